@@ -1,0 +1,34 @@
+"""The composition root: settings, database and engine wired once, passed to every service."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import handlers
+from runtime.config import Settings, load_settings
+from runtime.db import Database
+from runtime.engine import Engine
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    engine: Engine
+
+    @property
+    def functions(self) -> frozenset[str]:
+        return frozenset(handlers.registry.functions)
+
+    @property
+    def services(self) -> frozenset[str]:
+        return frozenset(handlers.registry.services)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def bootstrap(settings: Settings | None = None) -> Runtime:
+    """Build the runtime for ``settings`` (default: from the environment)."""
+    settings = settings or load_settings()
+    engine = Engine(dict(handlers.registry.functions), dict(handlers.registry.services))
+    return Runtime(settings=settings, db=Database(settings.database_url), engine=engine)

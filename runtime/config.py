@@ -1,0 +1,71 @@
+"""Settings, read once from ``COMPLAINTFLOW_*`` environment variables.
+
+Defaults give the embedded set-up: an SQLite file under ./var, the bundled processes/, and a
+secret key generated on first use and kept in ./var so sessions survive a restart.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from runtime.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    processes_dir: Path
+    var_dir: Path
+    timezone: str = "Asia/Shanghai"
+    worker_poll_seconds: float = 0.5
+    embedded_worker: bool = True
+    extra: dict = field(default_factory=dict)
+
+    def with_overrides(self, **changes) -> "Settings":
+        """Return a copy with some fields replaced (tests and the CLI use this)."""
+        return replace(self, **changes)
+
+
+def _secret_key(var_dir: Path) -> str:
+    """Use COMPLAINTFLOW_SECRET_KEY, else a key generated once and stored under var/."""
+    key = os.environ.get("COMPLAINTFLOW_SECRET_KEY")
+    if key:
+        return key
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+
+
+def load_settings() -> Settings:
+    """Build the settings from the environment, with the embedded defaults."""
+    var_dir = Path(os.environ.get("COMPLAINTFLOW_VAR_DIR", PROJECT_ROOT / "var"))
+    default_db = f"sqlite:///{var_dir / 'complaintflow.db'}"
+    return Settings(
+        database_url=os.environ.get("COMPLAINTFLOW_DATABASE_URL", default_db),
+        secret_key=_secret_key(var_dir),
+        processes_dir=Path(os.environ.get("COMPLAINTFLOW_PROCESSES_DIR", PROJECT_ROOT / "processes")),
+        var_dir=var_dir,
+        timezone=os.environ.get("COMPLAINTFLOW_TIMEZONE", "Asia/Shanghai"),
+        worker_poll_seconds=_float("COMPLAINTFLOW_WORKER_POLL_SECONDS", 0.5),
+        embedded_worker=os.environ.get("COMPLAINTFLOW_EMBEDDED_WORKER", "1") not in ("0", "false", "no"),
+    )

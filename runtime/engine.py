@@ -1,0 +1,277 @@
+"""The engine facade: the only module (with its ``engine_*`` helpers) that imports SpiffWorkflow.
+
+It parses packages of process files into cached specs, starts and loads instances, acts on them
+(complete a task, fire timers, deliver signals and messages) and reports what the projections need
+as plain data (``Snapshot``), so no other module ever touches a ``BpmnWorkflow``.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.metadata import version as package_version
+from typing import Any, Callable
+from uuid import UUID
+
+import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition,
+                                                              TimeDateEventDefinition, TimerEventDefinition)
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from runtime import clock
+from runtime.engine_sandbox import RestrictedEnvironment, ScriptEngine
+from runtime.engine_serializer import StateSerializer
+from runtime.errors import ExecutionFailed, InvalidState, Problem, TaskNotFound
+
+LIBRARY_VERSION = f"SpiffWorkflow {package_version('SpiffWorkflow')}"
+MAX_ENGINE_ROUNDS = 50
+
+
+class _EngineClock(datetime):
+    """SpiffWorkflow reads ``datetime.now(timezone.utc)`` for timers; route it to ``runtime.clock``."""
+
+    @classmethod
+    def now(cls, tz=None):
+        current = clock.now()
+        return current if tz is None else current.astimezone(tz)
+
+
+spiff_timer.datetime = _EngineClock
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    id: str
+    name: str
+    title: str
+    lane: str | None
+    properties: dict[str, str]
+    department: str | None
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    task_id: str
+    name: str
+    kind: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the projections need from a workflow, read once after each action."""
+
+    ready_tasks: list[ReadyTask]
+    timers: list[WaitingTimer]
+    waiting_events: set[tuple[str, str]]
+    completed: bool
+
+
+class PackageInvalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass
+class ParsedPackage:
+    parser: SpiffBpmnParser
+    process_ids: list[str]
+    _specs: dict[str, tuple] = field(default_factory=dict)
+
+    def specs(self, process_id: str) -> tuple:
+        if process_id not in self._specs:
+            self._specs[process_id] = (self.parser.get_spec(process_id),
+                                       self.parser.get_subprocess_specs(process_id))
+        return self._specs[process_id]
+
+    def process_name(self, process_id: str) -> str:
+        spec = self.specs(process_id)[0]
+        return spec.description or process_id
+
+
+def _validation_problem(err: ValidationException, fallback_file: str) -> Problem:
+    line = err.line_number if isinstance(err.line_number, int) and err.line_number > 0 else None
+    return Problem(err.file_name or fallback_file, str(err).split("\n")[0], element_id=err.id or None, line=line)
+
+
+class Engine:
+    """Runs BPMN with SpiffWorkflow under the restricted script environment."""
+
+    def __init__(self, functions: dict[str, Callable], services: dict[str, Callable]):
+        self.script_engine = ScriptEngine(RestrictedEnvironment(functions, services))
+        self.serializer = StateSerializer()
+        self._packages: dict[str, ParsedPackage] = {}
+        self._lock = threading.Lock()
+
+    # -- packages ---------------------------------------------------------------------------
+    def parse_package(self, bpmn: dict[str, Any], dmn: dict[str, Any]) -> ParsedPackage:
+        """Parse already-hardened XML trees with the XSD validator and a trial build of every process.
+
+        Raises PackageInvalid with every problem found, each naming its file and element.
+        """
+        parser = SpiffBpmnParser(validator=VALIDATOR)
+        problems: list[Problem] = []
+        for name, tree in dmn.items():
+            self._guard(problems, name, lambda: parser.add_dmn_xml(tree.getroot(), filename=name))
+        for name, tree in bpmn.items():
+            self._guard(problems, name, lambda: parser.add_bpmn_xml(tree, filename=name))
+        if problems:
+            raise PackageInvalid(problems)
+        package = ParsedPackage(parser, sorted(parser.get_process_ids()))
+        for pid in package.process_ids:
+            self._guard(problems, parser.get_process_parser(pid).filename or "?", lambda: package.specs(pid))
+        if problems:
+            raise PackageInvalid(problems)
+        return package
+
+    @staticmethod
+    def _guard(problems: list[Problem], file_name: str, action: Callable[[], Any]) -> None:
+        try:
+            action()
+        except ValidationException as e:
+            problems.append(_validation_problem(e, file_name))
+        except (SpiffWorkflowException, TypeError, KeyError, ValueError) as e:
+            problems.append(Problem(file_name, f"{type(e).__name__}: {e}"))
+
+    def package(self, key: str, load: Callable[[], ParsedPackage]) -> ParsedPackage:
+        """The parsed package cached under ``key`` (its content hash), parsed once on first use."""
+        package = self._packages.get(key)
+        if package is None:
+            package = load()
+            with self._lock:
+                package = self._packages.setdefault(key, package)
+        return package
+
+    # -- instances --------------------------------------------------------------------------
+    def start(self, package: ParsedPackage, process_id: str, data: dict) -> BpmnWorkflow:
+        spec, subprocess_specs = package.specs(process_id)
+        wf = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        wf.get_tasks(state=TaskState.READY)[0].data.update(data)
+        return wf
+
+    def load(self, state: str, package: ParsedPackage, process_id: str) -> BpmnWorkflow:
+        wf = self.serializer.loads(state, *package.specs(process_id))
+        wf.script_engine = self.script_engine
+        return wf
+
+    def dump(self, wf: BpmnWorkflow, spec_ref: str) -> str:
+        return self.serializer.dumps(wf, spec_ref)
+
+    def run(self, wf: BpmnWorkflow) -> list[tuple[str, str]]:
+        """Run every automatic step (scripts, gateways, due timers) until people or time must act.
+
+        Returns (task id, element id) of each automatic task completed. Raises ExecutionFailed.
+        """
+        done: list[tuple[str, str]] = []
+
+        def record(task):
+            if task.task_spec.bpmn_id:  # skip the engine's own helper specs (splits, joins)
+                done.append((str(task.id), task.task_spec.bpmn_id))
+
+        with _translated_errors():
+            for _ in range(MAX_ENGINE_ROUNDS):
+                wf.refresh_timers()
+                wf.do_engine_steps(did_complete_task=record)
+                if not wf.get_tasks(state=TaskState.READY, manual=False):
+                    break
+        return done
+
+    def complete_task(self, wf: BpmnWorkflow, task_id: str, data: dict) -> str:
+        """Complete the ready human task ``task_id`` with form ``data``; returns its element id."""
+        task = self.ready_human_task(wf, task_id)
+        task.data.update(data)
+        with _translated_errors():
+            task.run()
+        return task.task_spec.bpmn_id
+
+    def ready_human_task(self, wf: BpmnWorkflow, task_id: str):
+        try:
+            task = wf.get_task_from_id(UUID(task_id))
+        except (ValueError, WorkflowException, KeyError):
+            task = None
+        if task is None or not task.task_spec.manual or task.state != TaskState.READY:
+            raise TaskNotFound(f"task {task_id} is not waiting for anyone")
+        return task
+
+    def send(self, wf: BpmnWorkflow, kind: str, name: str, payload: Any = None) -> None:
+        """Deliver a signal or message; raises InvalidState when the instance does not wait for it."""
+        definition = SignalEventDefinition(name) if kind == "signal" else MessageEventDefinition(name)
+        try:
+            wf.send_event(BpmnEvent(definition, payload))
+        except WorkflowException:
+            raise InvalidState(f"this instance is not waiting for the {kind} '{name}'") from None
+
+    def cancel(self, wf: BpmnWorkflow) -> None:
+        wf.cancel()
+
+    # -- what the projections read ----------------------------------------------------------
+    def snapshot(self, wf: BpmnWorkflow) -> Snapshot:
+        timers = _waiting_timers(wf)
+        by_task = {t.task_id: t.due_at for t in timers}
+        ready = [_ready_task(t, by_task) for t in wf.get_tasks(state=TaskState.READY, manual=True)]
+        events = {("signal" if p.event_type.startswith("Signal") else "message", p.name)
+                  for p in wf.waiting_events() if p.event_type.startswith(("Signal", "Message"))}
+        return Snapshot(ready, timers, events, wf.is_completed())
+
+    def task_data(self, wf: BpmnWorkflow, task_id: str) -> dict:
+        return dict(self.ready_human_task(wf, task_id).data)
+
+
+class _translated_errors:
+    """Turn engine exceptions into ExecutionFailed naming the failing element."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None or isinstance(exc, (ExecutionFailed, TaskNotFound, InvalidState)):
+            return False
+        task = getattr(exc, "task", None)
+        name = getattr(task.task_spec, "bpmn_id", None) if task is not None else None
+        message = str(exc).split("\n")[0] if isinstance(exc, SpiffWorkflowException) else f"{type(exc).__name__}: {exc}"
+        raise ExecutionFailed(message, task_name=name, task_id=str(task.id) if task is not None else None) from exc
+
+
+def _timer_due(task) -> tuple[str, datetime] | None:
+    definition = task.task_spec.event_definition
+    value = task.internal_data.get("event_value")
+    if not isinstance(definition, TimerEventDefinition) or value is None:
+        return None
+    if isinstance(definition, CycleTimerEventDefinition):
+        if value["cycles"] == 0:
+            return None
+        return "cycle", datetime.fromisoformat(value["next"])
+    kind = "date" if isinstance(definition, TimeDateEventDefinition) else "duration"
+    return kind, TimerEventDefinition.get_datetime(value)
+
+
+def _waiting_timers(wf: BpmnWorkflow) -> list[WaitingTimer]:
+    out = []
+    for task in wf.event_manager.tasks.values():
+        due = _timer_due(task) if task.state == TaskState.WAITING else None
+        if due is not None:
+            out.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, *due))
+    return out
+
+
+def _ready_task(task, timer_due: dict[str, datetime]) -> ReadyTask:
+    spec = task.task_spec
+    props = dict((spec.extensions or {}).get("properties", {}))
+    department_var = props.get("candidateDepartment")
+    siblings = task.parent.children if task.parent is not None else []
+    dues = [timer_due[str(s.id)] for s in siblings if str(s.id) in timer_due]
+    return ReadyTask(id=str(task.id), name=spec.bpmn_id, title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
+                     properties=props, department=_text(task.data.get(department_var)) if department_var else None,
+                     due_at=min(dues) if dues else None)
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)

@@ -1,0 +1,186 @@
+"""Tables: deployed definitions, instances, their projections, audit, incidents and users.
+
+Lists and inboxes read the projection tables (``human_task``, ``timer``, ``waiting_event``); only
+the runtime services deserialize ``process_instance.state``.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Optional
+
+from sqlalchemy import (JSON, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from runtime.db import Base, UTCDateTime
+
+UTC = UTCDateTime()
+
+
+class InstanceStatus(StrEnum):
+    RUNNING = "running"      # has work ready for people or the engine
+    WAITING = "waiting"      # only waits for timers, signals or messages
+    SUSPENDED = "suspended"
+    FAILED = "failed"        # an open incident stops it
+    COMPLETED = "completed"
+    TERMINATED = "terminated"
+
+
+OPEN_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED, InstanceStatus.FAILED)
+
+
+class ProcessPackage(Base):
+    """One immutable deployment: a set of files, keyed by the hash of all of them."""
+
+    __tablename__ = "process_package"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    deployed_at: Mapped[datetime] = mapped_column(UTC)
+    deployed_by: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(200))
+    files: Mapped[list["ProcessFile"]] = relationship(back_populates="package", order_by="ProcessFile.name")
+    definitions: Mapped[list["ProcessDefinition"]] = relationship(back_populates="package")
+
+
+class ProcessFile(Base):
+    __tablename__ = "process_file"
+    __table_args__ = (UniqueConstraint("package_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("process_package.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # bpmn | dmn | form
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    package: Mapped[ProcessPackage] = relationship(back_populates="files")
+
+
+class ProcessDefinition(Base):
+    """One executable process of a package; ``version`` counts per process id."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("process_id", "version"), UniqueConstraint("package_id", "process_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("process_package.id"))
+    process_id: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    version: Mapped[int] = mapped_column(Integer)
+    package: Mapped[ProcessPackage] = relationship(back_populates="definitions")
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    business_key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[Optional[str]] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    library_version: Mapped[str] = mapped_column(String(40))
+    started_by: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(UTC)
+    updated_at: Mapped[datetime] = mapped_column(UTC)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    definition: Mapped[ProcessDefinition] = relationship()
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTask(Base):
+    """A ready user task, as the inbox sees it; the id is the engine's task id."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_queue", "role", "department", "assignee"),
+        Index("ix_human_task_assignee_due", "assignee", "due_at"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    role: Mapped[Optional[str]] = mapped_column(String(40))
+    department: Mapped[Optional[str]] = mapped_column(String(80))
+    assignee: Mapped[Optional[str]] = mapped_column(String(80))
+    form: Mapped[Optional[str]] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    due_at: Mapped[Optional[datetime]] = mapped_column(UTC, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Timer(Base):
+    """A waiting timer event and when it is due; the worker walks the due_at index."""
+
+    __tablename__ = "timer"
+    __table_args__ = (UniqueConstraint("instance_id", "task_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    task_id: Mapped[str] = mapped_column(String(36))
+    task_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # date | duration | cycle
+    due_at: Mapped[datetime] = mapped_column(UTC, index=True)
+
+
+class WaitingEvent(Base):
+    """A signal or message an instance waits for, so senders find instances without loading them."""
+
+    __tablename__ = "waiting_event"
+    __table_args__ = (UniqueConstraint("instance_id", "kind", "name"), Index("ix_waiting_event_name", "kind", "name"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # signal | message
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class AuditEvent(Base):
+    """Append-only: who did what, when, to which task (database triggers refuse edits)."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[Optional[int]] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    business_key: Mapped[Optional[str]] = mapped_column(String(64))
+    task_id: Mapped[Optional[str]] = mapped_column(String(36))
+    task_name: Mapped[Optional[str]] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTC)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Incident(Base):
+    """A failed step: the error, the task, and the action to replay when an admin retries."""
+
+    __tablename__ = "incident"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[Optional[str]] = mapped_column(String(36))
+    task_name: Mapped[Optional[str]] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    action: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    resolved_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    resolved_by: Mapped[Optional[str]] = mapped_column(String(80))
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    department: Mapped[Optional[str]] = mapped_column(String(80))
+    email: Mapped[Optional[str]] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(10), default="zh_Hans")
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UTC)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.roles)
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -1,0 +1,60 @@
+"""The shape every instance action shares: lock, check status, load, act, save, commit."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from sqlalchemy.orm import Session
+
+from runtime.bootstrap import Runtime
+from runtime.errors import ExecutionFailed, InvalidInput, InvalidState, StaleVersion
+from runtime.instance_store import Loaded, load, lock, save
+from runtime.models import InstanceStatus
+
+ACTIVE = frozenset({InstanceStatus.RUNNING, InstanceStatus.WAITING})
+RESERVED_KEYS = frozenset({"typename"})
+
+
+def in_instance(rt: Runtime, body: Callable[[Session, Loaded], Any], *, instance_id: int | None = None,
+                business_key: str | None = None, allowed=ACTIVE, expected_version: int | None = None) -> Any:
+    """Run ``body`` on the locked, loaded instance in one transaction and save the result.
+
+    ExecutionFailed raised by the engine leaves with ``instance_id`` set, so the caller can
+    record the incident after the rollback.
+    """
+    with rt.db.transaction() as session:
+        instance = lock(session, instance_id=instance_id, business_key=business_key)
+        check_status(instance, allowed)
+        if expected_version is not None and expected_version != instance.version:
+            raise StaleVersion(f"{instance.business_key} changed since you loaded it "
+                               f"(version {expected_version}, now {instance.version}); reload and try again")
+        loaded = load(rt, session, instance)
+        try:
+            result = body(session, loaded)
+        except ExecutionFailed as err:
+            err.instance_id = instance.id
+            raise
+        save(rt, session, loaded)
+        return result
+
+
+def check_status(instance, allowed) -> None:
+    if instance.status in allowed:
+        return
+    reasons = {
+        InstanceStatus.SUSPENDED: "is suspended",
+        InstanceStatus.FAILED: "is stopped by an incident until an administrator retries it",
+        InstanceStatus.COMPLETED: "is already completed",
+        InstanceStatus.TERMINATED: "was terminated",
+    }
+    raise InvalidState(f"{instance.business_key} {reasons.get(instance.status, 'is ' + instance.status)}")
+
+
+def check_data(data: Any, reserved: frozenset[str]) -> dict:
+    """Form and start data must be a JSON object whose keys cannot break the engine or the sandbox."""
+    if not isinstance(data, dict):
+        raise InvalidInput("data must be an object of field names and values")
+    bad = {k: "this field name is reserved" for k in data
+           if not isinstance(k, str) or k in RESERVED_KEYS | reserved or k.startswith("_") or not k.isidentifier()}
+    if bad:
+        raise InvalidInput(f"invalid field names: {', '.join(map(str, bad))}", field_errors=bad)
+    return data

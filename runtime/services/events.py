@@ -1,0 +1,72 @@
+"""Signals and messages from outside (the inbox, the API, partner systems) to waiting instances.
+
+Receivers are found through the ``waiting_event`` projection, never by loading instances; each
+receiving instance is changed in its own transaction, so one failing instance cannot block others.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from runtime.actors import Actor
+from runtime.bootstrap import Runtime
+from runtime.errors import IncidentRaised, InvalidInput, InvalidState
+from runtime.instance_store import Loaded, audit
+from runtime.models import ProcessInstance, WaitingEvent
+from runtime.services.common import in_instance
+from runtime.services.incidents import guarded
+
+
+def send_signal(rt: Runtime, actor: Actor, name: str, payload: Any = None,
+                business_key: str | None = None) -> list[str]:
+    """Deliver signal ``name`` to one instance (``business_key``) or to every instance waiting for it.
+
+    Returns the business keys that caught it. With a business key, an instance that does not wait
+    for the signal raises InvalidState.
+    """
+    return _deliver(rt, actor, "signal", name, payload, business_key)
+
+
+def send_message(rt: Runtime, actor: Actor, name: str, business_key: str, payload: Any = None) -> list[str]:
+    """Deliver message ``name`` to the one instance ``business_key`` (messages are always addressed)."""
+    if not business_key:
+        raise InvalidInput("a message needs the business key of the instance it is for")
+    return _deliver(rt, actor, "message", name, payload, business_key)
+
+
+def deliver_to(rt: Runtime, actor: Actor, instance_id: int, kind: str, name: str, payload: Any) -> str:
+    def body(session, loaded: Loaded):
+        rt.engine.send(loaded.workflow, kind, name, payload)
+        automatic = rt.engine.run(loaded.workflow)
+        audit(session, loaded.instance, actor.username, f"{kind}_received", name=name, payload=payload,
+              automatic=[n for _, n in automatic])
+        return loaded.instance.business_key
+
+    action = {"kind": kind, "name": name, "payload": payload, "actor": actor.username}
+    return guarded(rt, action, lambda: in_instance(rt, body, instance_id=instance_id))
+
+
+def _deliver(rt, actor, kind, name, payload, business_key) -> list[str]:
+    if not name or not isinstance(name, str):
+        raise InvalidInput(f"the {kind} needs a name")
+    receivers = _receivers(rt, kind, name, business_key)
+    if business_key and not receivers:
+        raise InvalidState(f"{business_key} is not waiting for the {kind} '{name}'")
+    caught = []
+    for instance_id in receivers:
+        try:
+            caught.append(deliver_to(rt, actor, instance_id, kind, name, payload))
+        except (InvalidState, IncidentRaised):
+            if business_key:
+                raise
+    return caught
+
+
+def _receivers(rt: Runtime, kind: str, name: str, business_key: str | None) -> list[int]:
+    query = (select(WaitingEvent.instance_id).join(ProcessInstance, ProcessInstance.id == WaitingEvent.instance_id)
+             .where(WaitingEvent.kind == kind, WaitingEvent.name == name).order_by(WaitingEvent.instance_id))
+    if business_key:
+        query = query.where(ProcessInstance.business_key == business_key)
+    with rt.db.reader() as session:
+        return list(session.scalars(query))

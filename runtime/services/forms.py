@@ -1,0 +1,47 @@
+"""Server-side validation of task form data against the task's JSON-Schema form file."""
+from __future__ import annotations
+
+import json
+
+from jsonschema import Draft202012Validator
+from sqlalchemy import select
+
+from runtime.errors import InvalidInput
+from runtime.models import ProcessFile
+
+
+_validators: dict[tuple[int, str], Draft202012Validator] = {}
+
+
+def _validator(session, package_id: int, name: str) -> Draft202012Validator:
+    """Packages are immutable, so a form's validator is built once per (package, file)."""
+    key = (package_id, name)
+    if key not in _validators:
+        content = session.scalar(select(ProcessFile.content).where(ProcessFile.package_id == package_id,
+                                                                   ProcessFile.name == name))
+        if content is None:
+            raise InvalidInput(f"the form '{name}' of this task is missing from its deployment")
+        _validators[key] = Draft202012Validator(json.loads(content))
+    return _validators[key]
+
+
+def validate(session, package_id: int, form_name: str | None, data: dict) -> None:
+    """Raise InvalidInput with one message per field when ``data`` does not fit the form's schema."""
+    if not form_name:
+        return
+    errors = {}
+    for error in _validator(session, package_id, form_name).iter_errors(data):
+        field = ".".join(str(p) for p in error.absolute_path) or _missing_field(error) or "(form)"
+        errors.setdefault(field, error.message)
+    if errors:
+        raise InvalidInput("some fields are not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
+                           field_errors=errors)
+
+
+def _missing_field(error) -> str | None:
+    if error.validator == "required":
+        for name in error.validator_value:
+            if name in (error.instance or {}):
+                continue
+            return name
+    return None

@@ -1,0 +1,122 @@
+"""Starting instances, and the administrator's suspend, resume and terminate."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from runtime import clock
+from runtime.actors import REPAIR_ROLES, Actor, require_any
+from runtime.bootstrap import Runtime
+from runtime.deployment import load_package
+from runtime.engine import LIBRARY_VERSION
+from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, InvalidInput
+from runtime.instance_store import Loaded, audit, save
+from runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance
+from runtime.services.common import ACTIVE, check_data, in_instance
+from runtime.services.incidents import record
+
+START_ROLES = frozenset({"front_desk", "cs_manager", "duty_manager", "site_manager", "quality", "admin"})
+
+
+@dataclass(frozen=True)
+class Started:
+    instance_id: int
+    business_key: str
+    status: str
+
+
+def new_business_key() -> str:
+    """A complaint number: date plus a random part, e.g. CF-20251009-7KQ2XM."""
+    return f"CF-{clock.now():%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def start_instance(rt: Runtime, actor: Actor, process_id: str, data: dict, business_key: str | None = None) -> Started:
+    """Start the newest version of ``process_id``; its first steps run before this returns.
+
+    If a step fails, the instance is still kept (status failed, with an incident), so the
+    complaint is never lost. Raises DefinitionNotFound, Conflict, InvalidInput, IncidentRaised.
+    """
+    require_any(actor, START_ROLES, "start a process")
+    data = check_data(data, rt.functions)
+    key = business_key or new_business_key()
+    if len(key) > 64:
+        raise InvalidInput("the business key may have at most 64 characters")
+    try:
+        with rt.db.transaction() as session:
+            loaded = _create(rt, session, actor, process_id, key, data)
+            automatic = rt.engine.run(loaded.workflow)
+            save(rt, session, loaded)
+            audit(session, loaded.instance, actor.username, "started", process=process_id,
+                  version=loaded.definition.version, data=data, automatic=[n for _, n in automatic])
+            return Started(loaded.instance.id, key, loaded.instance.status)
+    except ExecutionFailed as err:
+        return _keep_failed_start(rt, actor, process_id, key, data, err)
+
+
+def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict) -> Loaded:
+    definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
+                                .order_by(ProcessDefinition.version.desc()).limit(1))
+    if definition is None:
+        raise DefinitionNotFound(f"no deployed process has the id '{process_id}'")
+    if session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == key)):
+        raise Conflict(f"an instance with the number {key} already exists")
+    package = load_package(rt, session, definition.package)
+    workflow = rt.engine.start(package, process_id, data)
+    now = clock.now()
+    instance = ProcessInstance(definition=definition, business_key=key, status=InstanceStatus.RUNNING, state=None,
+                               serializer_version=rt.engine.serializer.version, library_version=LIBRARY_VERSION,
+                               started_by=actor.username, started_at=now, updated_at=now)
+    session.add(instance)
+    session.flush()
+    return Loaded(instance, definition, package, workflow)
+
+
+def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
+    """Store the instance as it was before its first steps, with an incident that replays them."""
+    with rt.db.transaction() as session:
+        loaded = _create(rt, session, actor, process_id, key, data)
+        loaded.instance.state = rt.engine.dump(loaded.workflow, loaded.spec_ref)
+        audit(session, loaded.instance, actor.username, "started", process=process_id,
+              version=loaded.definition.version, data=data)
+        instance_id = loaded.instance.id
+    raise record(rt, instance_id, err, {"kind": "run", "actor": actor.username}) from err
+
+
+def suspend(rt: Runtime, actor: Actor, business_key: str, reason: str, expected_version: int | None = None) -> None:
+    """Pause an instance: its timers wait and its tasks cannot be claimed or completed."""
+    require_any(actor, REPAIR_ROLES, "suspend instances")
+    _set_status(rt, actor, business_key, reason, "suspended", ACTIVE, expected_version,
+                lambda loaded: setattr(loaded.instance, "status", InstanceStatus.SUSPENDED))
+
+
+def resume(rt: Runtime, actor: Actor, business_key: str, reason: str, expected_version: int | None = None) -> None:
+    """Let a suspended instance run again; timers that fell due meanwhile fire on the next sweep."""
+    require_any(actor, REPAIR_ROLES, "resume instances")
+    _set_status(rt, actor, business_key, reason, "resumed", {InstanceStatus.SUSPENDED}, expected_version,
+                lambda loaded: setattr(loaded.instance, "status", InstanceStatus.RUNNING))
+
+
+def terminate(rt: Runtime, actor: Actor, business_key: str, reason: str, expected_version: int | None = None) -> None:
+    """End an instance for good; its tasks, timers and subscriptions disappear."""
+    require_any(actor, REPAIR_ROLES, "terminate instances")
+    allowed = ACTIVE | {InstanceStatus.SUSPENDED, InstanceStatus.FAILED}
+
+    def body(session, loaded: Loaded):
+        rt.engine.cancel(loaded.workflow)
+        loaded.instance.status = InstanceStatus.TERMINATED
+        audit(session, loaded.instance, actor.username, "terminated", reason=reason)
+
+    in_instance(rt, body, business_key=business_key, allowed=allowed, expected_version=expected_version)
+
+
+def _set_status(rt, actor, business_key, reason, action, allowed, expected_version, change) -> None:
+    if not reason or not reason.strip():
+        raise InvalidInput("a reason is required", field_errors={"reason": "required"})
+
+    def body(session, loaded: Loaded):
+        change(loaded)
+        audit(session, loaded.instance, actor.username, action, reason=reason)
+
+    in_instance(rt, body, business_key=business_key, allowed=allowed, expected_version=expected_version)

@@ -1,0 +1,110 @@
+"""Claim, release and complete human tasks.
+
+Claiming is a compare-and-set on the ``human_task`` row, so of two people clicking at once exactly
+one gets the task and the other is told who has it. Completing locks the instance row first, then
+re-reads the task, so a stale or concurrent completion gets a clear conflict and changes nothing.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor, require_work_on
+from runtime.bootstrap import Runtime
+from runtime.errors import AlreadyClaimed, Conflict, PermissionDenied, StaleVersion, TaskNotFound
+from runtime.instance_store import Loaded, audit, lock
+from runtime.models import AuditEvent, HumanTask, ProcessInstance
+from runtime.services import forms
+from runtime.services.common import ACTIVE, check_data, check_status, in_instance
+from runtime.services.incidents import guarded
+
+
+def claim_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int | None = None) -> int:
+    """Make ``actor`` the task's assignee; returns the task's new version."""
+    with rt.db.transaction() as session:
+        task = _task(session, task_id)
+        check_status(session.get(ProcessInstance, task.instance_id), ACTIVE)
+        require_work_on(actor, task.role, task.department, task.title)
+        _check_version(task, expected_version)
+        if task.assignee == actor.username:
+            return task.version
+        won = session.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.assignee.is_(None),
+                                                      HumanTask.version == task.version)
+                              .values(assignee=actor.username, version=task.version + 1)).rowcount
+        if won != 1:
+            session.rollback()
+            raise AlreadyClaimed(f"'{task.title}' was just claimed by {_assignee(rt, task_id)}")
+        audit(session, session.get(ProcessInstance, task.instance_id), actor.username, "claimed",
+              task_id=task_id, task_name=task.task_name)
+        return task.version + 1
+
+
+def release_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int | None = None) -> int:
+    """Give a claimed task back to its group; only its assignee, a manager or an admin may."""
+    with rt.db.transaction() as session:
+        task = _task(session, task_id)
+        _check_version(task, expected_version)
+        if task.assignee is None:
+            return task.version
+        if task.assignee != actor.username and not actor.roles & (MANAGER_ROLES | REPAIR_ROLES):
+            raise PermissionDenied(f"'{task.title}' is claimed by {task.assignee}; only they or a manager may release it")
+        previous = task.assignee
+        task.assignee, task.version = None, task.version + 1
+        audit(session, session.get(ProcessInstance, task.instance_id), actor.username, "released",
+              task_id=task_id, task_name=task.task_name, previous_assignee=previous)
+        return task.version
+
+
+def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_version: int | None = None) -> str:
+    """Complete the task with form ``data`` (validated against its form), then run the process on.
+
+    An unclaimed task the actor may take is claimed and completed in one go. Returns the
+    instance's new status. Raises TaskNotFound, Conflict, PermissionDenied, InvalidInput,
+    IncidentRaised.
+    """
+    data = check_data(data, rt.functions)
+    with rt.db.reader() as session:
+        instance_id = _task(session, task_id).instance_id
+
+    def body(session, loaded: Loaded):
+        task = _task(session, task_id, fresh=True)
+        require_work_on(actor, task.role, task.department, task.title)
+        if task.assignee not in (None, actor.username):
+            raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}")
+        _check_version(task, expected_version)
+        forms.validate(session, loaded.definition.package_id, task.form, data)
+        rt.engine.complete_task(loaded.workflow, task_id, data)
+        automatic = rt.engine.run(loaded.workflow)
+        audit(session, loaded.instance, actor.username, "task_completed", task_id=task_id,
+              task_name=task.task_name, data=data, automatic=[n for _, n in automatic])
+        return loaded.instance
+
+    action = {"kind": "complete", "task_id": task_id, "data": data, "actor": actor.username}
+    instance = guarded(rt, action, lambda: in_instance(rt, body, instance_id=instance_id))
+    return instance.status
+
+
+def _task(session, task_id: str, fresh: bool = False) -> HumanTask:
+    query = select(HumanTask).where(HumanTask.id == task_id)
+    task = session.scalar(query.execution_options(populate_existing=True) if fresh else query)
+    if task is None:
+        _raise_gone(session, task_id)
+    return task
+
+
+def _raise_gone(session, task_id: str):
+    done = session.scalar(select(AuditEvent).where(AuditEvent.task_id == task_id,
+                                                   AuditEvent.action == "task_completed").limit(1))
+    if done is not None:
+        raise Conflict(f"this task was already completed by {done.actor} at {done.at:%Y-%m-%d %H:%M} UTC")
+    raise TaskNotFound(f"task {task_id} does not exist or is no longer waiting for anyone")
+
+
+def _check_version(task: HumanTask, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != task.version:
+        raise StaleVersion(f"'{task.title}' changed since you loaded it (assignee now: {task.assignee or 'nobody'}); "
+                           "reload and try again")
+
+
+def _assignee(rt: Runtime, task_id: str) -> str:
+    with rt.db.reader() as session:
+        return session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) or "someone else"
