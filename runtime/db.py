@@ -72,10 +72,12 @@ class Database:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A read-only session for lists and pages; never commits."""
+        """A read-only session for lists and pages; never commits.
+
+        Closing it ends the transaction; the objects read stay usable (closing does not expire them).
+        """
         with self._read() as session:
             yield session
-            session.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -56,5 +56,6 @@ def check_data(data: Any, reserved: frozenset[str]) -> dict:
     bad = {k: "this field name is reserved" for k in data
            if not isinstance(k, str) or k in RESERVED_KEYS | reserved or k.startswith("_") or not k.isidentifier()}
     if bad:
-        raise InvalidInput(f"invalid field names: {', '.join(map(str, bad))}", field_errors=bad)
+        raise InvalidInput(f"these field names are reserved or not allowed: {', '.join(map(str, bad))}",
+                           field_errors=bad)
     return data

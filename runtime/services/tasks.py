@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor, require_work_on
 from runtime.bootstrap import Runtime
 from runtime.errors import AlreadyClaimed, Conflict, PermissionDenied, StaleVersion, TaskNotFound
-from runtime.instance_store import Loaded, audit, lock
+from runtime.instance_store import Loaded, audit
 from runtime.models import AuditEvent, HumanTask, ProcessInstance
 from runtime.services import forms
 from runtime.services.common import ACTIVE, check_data, check_status, in_instance
@@ -27,15 +27,17 @@ def claim_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int | 
         _check_version(task, expected_version)
         if task.assignee == actor.username:
             return task.version
+        seen, new_version = task.version, task.version + 1
         won = session.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.assignee.is_(None),
-                                                      HumanTask.version == task.version)
-                              .values(assignee=actor.username, version=task.version + 1)).rowcount
-        if won != 1:
-            session.rollback()
-            raise AlreadyClaimed(f"'{task.title}' was just claimed by {_assignee(rt, task_id)}")
+                                                      HumanTask.version == seen)
+                              .values(assignee=actor.username, version=new_version)
+                              .execution_options(synchronize_session=False)).rowcount
+        if won != 1:  # lost the race; each statement sees the latest commit, so this names the winner
+            winner = session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) or "someone else"
+            raise AlreadyClaimed(f"'{task.title}' was just claimed by {winner}")
         audit(session, session.get(ProcessInstance, task.instance_id), actor.username, "claimed",
               task_id=task_id, task_name=task.task_name)
-        return task.version + 1
+        return new_version
 
 
 def release_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int | None = None) -> int:
@@ -71,7 +73,7 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
         if task.assignee not in (None, actor.username):
             raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}")
         _check_version(task, expected_version)
-        forms.validate(session, loaded.definition.package_id, task.form, data)
+        forms.validate(session, loaded.definition.package, task.form, data)
         rt.engine.complete_task(loaded.workflow, task_id, data)
         automatic = rt.engine.run(loaded.workflow)
         audit(session, loaded.instance, actor.username, "task_completed", task_id=task_id,
@@ -103,8 +105,3 @@ def _check_version(task: HumanTask, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != task.version:
         raise StaleVersion(f"'{task.title}' changed since you loaded it (assignee now: {task.assignee or 'nobody'}); "
                            "reload and try again")
-
-
-def _assignee(rt: Runtime, task_id: str) -> str:
-    with rt.db.reader() as session:
-        return session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) or "someone else"

@@ -1,0 +1,151 @@
+"""The ``complaintflow`` command: database, deployment, serving, the timer worker, users, demo data."""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from runtime.bootstrap import Runtime, bootstrap
+from runtime.errors import ComplaintflowError
+from runtime.roles import ROLES
+
+
+class _Group(click.Group):
+    """Show runtime errors as one clear line and exit 1, never as a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ComplaintflowError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """complaintflow: complaint-handling workflows."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = bootstrap()
+    ctx.call_on_close(ctx.obj.close)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(rt: Runtime) -> None:
+    """Apply every migration."""
+    from runtime.migrate import upgrade
+    upgrade(rt.db.engine)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--actor", default="cli", help="Who is recorded as deploying.")
+@click.pass_obj
+def deploy(rt: Runtime, paths: tuple[Path, ...], actor: str) -> None:
+    """Deploy a folder of process files, or the given files (default: the processes folder)."""
+    from runtime.deployment import deploy as do_deploy
+    from runtime.deployment import read_directory
+    paths = paths or (rt.settings.processes_dir,)
+    files: dict[str, bytes] = {}
+    for path in paths:
+        files.update(read_directory(path) if path.is_dir() else {path.name: path.read_bytes()})
+    result = do_deploy(rt, files, actor, ", ".join(map(str, paths)))
+    state = "deployed" if result.created else "unchanged, nothing deployed"
+    versions = ", ".join(f"{pid} v{v}" for pid, v in sorted(result.definitions.items()))
+    click.echo(f"package {result.content_hash[:12]} {state}: {versions}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_obj
+def serve(rt: Runtime, host: str, port: int) -> None:
+    """Serve the web app (with the timer worker in-process when configured, as on SQLite)."""
+    import waitress
+
+    from web import create_app
+    stop = threading.Event()  # waitress handles Ctrl+C itself; the worker stops when it returns
+    if rt.settings.embedded_worker:
+        from runtime.worker import run_forever
+        threading.Thread(target=run_forever, args=(rt, stop), name="timer-worker", daemon=True).start()
+    click.echo(f"complaintflow on http://{host}:{port}/")
+    try:
+        waitress.serve(create_app(runtime=rt), host=host, port=port, threads=8)
+    finally:
+        stop.set()
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Fire what is due now, then exit.")
+@click.pass_obj
+def worker(rt: Runtime, once: bool) -> None:
+    """Run the timer worker."""
+    from runtime.worker import run_forever, run_once
+    if once:
+        click.echo(f"fired timers of {run_once(rt)} instance(s)")
+        return
+    run_forever(rt, _stop_event())
+
+
+@main.command("demo-data")
+@click.pass_obj
+def demo_data(rt: Runtime) -> None:
+    """Create demo users for every role and sample complaints (safe to run again)."""
+    from runtime.demo import seed
+    seed(rt, click.echo)
+
+
+@main.group()
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, help="Role code; repeat for several.")
+@click.option("--password", help="Default: a generated one, printed once.")
+@click.option("--name", default="", help="Display name.")
+@click.option("--department", help="Department, for department staff.")
+@click.option("--email")
+@click.pass_obj
+def users_create(rt: Runtime, username, roles, password, name, department, email) -> None:
+    """Create a user."""
+    from runtime.users import create_user
+    password_used = create_user(rt, username, password, list(roles), name, department, email)
+    click.echo(f"created {username}" + ("" if password else f" with password {password_used}"))
+
+
+@users.command("list")
+@click.pass_obj
+def users_list(rt: Runtime) -> None:
+    """List users and their roles."""
+    from runtime.users import list_users
+    for user in list_users(rt):
+        roles = ",".join(sorted(user.role_codes))
+        click.echo(f"{user.username:<14} {roles:<28} {user.department or '-':<14} {user.display_name}")
+
+
+@users.command("roles")
+def users_roles() -> None:
+    """List the roles and the lane names that stand for them."""
+    for role in ROLES:
+        click.echo(f"{role.code:<16} {role.zh:<8} {role.en}")
+
+
+def _stop_event() -> threading.Event:
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+

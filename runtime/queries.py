@@ -1,0 +1,91 @@
+"""Read models for lists and pages: projection tables only, never a deserialized workflow.
+
+Named after viewflow's managers: ``queue`` (what my roles may claim), ``inbox`` (claimed by me).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+
+from runtime.actors import Actor
+from runtime.bootstrap import Runtime
+from runtime.models import AuditEvent, HumanTask, Incident, ProcessDefinition, ProcessFile, ProcessInstance
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: str
+    title: str
+    task_name: str
+    role: str | None
+    department: str | None
+    assignee: str | None
+    business_key: str
+    instance_id: int
+    created_at: datetime
+    due_at: datetime | None
+    version: int
+    form: str | None
+
+
+def _rows(rt: Runtime, query) -> list[TaskRow]:
+    query = query.add_columns(ProcessInstance.business_key).join(ProcessInstance)
+    with rt.db.reader() as session:
+        return [TaskRow(t.id, t.title, t.task_name, t.role, t.department, t.assignee, key, t.instance_id,
+                        t.created_at, t.due_at, t.version, t.form) for t, key in session.execute(query)]
+
+
+def _ordered(query):
+    # Earliest deadline first; tasks without a deadline after those with one.
+    return query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+
+
+def candidate_filter(actor: Actor):
+    """The SQL condition 'this task's candidate group includes the actor'."""
+    clauses = [HumanTask.role == role for role in actor.roles if role != "department"]
+    if "department" in actor.roles and actor.department:
+        clauses.append(and_(HumanTask.role == "department",
+                            or_(HumanTask.department.is_(None), HumanTask.department == actor.department)))
+    return or_(*clauses) if clauses else HumanTask.id.is_(None)
+
+
+def queue(rt: Runtime, actor: Actor, limit: int = 100) -> list[TaskRow]:
+    """Unclaimed tasks the actor's roles may claim."""
+    query = select(HumanTask).where(HumanTask.assignee.is_(None), candidate_filter(actor))
+    return _rows(rt, _ordered(query).limit(limit))
+
+
+def inbox(rt: Runtime, actor: Actor, limit: int = 100) -> list[TaskRow]:
+    """Tasks claimed by the actor."""
+    return _rows(rt, _ordered(select(HumanTask).where(HumanTask.assignee == actor.username)).limit(limit))
+
+
+def task(rt: Runtime, task_id: str) -> TaskRow | None:
+    rows = _rows(rt, select(HumanTask).where(HumanTask.id == task_id))
+    return rows[0] if rows else None
+
+
+def timeline(rt: Runtime, instance_id: int) -> list[AuditEvent]:
+    with rt.db.reader() as session:
+        return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
+                                    .order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def open_incidents(rt: Runtime) -> list[Incident]:
+    with rt.db.reader() as session:
+        return list(session.scalars(select(Incident).where(Incident.resolved_at.is_(None)).order_by(Incident.id)))
+
+
+def task_form(rt: Runtime, row: TaskRow) -> dict | None:
+    """The JSON Schema of the task's form, from the package its instance runs on."""
+    if not row.form:
+        return None
+    query = (select(ProcessFile.content).join(ProcessDefinition, ProcessDefinition.package_id == ProcessFile.package_id)
+             .join(ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id)
+             .where(ProcessInstance.id == row.instance_id, ProcessFile.name == row.form))
+    with rt.db.reader() as session:
+        content = session.scalar(query)
+    return json.loads(content) if content else None

@@ -1,0 +1,137 @@
+"""Shared fixtures: a runtime on a real SQLite file or a real PostgreSQL database, per test.
+
+Each test gets a fresh database cloned from a migrated template (a file copy for SQLite,
+``CREATE DATABASE ... TEMPLATE`` for PostgreSQL), so tests can commit, race and read freely.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import handlers
+from sqlalchemy import create_engine, text
+
+from runtime import clock
+from runtime.actors import Actor
+from runtime.bootstrap import bootstrap
+from runtime.config import PROJECT_ROOT, Settings
+from runtime.db import make_engine
+from runtime.deployment import deploy, read_directory
+from runtime.migrate import upgrade
+from tests.pg_cluster import Cluster
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BACKENDS = ["sqlite", "postgresql"]
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    url = os.environ.get("COMPLAINTFLOW_TEST_PG_URL")
+    if url:
+        yield url
+        return
+    cluster = Cluster().start()
+    try:
+        yield cluster.url()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster):
+    admin = create_engine(pg_cluster, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS cf_template"))
+        conn.execute(text("CREATE DATABASE cf_template"))
+    engine = make_engine(pg_cluster.rsplit("/", 1)[0] + "/cf_template")
+    upgrade(engine)
+    engine.dispose()
+    yield admin
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    """A fresh, migrated database on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "complaintflow.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    admin = request.getfixturevalue("pg_template")
+    name = f"cf_test_{os.getpid()}_{next(_counter)}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE cf_template"))
+    yield str(admin.url.set(database=name).render_as_string(hide_password=False))
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+def settings(db_url, tmp_path) -> Settings:
+    return Settings(database_url=db_url, secret_key="test-secret", processes_dir=PROJECT_ROOT / "processes",
+                    var_dir=tmp_path, worker_poll_seconds=0.05, embedded_worker=False)
+
+
+@pytest.fixture
+def rt(settings):
+    runtime = bootstrap(settings)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture(autouse=True)
+def _real_clock_after_test():
+    yield
+    clock.unfreeze()
+
+
+@pytest.fixture
+def basic(rt):
+    """The small test process (script, service, form, timers, signal) deployed."""
+    return deploy(rt, read_directory(FIXTURES / "basic"), "tester", "fixtures/basic")
+
+
+FRONT_DESK = Actor("wang", frozenset({"front_desk"}))
+ENGINEER = Actor("li", frozenset({"department"}), "engineering")
+SECURITY = Actor("zhao", frozenset({"department"}), "security")
+ADMIN = Actor("root", frozenset({"admin"}))
+
+
+class PartnerSystem:
+    """Stands in for an outside system a service task calls (a fake at the edge, not our stack)."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.calls: list[str] = []
+
+    def __call__(self, department: str = "") -> dict:
+        self.calls.append(department)
+        if self.down:
+            raise ConnectionError("partner system unreachable")
+        return {"ok": True, "department": department}
+
+
+PARTNER = PartnerSystem()
+handlers.registry.service("test.partner_system")(PARTNER)
+
+
+@pytest.fixture
+def partner():
+    PARTNER.down, PARTNER.calls = False, []
+    yield PARTNER
+    PARTNER.down = False

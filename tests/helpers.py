@@ -1,0 +1,52 @@
+"""Small read helpers for tests: what the projections and the audit log say now."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from runtime.models import AuditEvent, HumanTask, Incident, ProcessInstance, Timer, WaitingEvent
+
+
+def instance(rt, key) -> ProcessInstance:
+    with rt.db.reader() as s:
+        return s.scalar(select(ProcessInstance).where(ProcessInstance.business_key == key))
+
+
+def tasks(rt, key) -> list[HumanTask]:
+    with rt.db.reader() as s:
+        return list(s.scalars(select(HumanTask).join(ProcessInstance).where(ProcessInstance.business_key == key)
+                              .order_by(HumanTask.created_at, HumanTask.task_name)))
+
+
+def task(rt, key, name) -> HumanTask:
+    found = [t for t in tasks(rt, key) if t.task_name == name]
+    assert found, f"{key} has no ready task {name}; ready: {[t.task_name for t in tasks(rt, key)]}"
+    return found[0]
+
+
+def timers(rt, key) -> list[Timer]:
+    with rt.db.reader() as s:
+        return list(s.scalars(select(Timer).join(ProcessInstance).where(ProcessInstance.business_key == key)))
+
+
+def waiting(rt, key) -> set[tuple[str, str]]:
+    with rt.db.reader() as s:
+        rows = s.scalars(select(WaitingEvent).join(ProcessInstance).where(ProcessInstance.business_key == key))
+        return {(r.kind, r.name) for r in rows}
+
+
+def audit(rt, key) -> list[AuditEvent]:
+    with rt.db.reader() as s:
+        return list(s.scalars(select(AuditEvent).where(AuditEvent.business_key == key).order_by(AuditEvent.id)))
+
+
+def incidents(rt, key, open_only=True) -> list[Incident]:
+    with rt.db.reader() as s:
+        query = select(Incident).join(ProcessInstance).where(ProcessInstance.business_key == key)
+        if open_only:
+            query = query.where(Incident.resolved_at.is_(None))
+        return list(s.scalars(query))
+
+
+def count(rt, model) -> int:
+    with rt.db.reader() as s:
+        return s.scalar(select(func.count()).select_from(model))

@@ -1,0 +1,27 @@
+"""Flask app factory: the staff-facing web app over the runtime services."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from runtime.bootstrap import Runtime, bootstrap
+
+csrf = CSRFProtect()
+
+
+def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Flask:
+    """Build the app around ``runtime`` (default: one bootstrapped from the environment)."""
+    app = Flask(__name__)
+    rt = runtime or bootstrap()
+    app.config.update(SECRET_KEY=rt.settings.secret_key, SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None)
+    app.config.update(config or {})
+    app.extensions["complaintflow"] = rt
+    csrf.init_app(app)
+
+    from web import auth, errors, health, inbox
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(health.bp)
+    errors.register(app)
+    return app

@@ -1,0 +1,38 @@
+"""The one place that maps runtime errors to HTTP status codes and pages."""
+from __future__ import annotations
+
+from flask import render_template
+from werkzeug.exceptions import HTTPException
+
+from runtime import errors
+
+STATUS = (
+    (errors.NotFound, 404),
+    (errors.PermissionDenied, 403),
+    (errors.Conflict, 409),
+    (errors.InvalidInput, 400),
+    (errors.DeploymentRejected, 400),
+    (errors.IncidentRaised, 409),
+)
+
+
+def status_for(error: errors.ComplaintflowError) -> int:
+    for cls, status in STATUS:
+        if isinstance(error, cls):
+            return status
+    return 500
+
+
+def register(app) -> None:
+    @app.errorhandler(errors.ComplaintflowError)
+    def runtime_error(error):
+        return render_template("error.html", message=error.message), status_for(error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return render_template("error.html", message=error.description), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        app.logger.exception("unhandled error")
+        return render_template("error.html", message="内部错误，已记录。Internal error; it was logged."), 500

@@ -1,0 +1,67 @@
+"""The staff task list: claim, release and complete (the full inbox is built on this)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from runtime import queries, services
+from runtime.errors import Conflict, InvalidInput
+from web import schema_form
+from web.context import current_actor, login_required, runtime
+
+bp = Blueprint("inbox", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    actor = current_actor()
+    return render_template("inbox.html", queue=queries.queue(runtime(), actor), mine=queries.inbox(runtime(), actor))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id):
+    try:
+        services.claim_task(runtime(), current_actor(), task_id, _version())
+        flash("已认领 / Claimed", "ok")
+    except Conflict as e:
+        flash(e.message, "error")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/release")
+@login_required
+def release(task_id):
+    services.release_task(runtime(), current_actor(), task_id, _version())
+    flash("已退回 / Released", "ok")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id):
+    row = queries.task(runtime(), task_id)
+    if row is None:
+        abort(404, "此任务不存在或已完成 / This task does not exist or is already done.")
+    schema = _schema(row)
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = schema_form.parse(schema, request.form)
+        try:
+            services.complete_task(runtime(), current_actor(), task_id, values, _version())
+            flash(f"已完成 {row.title} / Completed", "ok")
+            return redirect(url_for("inbox.index"))
+        except InvalidInput as e:
+            errors = e.field_errors or {"(form)": e.message}
+    status = 400 if errors else 200
+    return render_template("task.html", task=row, fields=schema_form.fields(schema), errors=errors,
+                           values=values, timeline=queries.timeline(runtime(), row.instance_id)), status
+
+
+def _version() -> int | None:
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _schema(row) -> dict:
+    return queries.task_form(runtime(), row) or {"type": "object", "properties": {}}
