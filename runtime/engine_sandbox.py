@@ -17,6 +17,8 @@ from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequen
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from runtime.lint import restricted_reason
+
 _EXTRA_BUILTINS = {f.__name__: f for f in (dict, list, set, frozenset, min, max, sum, any, all, enumerate,
                                              map, filter, reversed)}
 _INPLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
@@ -55,7 +57,7 @@ def compile_code(source: str, mode: str):
     try:
         return compile_restricted(source, "<string>" if mode == "exec" else "<expr>", mode)
     except SyntaxError as e:
-        raise PermissionError(f"not allowed in diagram code: {e}") from None
+        raise PermissionError(f"not allowed in diagram code: {restricted_reason(e)}") from None
 
 
 class RestrictedEnvironment(TaskDataEnvironment):

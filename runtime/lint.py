@@ -44,9 +44,15 @@ class Linter:
 
     # -- BPMN -------------------------------------------------------------------------------
     def check_bpmn(self, name: str, tree: etree._ElementTree) -> None:
+        root = tree.getroot()
+        if root.tag != f"{{{BPMN}}}definitions":
+            self.add(name, root, f"not a BPMN 2.0 file: the root element is <{etree.QName(root).localname}>, "
+                                 "expected <bpmn:definitions>")
+            return
         for process in tree.iterfind(".//bpmn:process", NS):
             if not process.get("id"):
                 self.add(name, process, "every process needs an id")
+            self._check_flows(name, process)
         for sub in tree.xpath(".//bpmn:subProcess[@triggeredByEvent='true']", namespaces=NS):
             self.add(name, sub, "event subprocesses are not supported (broken in SpiffWorkflow 3.2.0); "
                                 "use a boundary event on a task or subprocess instead")
@@ -55,6 +61,14 @@ class Linter:
         self._check_timers(name, tree)
         self._check_services(name, tree)
         self._check_forms(name, tree)
+
+    def _check_flows(self, name, process) -> None:
+        ids = {el.get("id") for el in process.iter() if el.get("id")}
+        for flow in process.iterfind(".//bpmn:sequenceFlow", NS):
+            for end in ("sourceRef", "targetRef"):
+                if flow.get(end) not in ids:
+                    self.add(name, flow, f"sequence flow points to '{flow.get(end)}' ({end}), "
+                                         "which is not an element of this process")
 
     def _check_lanes(self, name, tree) -> None:
         in_lane = set()
@@ -80,7 +94,8 @@ class Linter:
     def _check_timers(self, name, tree) -> None:
         for tag, kind in TIMER_KINDS.items():
             for el in tree.iterfind(f".//bpmn:timerEventDefinition/bpmn:{tag}", NS):
-                self.check_timer(name, el, (el.text or "").strip(), kind)
+                event = el.getparent().getparent()  # name the timer event, not its definition
+                self.check_timer(name, event, (el.text or "").strip(), kind)
 
     def _check_services(self, name, tree) -> None:
         for task in tree.iterfind(".//bpmn:serviceTask", NS):
@@ -116,7 +131,11 @@ class Linter:
         try:
             compile_restricted(text, "<lint>", mode)
         except SyntaxError as e:
-            self.add(name, element, f"{what} uses something not allowed in diagrams: {e}")
+            self.add(name, element, f"{what} uses something not allowed in diagrams: {restricted_reason(e)}")
+            return None
+        if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree)):
+            self.add(name, element, f"{what} uses something not allowed in diagrams: imports "
+                                    "(use a whitelisted function from handlers/ instead)")
             return None
         for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
             if call.func.id not in self.functions | BUILTIN_CALLS:
@@ -151,6 +170,12 @@ class Linter:
             self.problems.append(Problem(name, f"not valid JSON: {e.msg}", line=e.lineno))
         except SchemaError as e:
             self.problems.append(Problem(name, f"not a valid JSON Schema: {e.message}"))
+
+
+def restricted_reason(error: SyntaxError) -> str:
+    """RestrictedPython puts a tuple of 'Line N: reason' strings in the error; make one sentence."""
+    reasons = error.args[0] if error.args and isinstance(error.args[0], tuple) else error.args[:1]
+    return "; ".join(str(r) for r in reasons)
 
 
 def _constant_timer_problem(value, kind: str) -> str | None:

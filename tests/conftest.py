@@ -117,11 +117,12 @@ class PartnerSystem:
 
     def __init__(self) -> None:
         self.down = False
+        self.broken_for: set[str] = set()
         self.calls: list[str] = []
 
     def __call__(self, department: str = "") -> dict:
         self.calls.append(department)
-        if self.down:
+        if self.down or department in self.broken_for:
             raise ConnectionError("partner system unreachable")
         return {"ok": True, "department": department}
 
@@ -132,6 +133,6 @@ handlers.registry.service("test.partner_system")(PARTNER)
 
 @pytest.fixture
 def partner():
-    PARTNER.down, PARTNER.calls = False, []
+    PARTNER.down, PARTNER.calls, PARTNER.broken_for = False, [], set()
     yield PARTNER
-    PARTNER.down = False
+    PARTNER.down, PARTNER.broken_for = False, set()
