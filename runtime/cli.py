@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -23,6 +24,14 @@ class _Group(click.Group):
         except ComplaintflowError as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as e:
+            if os.environ.get("COMPLAINTFLOW_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''} "
+                       "(set COMPLAINTFLOW_DEBUG=1 to see the traceback)", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Group)
@@ -149,3 +158,7 @@ def _stop_event() -> threading.Event:
         signal.signal(sig, lambda *_: stop.set())
     return stop
 
+
+
+if __name__ == "__main__":
+    main()

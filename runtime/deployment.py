@@ -106,7 +106,8 @@ def _existing(rt: Runtime, digest: str) -> DeployResult | None:
 
 
 def _store(session, files, digest, package: ParsedPackage, actor, source) -> DeployResult:
-    pkg = ProcessPackage(content_hash=digest, deployed_at=clock.now(), deployed_by=actor, source=source)
+    pkg = ProcessPackage(content_hash=digest, deployed_at=clock.now(), deployed_by=actor[:80],
+                         source=_clip(source, 200))
     session.add(pkg)
     for name, content in sorted(files.items()):
         session.add(ProcessFile(package=pkg, name=name, kind=KINDS[Path(name).suffix.lower()], content=content))
@@ -117,6 +118,10 @@ def _store(session, files, digest, package: ParsedPackage, actor, source) -> Dep
         session.add(ProcessDefinition(package=pkg, process_id=pid, name=package.process_name(pid), version=versions[pid]))
     session.flush()
     return DeployResult(pkg.id, digest, True, versions)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _raise_conflict(digest: str):

@@ -12,15 +12,14 @@ import json
 import operator
 from functools import lru_cache
 
-from RestrictedPython import compile_restricted, limited_builtins, safe_builtins, utility_builtins
+from RestrictedPython import compile_restricted
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from runtime import sandbox_policy
 from runtime.lint import restricted_reason
 
-_EXTRA_BUILTINS = {f.__name__: f for f in (dict, list, set, frozenset, min, max, sum, any, all, enumerate,
-                                             map, filter, reversed)}
 _INPLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
             "//=": operator.ifloordiv, "%=": operator.imod, "|=": operator.ior, "&=": operator.iand}
 
@@ -32,11 +31,8 @@ def _inplacevar(op: str, x, y):
 
 
 def _base_globals() -> dict:
-    builtins = {**safe_builtins, **limited_builtins, **_EXTRA_BUILTINS}
-    for name in ("math", "string"):
-        builtins[name] = utility_builtins[name]
     return {
-        "__builtins__": builtins,
+        "__builtins__": sandbox_policy.builtins(),
         "_getattr_": safer_getattr,
         "_getitem_": lambda obj, key: obj[key],
         "_getiter_": iter,

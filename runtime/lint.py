@@ -18,6 +18,7 @@ from RestrictedPython import compile_restricted
 
 from runtime.errors import Problem
 from runtime.roles import role_for_lane
+from runtime.sandbox_policy import BUILTIN_NAMES
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -25,8 +26,6 @@ NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
 ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 ISO_CYCLE = re.compile(r"^R\d*/")
 LOOKS_LIKE_ISO = re.compile(r"^(P|R\d*$|PT)", re.I)
-BUILTIN_CALLS = frozenset({"len", "str", "int", "float", "bool", "round", "abs", "min", "max", "sum", "any", "all",
-                           "sorted", "list", "dict", "set", "tuple", "range", "enumerate", "zip", "isinstance"})
 TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date", "timeCycle": "cycle"}
 
 
@@ -138,7 +137,7 @@ class Linter:
                                     "(use a whitelisted function from handlers/ instead)")
             return None
         for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
-            if call.func.id not in self.functions | BUILTIN_CALLS:
+            if call.func.id not in self.functions | BUILTIN_NAMES:
                 self.add(name, element, f"{what} calls '{call.func.id}', which is not a whitelisted function")
         return tree
 

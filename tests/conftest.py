@@ -25,6 +25,7 @@ from runtime.migrate import upgrade
 from tests.pg_cluster import Cluster
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ROOT_DIR = PROJECT_ROOT
 BACKENDS = ["sqlite", "postgresql"]
 _counter = itertools.count()
 

@@ -1,0 +1,20 @@
+"""What diagram code may use besides the whitelisted functions: one list, read by the sandbox that
+runs the code and by the lint that checks it at deployment, so the two cannot disagree."""
+from __future__ import annotations
+
+from RestrictedPython import limited_builtins, safe_builtins, utility_builtins
+
+_EXTRA = (dict, list, set, frozenset, tuple, min, max, sum, any, all, enumerate, map, filter, reversed, sorted, zip)
+_DROPPED = ("__build_class__", "setattr", "delattr")  # no class definitions or attribute writes in diagrams
+
+
+def builtins() -> dict:
+    allowed = {**safe_builtins, **limited_builtins, **{f.__name__: f for f in _EXTRA}}
+    for name in _DROPPED:
+        allowed.pop(name, None)
+    for name in ("math", "string"):
+        allowed[name] = utility_builtins[name]
+    return allowed
+
+
+BUILTIN_NAMES = frozenset(builtins())

@@ -1,0 +1,97 @@
+"""The ``complaintflow`` command, run as a real process against a real database."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from runtime.db import make_engine
+from runtime.models import ProcessInstance, User
+from tests.conftest import ROOT_DIR, _counter
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request, tmp_path):
+    """A database with no tables at all, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    admin = request.getfixturevalue("pg_template")
+    name = f"cf_empty_{os.getpid()}_{next(_counter)}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield str(admin.url.set(database=name).render_as_string(hide_password=False))
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+def cli(empty_db_url, tmp_path):
+    env = {**os.environ, "COMPLAINTFLOW_DATABASE_URL": empty_db_url, "COMPLAINTFLOW_VAR_DIR": str(tmp_path)}
+
+    def run(*args, expect=0):
+        result = subprocess.run([sys.executable, "-m", "runtime.cli", *args], cwd=ROOT_DIR, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == expect, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        return result.stdout + result.stderr
+    run.url = empty_db_url
+    return run
+
+
+def scalar(url, query):
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(query).scalar()
+    finally:
+        engine.dispose()
+
+
+def test_set_up_from_nothing_and_run_twice_without_duplicates(cli):
+    assert "database is up to date" in cli("db", "upgrade")
+    engine = make_engine(cli.url)
+    assert {"process_instance", "human_task", "timer", "audit_event"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
+    assert "deployed: complaint_normal v1" in cli("deploy")
+    assert "unchanged, nothing deployed" in cli("deploy")
+    first = cli("demo-data")
+    assert "passwords are shown only this once" in first and "frontdesk" in first
+    second = cli("demo-data")
+    assert "already exist" in second and "frontdesk " not in second
+    assert scalar(cli.url, select(func.count()).select_from(User)) == 13
+    assert scalar(cli.url, select(func.count()).select_from(ProcessInstance)) == 4
+    assert "fired timers of 0 instance(s)" in cli("worker", "--once")
+
+
+def test_bad_deploy_and_bad_user_input_give_one_clear_line(cli, tmp_path):
+    cli("db", "upgrade")
+    bad = tmp_path / "bad.bpmn"
+    bad.write_bytes(b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>')
+    out = cli("deploy", str(bad), expect=1)
+    assert "error: The process files were refused" in out and "bad.bpmn: a DOCTYPE declaration" in out
+    assert "unknown roles: janitor" in cli("users", "create", "li", "--role", "janitor", expect=1)
+
+
+def test_users_create_list_and_roles(cli):
+    cli("db", "upgrade")
+    out = cli("users", "create", "li", "--role", "department", "--department", "engineering", "--name", "李强")
+    assert out.startswith("created li with password ")
+    cli("users", "create", "chen", "--role", "cs_manager", "--role", "duty_manager", "--password", "s3cret-pass")
+    listing = cli("users", "list")
+    assert "li " in listing and "engineering" in listing and "cs_manager,duty_manager" in listing
+    assert "already exists" in cli("users", "create", "li", "--role", "department", expect=1)
+    roles = cli("users", "roles")
+    assert "front_desk" in roles and "客服前台" in roles and "site_manager" in roles
+
+
+def test_deploy_takes_explicit_files(cli):
+    cli("db", "upgrade")
+    processes = ROOT_DIR / "processes"
+    files = [processes / "complaint_normal.bpmn", *sorted((processes / "forms").glob("*.json"))]
+    assert "complaint_normal v1" in cli("deploy", *map(str, files))
+    out = cli("deploy", str(processes / "complaint_normal.bpmn"), expect=1)
+    assert "form file 'register.schema.json' is not part of the deployment" in out

@@ -1,0 +1,90 @@
+"""Sign-in, lock-out, CSRF and the task list of the minimal web app, through Flask's test client."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from runtime import services
+from runtime.users import create_user
+from tests.conftest import FRONT_DESK
+from tests.helpers import task
+from web import create_app
+
+START = {"divisor": 2, "category": "noise", "description": "楼上噪音"}
+
+
+@pytest.fixture
+def app(rt, basic):
+    create_user(rt, "wang", "desk-pass-1", ["front_desk"], "前台 王芳")
+    create_user(rt, "li", "dept-pass-1", ["department"], "李强", department="engineering")
+    return create_app(runtime=rt)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf(client, path="/login"):
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def login(client, username, password):
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf(client)})
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_sign_in_without_csrf_token_is_refused(client):
+    response = client.post("/login", data={"username": "wang", "password": "desk-pass-1"})
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_wrong_password_five_times_locks_the_account(client):
+    for _ in range(5):
+        assert login(client, "wang", "wrong-password").status_code == 401
+    response = login(client, "wang", "desk-pass-1")
+    assert response.status_code == 401
+    assert "too many failed sign-ins" in response.get_data(as_text=True)
+
+
+def test_front_desk_sees_claims_and_completes_with_server_side_validation(rt, client):
+    services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="C-1")
+    assert login(client, "wang", "desk-pass-1").status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "C-1" in page and "登记投诉" in page
+    register = task(rt, "C-1", "register")
+    token = csrf(client, "/")
+    assert client.post(f"/tasks/{register.id}/claim", data={"csrf_token": token, "version": 1}).status_code == 302
+    assert task(rt, "C-1", "register").assignee == "wang"
+    bad = client.post(f"/tasks/{register.id}", data={"csrf_token": token, "department": "mars", "note": "保留我"})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "is not one of" in body and "保留我" in body  # nothing lost
+    good = client.post(f"/tasks/{register.id}", data={"csrf_token": token, "department": "engineering"})
+    assert good.status_code == 302
+    assert task(rt, "C-1", "handle").department == "engineering"
+
+
+def test_department_user_sees_only_its_departments_tasks(rt, client):
+    services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="C-1")
+    services.complete_task(rt, FRONT_DESK, task(rt, "C-1", "register").id, {"department": "security"})
+    login(client, "li", "dept-pass-1")
+    assert "C-1" not in client.get("/").get_data(as_text=True)
+    handle = task(rt, "C-1", "handle")
+    response = client.post(f"/tasks/{handle.id}/claim", data={"csrf_token": csrf(client, "/")})
+    assert response.status_code == 403 and "department/security" in response.get_data(as_text=True)
+
+
+def test_unknown_task_is_a_404_page_not_a_stack_trace(client):
+    login(client, "wang", "desk-pass-1")
+    response = client.get("/tasks/does-not-exist")
+    assert response.status_code == 404 and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_health_endpoint(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
