@@ -1,7 +1,7 @@
 """The composition root: settings, database and engine wired once, passed to every service."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import handlers
 from runtime.config import Settings, load_settings
@@ -14,6 +14,8 @@ class Runtime:
     settings: Settings
     db: Database
     engine: Engine
+    # definition id -> DefinitionRef; definitions are immutable, so this never goes stale
+    definitions: dict = field(default_factory=dict)
 
     @property
     def functions(self) -> frozenset[str]:

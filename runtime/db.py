@@ -61,8 +61,9 @@ class Database:
         self.engine = make_engine(url, **engine_kwargs)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         write_bind = self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
-        self._write = sessionmaker(bind=write_bind, expire_on_commit=False)
-        self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # No autoflush: a write transaction flushes once, at commit (or where a service asks).
+        self._write = sessionmaker(bind=write_bind, expire_on_commit=False, autoflush=False)
+        self._read = sessionmaker(bind=self.engine, expire_on_commit=False, autoflush=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

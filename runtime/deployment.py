@@ -128,10 +128,10 @@ def _raise_conflict(digest: str):
     raise DeploymentRejected([Problem("(upload)", f"a concurrent deployment of package {digest[:12]} failed")])
 
 
-def load_package(rt: Runtime, session, package: ProcessPackage) -> ParsedPackage:
+def load_package(rt: Runtime, session, package_id: int, content_hash: str) -> ParsedPackage:
     """The parsed form of a stored package, from the engine's cache or parsed from its files."""
     def parse() -> ParsedPackage:
         files = {f.name: f.content for f in session.scalars(
-            select(ProcessFile).where(ProcessFile.package_id == package.id))}
+            select(ProcessFile).where(ProcessFile.package_id == package_id))}
         return check(rt, files)
-    return rt.engine.package(package.content_hash, parse)
+    return rt.engine.package(content_hash, parse)

@@ -81,6 +81,9 @@ class ProcessInstance(Base):
     started_at: Mapped[datetime] = mapped_column(UTC)
     updated_at: Mapped[datetime] = mapped_column(UTC)
     ended_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    # What the projection tables last received for this instance, so the next save can diff
+    # against it without reading them back (see runtime/projections.py).
+    projected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     definition: Mapped[ProcessDefinition] = relationship()
     __mapper_args__ = {"version_id_col": version}
 
@@ -137,7 +140,7 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[Optional[int]] = mapped_column(ForeignKey("process_instance.id"), index=True)
     business_key: Mapped[Optional[str]] = mapped_column(String(64))
-    task_id: Mapped[Optional[str]] = mapped_column(String(36))
+    task_id: Mapped[Optional[str]] = mapped_column(String(36), index=True)
     task_name: Mapped[Optional[str]] = mapped_column(String(200))
     actor: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(40))

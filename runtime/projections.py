@@ -1,13 +1,14 @@
 """Rewrite an instance's projection rows from a fresh engine snapshot, in the caller's transaction.
 
-Rows are diffed, not replaced: a human task that is still ready keeps its assignee, version and
-creation time, and unchanged rows cost no write.
+The instance row keeps a small fingerprint (``projected``) of what these tables last received, so a
+save diffs against it instead of reading the tables back, and writes only what changed. A human
+task that is still ready keeps its row, and with it its assignee, version and creation time.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, insert, or_, update
 from sqlalchemy.orm import Session
 
 from runtime.engine import Snapshot
@@ -21,55 +22,66 @@ def status_of(snapshot: Snapshot) -> InstanceStatus:
     return InstanceStatus.RUNNING if snapshot.ready_tasks else InstanceStatus.WAITING
 
 
+def fingerprint(snapshot: Snapshot) -> dict:
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {
+        "tasks": {t.id: [iso(t.due_at), t.department] for t in snapshot.ready_tasks},
+        "timers": {t.task_id: iso(t.due_at) for t in snapshot.timers},
+        "events": sorted([kind, name] for kind, name in snapshot.waiting_events),
+    }
+
+
 def write(session: Session, instance: ProcessInstance, snapshot: Snapshot, now: datetime) -> None:
-    _write_human_tasks(session, instance.id, snapshot, now)
-    _write_timers(session, instance.id, snapshot)
-    _write_waiting_events(session, instance.id, snapshot)
+    before, after = instance.projected or {}, fingerprint(snapshot)
+    _sync_tasks(session, instance.id, before.get("tasks", {}), after["tasks"], snapshot, now)
+    _sync_timers(session, instance.id, before.get("timers", {}), after["timers"], snapshot)
+    _sync_events(session, instance.id, before.get("events", []), after["events"])
+    instance.projected = after
 
 
-def clear(session: Session, instance_id: int) -> None:
+def clear(session: Session, instance: ProcessInstance) -> None:
     """Remove every projection of an instance that has ended."""
     for model in (HumanTask, Timer, WaitingEvent):
-        session.execute(delete(model).where(model.instance_id == instance_id))
+        session.execute(delete(model).where(model.instance_id == instance.id))
+    instance.projected = {}
 
 
-def _write_human_tasks(session: Session, instance_id: int, snapshot: Snapshot, now: datetime) -> None:
-    existing = {t.id: t for t in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id))}
-    ready = {t.id: t for t in snapshot.ready_tasks}
-    gone = [tid for tid in existing if tid not in ready]
+def _sync_tasks(session, instance_id, before: dict, after: dict, snapshot: Snapshot, now) -> None:
+    gone = [tid for tid in before if tid not in after]
     if gone:
         session.execute(delete(HumanTask).where(HumanTask.id.in_(gone)))
-    for tid, task in ready.items():
-        row = existing.get(tid)
-        if row is None:
-            session.add(HumanTask(id=tid, instance_id=instance_id, task_name=task.name, title=task.title,
-                                  role=role_for_lane(task.lane), department=task.department, assignee=None,
-                                  form=task.properties.get("formJsonSchemaFilename"), created_at=now,
-                                  due_at=task.due_at, version=1))
-        elif (row.due_at, row.department) != (task.due_at, task.department):
-            row.due_at, row.department = task.due_at, task.department
+    ready = {t.id: t for t in snapshot.ready_tasks}
+    new = [ready[tid] for tid in after if tid not in before]
+    if new:
+        session.execute(insert(HumanTask), [
+            {"id": t.id, "instance_id": instance_id, "task_name": t.name, "title": t.title,
+             "role": role_for_lane(t.lane), "department": t.department, "assignee": None,
+             "form": t.properties.get("formJsonSchemaFilename"), "created_at": now, "due_at": t.due_at, "version": 1}
+            for t in new])
+    for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
+        session.execute(update(HumanTask).where(HumanTask.id == tid)
+                        .values(due_at=ready[tid].due_at, department=ready[tid].department))
 
 
-def _write_timers(session: Session, instance_id: int, snapshot: Snapshot) -> None:
-    existing = {t.task_id: t for t in session.scalars(select(Timer).where(Timer.instance_id == instance_id))}
+def _sync_timers(session, instance_id, before: dict, after: dict, snapshot: Snapshot) -> None:
+    gone = [tid for tid in before if tid not in after]
+    if gone:
+        session.execute(delete(Timer).where(Timer.instance_id == instance_id, Timer.task_id.in_(gone)))
     waiting = {t.task_id: t for t in snapshot.timers}
-    for task_id, row in existing.items():
-        if task_id not in waiting:
-            session.delete(row)
-    for task_id, timer in waiting.items():
-        row = existing.get(task_id)
-        if row is None:
-            session.add(Timer(instance_id=instance_id, task_id=task_id, task_name=timer.name, kind=timer.kind,
-                              due_at=timer.due_at))
-        elif row.due_at != timer.due_at:
-            row.due_at = timer.due_at
+    new = [waiting[tid] for tid in after if tid not in before]
+    if new:
+        session.execute(insert(Timer), [{"instance_id": instance_id, "task_id": t.task_id, "task_name": t.name,
+                                         "kind": t.kind, "due_at": t.due_at} for t in new])
+    for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
+        session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.task_id == tid)
+                        .values(due_at=waiting[tid].due_at))
 
 
-def _write_waiting_events(session: Session, instance_id: int, snapshot: Snapshot) -> None:
-    rows = session.scalars(select(WaitingEvent).where(WaitingEvent.instance_id == instance_id)).all()
-    existing = {(r.kind, r.name): r for r in rows}
-    for key, row in existing.items():
-        if key not in snapshot.waiting_events:
-            session.delete(row)
-    for kind, name in snapshot.waiting_events - existing.keys():
-        session.add(WaitingEvent(instance_id=instance_id, kind=kind, name=name))
+def _sync_events(session, instance_id, before: list, after: list) -> None:
+    old, new = {tuple(e) for e in before}, {tuple(e) for e in after}
+    if old - new:
+        session.execute(delete(WaitingEvent).where(WaitingEvent.instance_id == instance_id, or_(
+            *(and_(WaitingEvent.kind == kind, WaitingEvent.name == name) for kind, name in old - new))))
+    if new - old:
+        session.execute(insert(WaitingEvent), [{"instance_id": instance_id, "kind": kind, "name": name}
+                                               for kind, name in sorted(new - old)])

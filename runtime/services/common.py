@@ -15,14 +15,15 @@ RESERVED_KEYS = frozenset({"typename"})
 
 
 def in_instance(rt: Runtime, body: Callable[[Session, Loaded], Any], *, instance_id: int | None = None,
-                business_key: str | None = None, allowed=ACTIVE, expected_version: int | None = None) -> Any:
+                business_key: str | None = None, task_id: str | None = None, allowed=ACTIVE,
+                expected_version: int | None = None) -> Any:
     """Run ``body`` on the locked, loaded instance in one transaction and save the result.
 
     ExecutionFailed raised by the engine leaves with ``instance_id`` set, so the caller can
     record the incident after the rollback.
     """
     with rt.db.transaction() as session:
-        instance = lock(session, instance_id=instance_id, business_key=business_key)
+        instance = lock(session, instance_id=instance_id, business_key=business_key, task_id=task_id)
         check_status(instance, allowed)
         if expected_version is not None and expected_version != instance.version:
             raise StaleVersion(f"{instance.business_key} changed since you loaded it "

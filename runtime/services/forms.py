@@ -7,16 +7,15 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from runtime.errors import InvalidInput
-from runtime.models import ProcessFile, ProcessPackage
+from runtime.models import ProcessFile
 
 
 _validators: dict[tuple[str, str], Draft202012Validator] = {}
 
 
-def _validator(session, package: ProcessPackage, name: str) -> Draft202012Validator:
+def _validator(session, package_id: int, content_hash: str, name: str) -> Draft202012Validator:
     """Packages are immutable, so a form's validator is built once per (content hash, file)."""
-    key = (package.content_hash, name)
-    package_id = package.id
+    key = (content_hash, name)
     if key not in _validators:
         content = session.scalar(select(ProcessFile.content).where(ProcessFile.package_id == package_id,
                                                                    ProcessFile.name == name))
@@ -26,12 +25,12 @@ def _validator(session, package: ProcessPackage, name: str) -> Draft202012Valida
     return _validators[key]
 
 
-def validate(session, package: ProcessPackage, form_name: str | None, data: dict) -> None:
+def validate(session, package_id: int, content_hash: str, form_name: str | None, data: dict) -> None:
     """Raise InvalidInput with one message per field when ``data`` does not fit the form's schema."""
     if not form_name:
         return
     errors = {}
-    for error in _validator(session, package, form_name).iter_errors(data):
+    for error in _validator(session, package_id, content_hash, form_name).iter_errors(data):
         field = ".".join(str(p) for p in error.absolute_path) or _missing_field(error) or "(form)"
         errors.setdefault(field, error.message)
     if errors:

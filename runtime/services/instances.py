@@ -12,7 +12,7 @@ from runtime.bootstrap import Runtime
 from runtime.deployment import load_package
 from runtime.engine import LIBRARY_VERSION
 from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, InvalidInput
-from runtime.instance_store import Loaded, audit, save
+from runtime.instance_store import Loaded, audit, definition, save
 from runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance
 from runtime.services.common import ACTIVE, check_data, in_instance
 from runtime.services.incidents import record
@@ -47,7 +47,7 @@ def start_instance(rt: Runtime, actor: Actor, process_id: str, data: dict, busin
         with rt.db.transaction() as session:
             loaded = _create(rt, session, actor, process_id, key, data)
             automatic = rt.engine.run(loaded.workflow)
-            save(rt, session, loaded)
+            save(rt, session, loaded)  # inserts the instance with its state
             audit(session, loaded.instance, actor.username, "started", process=process_id,
                   version=loaded.definition.version, data=data, automatic=[n for _, n in automatic])
             return Started(loaded.instance.id, key, loaded.instance.status)
@@ -56,21 +56,21 @@ def start_instance(rt: Runtime, actor: Actor, process_id: str, data: dict, busin
 
 
 def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict) -> Loaded:
-    definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
-                                .order_by(ProcessDefinition.version.desc()).limit(1))
-    if definition is None:
+    """A new, not yet stored instance of the newest version of ``process_id``."""
+    definition_id = session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.process_id == process_id)
+                                   .order_by(ProcessDefinition.version.desc()).limit(1))
+    if definition_id is None:
         raise DefinitionNotFound(f"no deployed process has the id '{process_id}'")
     if session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == key)):
         raise Conflict(f"an instance with the number {key} already exists")
-    package = load_package(rt, session, definition.package)
+    ref = definition(rt, session, definition_id)
+    package = load_package(rt, session, ref.package_id, ref.content_hash)
     workflow = rt.engine.start(package, process_id, data)
     now = clock.now()
-    instance = ProcessInstance(definition=definition, business_key=key, status=InstanceStatus.RUNNING, state=None,
+    instance = ProcessInstance(definition_id=ref.id, business_key=key, status=InstanceStatus.RUNNING, state=None,
                                serializer_version=rt.engine.serializer.version, library_version=LIBRARY_VERSION,
-                               started_by=actor.username, started_at=now, updated_at=now)
-    session.add(instance)
-    session.flush()
-    return Loaded(instance, definition, package, workflow)
+                               started_by=actor.username, started_at=now, updated_at=now, projected={})
+    return Loaded(instance, ref, package, workflow)
 
 
 def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
@@ -78,6 +78,8 @@ def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
     with rt.db.transaction() as session:
         loaded = _create(rt, session, actor, process_id, key, data)
         loaded.instance.state = rt.engine.dump(loaded.workflow, loaded.spec_ref)
+        session.add(loaded.instance)
+        session.flush()
         audit(session, loaded.instance, actor.username, "started", process=process_id,
               version=loaded.definition.version, data=data)
         instance_id = loaded.instance.id

@@ -64,8 +64,6 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
     IncidentRaised.
     """
     data = check_data(data, rt.functions)
-    with rt.db.reader() as session:
-        instance_id = _task(session, task_id).instance_id
 
     def body(session, loaded: Loaded):
         task = _task(session, task_id, fresh=True)
@@ -73,7 +71,7 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
         if task.assignee not in (None, actor.username):
             raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}")
         _check_version(task, expected_version)
-        forms.validate(session, loaded.definition.package, task.form, data)
+        forms.validate(session, loaded.definition.package_id, loaded.definition.content_hash, task.form, data)
         rt.engine.complete_task(loaded.workflow, task_id, data)
         automatic = rt.engine.run(loaded.workflow)
         audit(session, loaded.instance, actor.username, "task_completed", task_id=task_id,
@@ -81,7 +79,11 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
         return loaded.instance
 
     action = {"kind": "complete", "task_id": task_id, "data": data, "actor": actor.username}
-    instance = guarded(rt, action, lambda: in_instance(rt, body, instance_id=instance_id))
+    try:
+        instance = guarded(rt, action, lambda: in_instance(rt, body, task_id=task_id))
+    except TaskNotFound:
+        with rt.db.reader() as session:
+            _raise_gone(session, task_id)
     return instance.status
 
 

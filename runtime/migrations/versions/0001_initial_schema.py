@@ -113,6 +113,7 @@ def upgrade() -> None:
     sa.Column('started_at', runtime.db.UTCDateTime(), nullable=False),
     sa.Column('updated_at', runtime.db.UTCDateTime(), nullable=False),
     sa.Column('ended_at', runtime.db.UTCDateTime(), nullable=True),
+    sa.Column('projected', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['definition_id'], ['process_definition.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('business_key')
@@ -136,6 +137,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_event_instance_id'), ['instance_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_event_task_id'), ['task_id'], unique=False)
 
     op.create_table('human_task',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -227,6 +229,7 @@ def downgrade() -> None:
 
     op.drop_table('human_task')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_event_task_id'))
         batch_op.drop_index(batch_op.f('ix_audit_event_instance_id'))
 
     op.drop_table('audit_event')

@@ -1,0 +1,47 @@
+# complaintflow: `make run` starts the product, `make test` runs the whole suite.
+# Both do every set-up step themselves on a fresh clone (virtualenv, packages, database).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+CF     := $(VENV)/bin/complaintflow
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test setup db bench postgres-server clean
+
+run: db
+	$(CF) demo-data
+	$(CF) serve --host $(HOST) --port $(PORT)
+
+test: setup postgres-server
+	$(PY) -m pytest
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "complaintflow needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+db: setup
+	$(CF) db upgrade
+	$(CF) deploy
+
+# The suite starts its own throwaway PostgreSQL cluster; it needs Debian's server binaries.
+postgres-server:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing PostgreSQL server binaries (Debian package postgresql)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	fi
+
+bench: setup postgres-server
+	$(PY) -m bench.engine
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,172 @@
+"""Benchmark: the cost of a runtime action against the bare engine step plus one commit.
+
+Not a test. Runs the bundled ``complaint_normal`` process (intake → dispatch → handle → callback →
+close) N times three ways in the same run:
+
+  bare     SpiffWorkflow alone, in memory, same BPMN and handler functions, no persistence;
+  commit   one trivial UPDATE + COMMIT on the same database (what "one commit" costs there);
+  runtime  our services: lock, load, act, run, save state + projections + audit, commit.
+
+Prints medians/p95 per action and the ratio runtime / (bare step + commit); target <= 3x.
+Also prints the stored state size of a finished ~20-task instance (target <= 12 KB).
+
+    python -m bench.engine [--n 200] [--backends sqlite,postgresql]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import select, text
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.util.task import TaskState
+
+import handlers
+from runtime import services
+from runtime.bootstrap import bootstrap
+from runtime.config import PROJECT_ROOT, Settings
+from runtime.deployment import deploy, read_directory
+from runtime.migrate import upgrade
+from runtime.models import HumanTask, ProcessInstance
+from runtime.users import create_user, get_actor
+
+PROCESS = "complaint_normal"
+START = {"channel": "phone", "category": "noise", "description": "楼上噪音", "customer_name": "张先生",
+         "unit": "3-502", "phone": "13812341234", "demand": "停止夜间施工"}
+FORMS = {  # the user tasks in order, with the data each one is completed with
+    "register": {"validity": "valid", "department": "engineering", "dispatch_note": "请尽快处理"},
+    "handle": {"investigation": "现场查看", "handling_result": "已协调停止夜间施工", "root_cause": "装修管理"},
+    "callback": {"satisfaction": "satisfied", "callback_channel": "phone", "callback_note": "客户满意"},
+    "confirm": {"record_checked": True, "closing_note": "同意关闭"},
+}
+USERS = {"register": "frontdesk", "handle": "eng", "callback": "frontdesk", "confirm": "site"}
+
+
+class BareEnvironment(TaskDataEnvironment):
+    """Plain SpiffWorkflow environment with our handler functions and service dispatch."""
+
+    def call_service(self, context, operation_name=None, operation_params=None, **_):
+        params = {k: v["value"] for k, v in (operation_params or {}).items()}
+        return json.dumps(handlers.registry.services[operation_name](**params))
+
+
+def _ms(samples):
+    samples = sorted(samples)
+    return statistics.median(samples) * 1000, samples[int(len(samples) * 0.95) - 1] * 1000
+
+
+def bench_bare(n: int) -> dict[str, list[float]]:
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_files([str(PROJECT_ROOT / "processes" / f"{PROCESS}.bpmn")])
+    spec, subs = parser.get_spec(PROCESS), parser.get_subprocess_specs(PROCESS)
+    engine = PythonScriptEngine(BareEnvironment(dict(handlers.registry.functions)))
+    times: dict[str, list[float]] = {"start": [], **{k: [] for k in FORMS}}
+    for _ in range(n):
+        t0 = time.perf_counter()
+        wf = BpmnWorkflow(spec, subs, script_engine=engine)
+        wf.get_tasks(state=TaskState.READY)[0].data.update(START)
+        wf.do_engine_steps()
+        times["start"].append(time.perf_counter() - t0)
+        for name, form in FORMS.items():
+            task = next(t for t in wf.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.bpmn_id == name)
+            t0 = time.perf_counter()
+            task.data.update(form)
+            task.run()
+            wf.do_engine_steps()
+            times[name].append(time.perf_counter() - t0)
+        assert wf.is_completed()
+    return times
+
+
+def bench_commit(rt, n: int) -> list[float]:
+    with rt.db.transaction() as s:
+        s.execute(text("CREATE TABLE IF NOT EXISTS bench_commit (id INTEGER PRIMARY KEY, n INTEGER)"))
+        s.execute(text("INSERT INTO bench_commit (id, n) VALUES (1, 0)"))
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        with rt.db.transaction() as s:
+            s.execute(text("UPDATE bench_commit SET n = n + 1 WHERE id = 1"))
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def bench_runtime(rt, n: int) -> tuple[dict[str, list[float]], int, int]:
+    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "bench", "processes/")
+    for user, roles, dept in (("frontdesk", ["front_desk"], None), ("eng", ["department"], "engineering"),
+                              ("site", ["site_manager"], None)):
+        create_user(rt, user, "bench-password", roles, department=dept)
+    actors = {u: get_actor(rt, u) for u in set(USERS.values())}
+    times: dict[str, list[float]] = {"start": [], **{k: [] for k in FORMS}}
+    for i in range(n):
+        t0 = time.perf_counter()
+        started = services.start_instance(rt, actors["frontdesk"], PROCESS, START, business_key=f"B-{i}")
+        times["start"].append(time.perf_counter() - t0)
+        for name, form in FORMS.items():
+            with rt.db.reader() as s:
+                task_id = s.scalar(select(HumanTask.id).where(HumanTask.instance_id == started.instance_id,
+                                                              HumanTask.task_name == name))
+            t0 = time.perf_counter()
+            services.complete_task(rt, actors[USERS[name]], task_id, form)
+            times[name].append(time.perf_counter() - t0)
+    with rt.db.reader() as s:
+        state = s.scalar(select(ProcessInstance.state).where(ProcessInstance.business_key == "B-0"))
+    return times, len(state.encode()), len(json.loads(state)["tasks"])
+
+
+def runtime_for(backend: str, workdir: Path, cluster):
+    if backend == "sqlite":
+        url = f"sqlite:///{workdir / 'bench.db'}"
+    else:
+        url = cluster.url()
+    rt = bootstrap(Settings(database_url=url, secret_key="bench", processes_dir=PROJECT_ROOT / "processes",
+                            var_dir=workdir, embedded_worker=False))
+    upgrade(rt.db.engine)
+    return rt
+
+
+def report(n: int, backends: list[str]) -> None:
+    bench_bare(max(20, n // 10))  # warm-up: imports, caches
+    bare = bench_bare(n)
+    print(f"complaint_normal, {n} instances each; times in ms (median / p95)\n")
+    print(f"{'bare SpiffWorkflow, in memory':<34}" + "".join(f"{k:>16}" for k in bare))
+    print(f"{'':<34}" + "".join(f"{'%.3f / %.3f' % _ms(v):>16}" for v in bare.values()))
+    cluster = None
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            for backend in backends:
+                if backend == "postgresql" and cluster is None:
+                    from tests.pg_cluster import Cluster
+                    cluster = Cluster().start()
+                rt = runtime_for(backend, Path(tmp), cluster)
+                commit = bench_commit(rt, n)
+                actions, size, ntasks = bench_runtime(rt, n)
+                rt.close()
+                commit_ms = _ms(commit)[0]
+                print(f"\n{backend}: one bare commit {commit_ms:.3f} ms (median)")
+                print(f"{'runtime action':<34}" + "".join(f"{'%.3f / %.3f' % _ms(v):>16}" for v in actions.values()))
+                ratios = [_ms(actions[k])[0] / (_ms(bare[k])[0] + commit_ms) for k in bare]
+                print(f"{'ratio runtime / (bare + commit)':<34}" + "".join(f"{r:>15.2f}x" for r in ratios)
+                      + f"   worst {max(ratios):.2f}x (target <= 3x)")
+                print(f"stored state of a finished instance: {size} bytes, {ntasks} tasks (target <= 12 KB)")
+        finally:
+            if cluster is not None:
+                cluster.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    report(args.n, args.backends.split(","))
+
+
+if __name__ == "__main__":
+    main()
