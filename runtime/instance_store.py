@@ -3,20 +3,26 @@
 Every service acts inside one transaction: lock the row (``SELECT ... FOR UPDATE`` on PostgreSQL;
 SQLite write transactions are already serialised by ``BEGIN IMMEDIATE``), act through the engine,
 then write state, projections and the audit event before the commit.
+
+The instance row is read and written with plain statements into an ``InstanceRow``: it is the
+widest row of every action, and ORM loading and flushing cost several times the SQL itself. The
+write is a compare-and-set on ``version``, so even a writer that slipped past the lock cannot
+overwrite a newer state.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from runtime import clock, projections
 from runtime.bootstrap import Runtime
 from runtime.deployment import load_package
 from runtime.engine import LIBRARY_VERSION, ParsedPackage
-from runtime.errors import InstanceNotFound, TaskNotFound
+from runtime.errors import Conflict, InstanceNotFound, TaskNotFound
 from runtime.models import AuditEvent, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessPackage
 
 
@@ -31,9 +37,31 @@ class DefinitionRef:
     content_hash: str
 
 
+INSTANCE = ProcessInstance.__table__
+
+
+@dataclass
+class InstanceRow:
+    """One ``process_instance`` row, as the services read and change it."""
+
+    id: int | None
+    definition_id: int
+    business_key: str
+    status: str
+    state: str | None
+    version: int
+    serializer_version: str
+    library_version: str
+    started_by: str
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    projected: dict
+
+
 @dataclass
 class Loaded:
-    instance: ProcessInstance
+    instance: InstanceRow
     definition: DefinitionRef
     package: ParsedPackage
     workflow: Any
@@ -54,20 +82,21 @@ def definition(rt: Runtime, session: Session, definition_id: int) -> DefinitionR
 
 
 def lock(session: Session, *, instance_id: int | None = None, business_key: str | None = None,
-         task_id: str | None = None) -> ProcessInstance:
+         task_id: str | None = None) -> InstanceRow:
     """The instance row (found by id, business key or one of its tasks), locked for the transaction.
 
     Raises InstanceNotFound, or TaskNotFound when looked up by a task that is not waiting.
     """
-    query = select(ProcessInstance).with_for_update()
+    query = select(INSTANCE).with_for_update()
     if instance_id is not None:
-        query = query.where(ProcessInstance.id == instance_id)
+        query = query.where(INSTANCE.c.id == instance_id)
     elif business_key is not None:
-        query = query.where(ProcessInstance.business_key == business_key)
+        query = query.where(INSTANCE.c.business_key == business_key)
     else:
         owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-        query = query.where(ProcessInstance.id == owner)
-    instance = session.scalar(query)
+        query = query.where(INSTANCE.c.id == owner)
+    row = session.connection().execute(query).mappings().first()
+    instance = InstanceRow(**row) if row is not None else None
     if instance is None:
         if task_id is not None:
             raise TaskNotFound(f"task {task_id} does not exist or is no longer waiting for anyone")
@@ -75,7 +104,22 @@ def lock(session: Session, *, instance_id: int | None = None, business_key: str 
     return instance
 
 
-def load(rt: Runtime, session: Session, instance: ProcessInstance) -> Loaded:
+def write_row(session: Session, instance: InstanceRow) -> None:
+    """Insert a new row, or update it if nobody changed it since it was read; raises Conflict otherwise."""
+    values = {f.name: getattr(instance, f.name) for f in fields(InstanceRow) if f.name not in ("id", "version")}
+    conn = session.connection()
+    if instance.id is None:
+        instance.version = 1
+        instance.id = conn.execute(insert(INSTANCE).values(**values, version=1).returning(INSTANCE.c.id)).scalar_one()
+        return
+    changed = conn.execute(update(INSTANCE).where(INSTANCE.c.id == instance.id, INSTANCE.c.version == instance.version)
+                           .values(**values, version=instance.version + 1)).rowcount
+    if changed != 1:
+        raise Conflict(f"{instance.business_key} was changed by someone else at the same time; try again")
+    instance.version += 1
+
+
+def load(rt: Runtime, session: Session, instance: InstanceRow) -> Loaded:
     ref = definition(rt, session, instance.definition_id)
     package = load_package(rt, session, ref.package_id, ref.content_hash)
     workflow = rt.engine.load(instance.state, package, ref.process_id)
@@ -97,19 +141,20 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
     if instance.status not in (InstanceStatus.SUSPENDED, InstanceStatus.TERMINATED):
         instance.status = projections.status_of(snapshot)
     if instance.id is None:
-        session.add(instance)
-        session.flush()
+        write_row(session, instance)  # projections need its id
     if snapshot.completed or instance.status == InstanceStatus.TERMINATED:
         instance.ended_at = now
         projections.clear(session, instance)
     else:
         projections.write(session, instance, snapshot, now)
+    write_row(session, instance)
 
 
-def audit(session: Session, instance: ProcessInstance | None, actor: str, action: str, *,
+def audit(session: Session, instance: InstanceRow | None, actor: str, action: str, *,
           task_id: str | None = None, task_name: str | None = None, **details) -> None:
-    """Append one audit event (the table refuses updates and deletes)."""
-    session.add(AuditEvent(instance_id=instance.id if instance else None,
-                           business_key=instance.business_key if instance else details.pop("business_key", None),
-                           task_id=task_id, task_name=task_name, actor=actor, action=action, at=clock.now(),
-                           details={k: v for k, v in details.items() if v not in (None, [], {})}))
+    """Append one audit event (the table refuses updates and deletes); a plain INSERT, no ORM object."""
+    session.connection().execute(insert(AuditEvent.__table__).values(
+        instance_id=instance.id if instance else None,
+        business_key=instance.business_key if instance else details.pop("business_key", None),
+        task_id=task_id, task_name=task_name, actor=actor, action=action, at=clock.now(),
+        details={k: v for k, v in details.items() if v not in (None, [], {})}))

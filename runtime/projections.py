@@ -3,6 +3,8 @@
 The instance row keeps a small fingerprint (``projected``) of what these tables last received, so a
 save diffs against it instead of reading the tables back, and writes only what changed. A human
 task that is still ready keeps its row, and with it its assignee, version and creation time.
+Statements go to the tables directly (SQLAlchemy Core): this is the hot path of every action, and
+the ORM's bulk and session-synchronisation machinery cost more than the statements themselves.
 """
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from sqlalchemy import and_, delete, insert, or_, update
 from sqlalchemy.orm import Session
 
 from runtime.engine import Snapshot
-from runtime.models import HumanTask, InstanceStatus, ProcessInstance, Timer, WaitingEvent
+from runtime.models import HumanTask, InstanceStatus, Timer, WaitingEvent
 from runtime.roles import role_for_lane
+
+TASK, TIMER, EVENT = HumanTask.__table__, Timer.__table__, WaitingEvent.__table__
 
 
 def status_of(snapshot: Snapshot) -> InstanceStatus:
@@ -31,57 +35,59 @@ def fingerprint(snapshot: Snapshot) -> dict:
     }
 
 
-def write(session: Session, instance: ProcessInstance, snapshot: Snapshot, now: datetime) -> None:
+def write(session: Session, instance, snapshot: Snapshot, now: datetime) -> None:
     before, after = instance.projected or {}, fingerprint(snapshot)
-    _sync_tasks(session, instance.id, before.get("tasks", {}), after["tasks"], snapshot, now)
-    _sync_timers(session, instance.id, before.get("timers", {}), after["timers"], snapshot)
-    _sync_events(session, instance.id, before.get("events", []), after["events"])
+    conn = session.connection()
+    _sync_tasks(conn, instance.id, before.get("tasks", {}), after["tasks"], snapshot, now)
+    _sync_timers(conn, instance.id, before.get("timers", {}), after["timers"], snapshot)
+    _sync_events(conn, instance.id, before.get("events", []), after["events"])
     instance.projected = after
 
 
-def clear(session: Session, instance: ProcessInstance) -> None:
+def clear(session: Session, instance) -> None:
     """Remove every projection of an instance that has ended."""
-    for model in (HumanTask, Timer, WaitingEvent):
-        session.execute(delete(model).where(model.instance_id == instance.id))
+    conn = session.connection()
+    for table in (TASK, TIMER, EVENT):
+        conn.execute(delete(table).where(table.c.instance_id == instance.id))
     instance.projected = {}
 
 
-def _sync_tasks(session, instance_id, before: dict, after: dict, snapshot: Snapshot, now) -> None:
+def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot, now) -> None:
     gone = [tid for tid in before if tid not in after]
     if gone:
-        session.execute(delete(HumanTask).where(HumanTask.id.in_(gone)))
+        conn.execute(delete(TASK).where(TASK.c.id.in_(gone)))
     ready = {t.id: t for t in snapshot.ready_tasks}
     new = [ready[tid] for tid in after if tid not in before]
     if new:
-        session.execute(insert(HumanTask), [
+        conn.execute(insert(TASK), [
             {"id": t.id, "instance_id": instance_id, "task_name": t.name, "title": t.title,
              "role": role_for_lane(t.lane), "department": t.department, "assignee": None,
              "form": t.properties.get("formJsonSchemaFilename"), "created_at": now, "due_at": t.due_at, "version": 1}
             for t in new])
     for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
-        session.execute(update(HumanTask).where(HumanTask.id == tid)
-                        .values(due_at=ready[tid].due_at, department=ready[tid].department))
+        conn.execute(update(TASK).where(TASK.c.id == tid)
+                     .values(due_at=ready[tid].due_at, department=ready[tid].department))
 
 
-def _sync_timers(session, instance_id, before: dict, after: dict, snapshot: Snapshot) -> None:
+def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapshot) -> None:
     gone = [tid for tid in before if tid not in after]
     if gone:
-        session.execute(delete(Timer).where(Timer.instance_id == instance_id, Timer.task_id.in_(gone)))
+        conn.execute(delete(TIMER).where(TIMER.c.instance_id == instance_id, TIMER.c.task_id.in_(gone)))
     waiting = {t.task_id: t for t in snapshot.timers}
     new = [waiting[tid] for tid in after if tid not in before]
     if new:
-        session.execute(insert(Timer), [{"instance_id": instance_id, "task_id": t.task_id, "task_name": t.name,
+        conn.execute(insert(TIMER), [{"instance_id": instance_id, "task_id": t.task_id, "task_name": t.name,
                                          "kind": t.kind, "due_at": t.due_at} for t in new])
     for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
-        session.execute(update(Timer).where(Timer.instance_id == instance_id, Timer.task_id == tid)
-                        .values(due_at=waiting[tid].due_at))
+        conn.execute(update(TIMER).where(TIMER.c.instance_id == instance_id, TIMER.c.task_id == tid)
+                     .values(due_at=waiting[tid].due_at))
 
 
-def _sync_events(session, instance_id, before: list, after: list) -> None:
+def _sync_events(conn, instance_id, before: list, after: list) -> None:
     old, new = {tuple(e) for e in before}, {tuple(e) for e in after}
     if old - new:
-        session.execute(delete(WaitingEvent).where(WaitingEvent.instance_id == instance_id, or_(
-            *(and_(WaitingEvent.kind == kind, WaitingEvent.name == name) for kind, name in old - new))))
+        conn.execute(delete(EVENT).where(EVENT.c.instance_id == instance_id, or_(
+            *(and_(EVENT.c.kind == kind, EVENT.c.name == name) for kind, name in old - new))))
     if new - old:
-        session.execute(insert(WaitingEvent), [{"instance_id": instance_id, "kind": kind, "name": name}
+        conn.execute(insert(EVENT), [{"instance_id": instance_id, "kind": kind, "name": name}
                                                for kind, name in sorted(new - old)])

@@ -10,8 +10,8 @@ from runtime import clock
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import ExecutionFailed, IncidentRaised, InvalidState, NotFound
-from runtime.instance_store import audit, lock
-from runtime.models import Incident, InstanceStatus, ProcessInstance
+from runtime.instance_store import InstanceRow, audit, lock, write_row
+from runtime.models import Incident, InstanceStatus
 
 
 def guarded(rt: Runtime, action: dict[str, Any], act: Callable[[], Any]) -> Any:
@@ -35,6 +35,7 @@ def record(rt: Runtime, instance_id: int, err: ExecutionFailed, action: dict[str
         if instance.status != InstanceStatus.FAILED:
             instance.status = InstanceStatus.FAILED
             instance.updated_at = clock.now()
+            write_row(session, instance)
         session.flush()
         audit(session, instance, action.get("actor", "system"), "incident", task_id=err.task_id,
               task_name=err.task_name, message=err.message, incident=incident.id)
@@ -59,7 +60,7 @@ def retry_incident(rt: Runtime, actor: Actor, incident_id: int) -> str:
     return guarded(rt, action, lambda: replay(rt, actor, instance_id, incident_id, action))
 
 
-def resolve(session, instance: ProcessInstance, incident_id: int, actor: Actor) -> None:
+def resolve(session, instance: InstanceRow, incident_id: int, actor: Actor) -> None:
     incident = session.get(Incident, incident_id)
     incident.resolved_at, incident.resolved_by = clock.now(), actor.username
     audit(session, instance, actor.username, "incident_resolved", task_id=incident.task_id,

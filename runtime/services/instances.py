@@ -12,7 +12,7 @@ from runtime.bootstrap import Runtime
 from runtime.deployment import load_package
 from runtime.engine import LIBRARY_VERSION
 from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, InvalidInput
-from runtime.instance_store import Loaded, audit, definition, save
+from runtime.instance_store import InstanceRow, Loaded, audit, definition, save, write_row
 from runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance
 from runtime.services.common import ACTIVE, check_data, in_instance
 from runtime.services.incidents import record
@@ -67,9 +67,9 @@ def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict) ->
     package = load_package(rt, session, ref.package_id, ref.content_hash)
     workflow = rt.engine.start(package, process_id, data)
     now = clock.now()
-    instance = ProcessInstance(definition_id=ref.id, business_key=key, status=InstanceStatus.RUNNING, state=None,
-                               serializer_version=rt.engine.serializer.version, library_version=LIBRARY_VERSION,
-                               started_by=actor.username, started_at=now, updated_at=now, projected={})
+    instance = InstanceRow(id=None, definition_id=ref.id, business_key=key, status=InstanceStatus.RUNNING, state=None,
+                           version=0, serializer_version=rt.engine.serializer.version, library_version=LIBRARY_VERSION,
+                           started_by=actor.username, started_at=now, updated_at=now, ended_at=None, projected={})
     return Loaded(instance, ref, package, workflow)
 
 
@@ -78,8 +78,7 @@ def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
     with rt.db.transaction() as session:
         loaded = _create(rt, session, actor, process_id, key, data)
         loaded.instance.state = rt.engine.dump(loaded.workflow, loaded.spec_ref)
-        session.add(loaded.instance)
-        session.flush()
+        write_row(session, loaded.instance)
         audit(session, loaded.instance, actor.username, "started", process=process_id,
               version=loaded.definition.version, data=data)
         instance_id = loaded.instance.id
