@@ -39,6 +39,8 @@ class _Group(click.Group):
 def main(ctx: click.Context) -> None:
     """complaintflow: complaint-handling workflows."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("spiff", "alembic.runtime.plugins"):  # one line per engine task state change otherwise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.obj = bootstrap()
     ctx.call_on_close(ctx.obj.close)
 

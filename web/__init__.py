@@ -1,6 +1,8 @@
 """Flask app factory: the staff-facing web app over the runtime services."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
@@ -18,6 +20,8 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.config.update(config or {})
     app.extensions["complaintflow"] = rt
     csrf.init_app(app)
+    zone = ZoneInfo(rt.settings.timezone)
+    app.jinja_env.filters["local"] = lambda moment, fmt="%m/%d %H:%M": moment.astimezone(zone).strftime(fmt)
 
     from web import auth, errors, health, inbox
     app.register_blueprint(auth.bp)

@@ -88,3 +88,13 @@ def test_unknown_task_is_a_404_page_not_a_stack_trace(client):
 
 def test_health_endpoint(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_due_times_are_shown_in_the_business_time_zone(rt, client):
+    from datetime import datetime, timezone
+
+    from runtime import clock
+    clock.freeze(datetime(2025, 9, 30, 1, 0, tzinfo=timezone.utc))  # 09:00 in Shanghai
+    services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="C-1")
+    login(client, "wang", "desk-pass-1")
+    assert "09/30 10:00" in client.get("/").get_data(as_text=True)  # due one hour later, local time
