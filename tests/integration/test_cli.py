@@ -95,3 +95,35 @@ def test_deploy_takes_explicit_files(cli):
     assert "complaint_normal v1" in cli("deploy", *map(str, files))
     out = cli("deploy", str(processes / "complaint_normal.bpmn"), expect=1)
     assert "form file 'register.schema.json' is not part of the deployment" in out
+
+
+def test_serve_answers_over_http_and_stops_cleanly_on_sigint(cli, empty_db_url, tmp_path):
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    cli("db", "upgrade")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "COMPLAINTFLOW_DATABASE_URL": empty_db_url, "COMPLAINTFLOW_VAR_DIR": str(tmp_path)}
+    server = subprocess.Popen([sys.executable, "-m", "runtime.cli", "serve", "--port", str(port)], cwd=ROOT_DIR,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, server.stdout.read()
+                time.sleep(0.2)
+        assert b'"status":"ok"' in health.replace(b" ", b"")
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5).read().decode()
+        assert "csrf_token" in page and "登录" in page
+    finally:
+        server.send_signal(signal.SIGINT)
+        output = server.communicate(timeout=20)[0]
+    assert server.returncode in (0, -signal.SIGINT, 130) and "Traceback" not in output
+    assert "timer worker started" in output

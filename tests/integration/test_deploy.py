@@ -29,7 +29,7 @@ def refused(rt, files: dict[str, bytes]) -> str:
 
 def test_versions_are_immutable_and_keyed_by_content(rt, basic, partner):
     files = read_directory(FIXTURES / "basic")
-    assert basic.created and basic.definitions == {"tiny_complaint": 1, "timer_then_call": 1}
+    assert basic.created and basic.definitions == {"tiny_complaint": 1, "timer_then_call": 1, "await_reply": 1}
     again = deploy(rt, dict(files), "someone-else", "again")
     assert not again.created and again.package_id == basic.package_id and count(rt, ProcessPackage) == 1
 
@@ -37,7 +37,7 @@ def test_versions_are_immutable_and_keyed_by_content(rt, basic, partner):
     changed = dict(files)
     changed["tiny_complaint.bpmn"] = files["tiny_complaint.bpmn"].replace("登记投诉".encode(), "登记投诉（新）".encode())
     v2 = deploy(rt, changed, "owner", "edit")
-    assert v2.created and v2.definitions == {"tiny_complaint": 2, "timer_then_call": 2}
+    assert v2.created and v2.definitions == {"tiny_complaint": 2, "timer_then_call": 2, "await_reply": 2}
     services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="NEW")
     assert task(rt, "OLD", "register").title == "登记投诉"          # still on version 1
     assert task(rt, "NEW", "register").title == "登记投诉（新）"     # newest version

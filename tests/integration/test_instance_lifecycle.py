@@ -194,3 +194,30 @@ def test_unknown_ids_get_clear_errors(rt, basic):
     from runtime.errors import Conflict
     with pytest.raises(Conflict, match="C-1 already exists"):
         start(rt)
+
+
+def test_a_message_reaches_the_one_instance_it_is_addressed_to(rt, basic):
+    for key in ("R-1", "R-2"):
+        services.start_instance(rt, FRONT_DESK, "await_reply", {}, business_key=key)
+    assert waiting(rt, "R-1") == {("message", "customer_reply")}
+    assert services.send_message(rt, FRONT_DESK, "customer_reply", "R-1", {"text": "可以接受"}) == ["R-1"]
+    assert [t.task_name for t in tasks(rt, "R-1")] == ["review"] and waiting(rt, "R-1") == set()
+    assert tasks(rt, "R-2") == [] and waiting(rt, "R-2") == {("message", "customer_reply")}
+    received = [e for e in audit(rt, "R-1") if e.action == "message_received"]
+    assert received[0].details["payload"] == {"text": "可以接受"}
+    assert '"reply": {"text": "\\u53ef\\u4ee5\\u63a5\\u53d7"}' in instance(rt, "R-1").state  # in the task data
+    with pytest.raises(InvalidState, match="R-1 is not waiting for the message 'customer_reply'"):
+        services.send_message(rt, FRONT_DESK, "customer_reply", "R-1", {})
+    with pytest.raises(InvalidInput, match="business key"):
+        services.send_message(rt, FRONT_DESK, "customer_reply", "", {})
+
+
+def test_instance_actions_check_the_version_the_caller_saw(rt, basic):
+    start(rt)
+    seen = instance(rt, "C-1").version
+    services.complete_task(rt, FRONT_DESK, task(rt, "C-1", "register").id, {"department": "security"})
+    with pytest.raises(StaleVersion, match=f"version {seen}, now {seen + 1}"):
+        services.suspend(rt, ADMIN, "C-1", "checking", expected_version=seen)
+    assert instance(rt, "C-1").status == InstanceStatus.RUNNING
+    services.suspend(rt, ADMIN, "C-1", "checking", expected_version=seen + 1)
+    assert instance(rt, "C-1").status == InstanceStatus.SUSPENDED
