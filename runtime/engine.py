@@ -229,9 +229,6 @@ class Engine:
                   for p in wf.waiting_events() if p.event_type.startswith(("Signal", "Message"))}
         return Snapshot(ready, timers, events, wf.is_completed())
 
-    def task_data(self, wf: BpmnWorkflow, task_id: str) -> dict:
-        return dict(self.ready_human_task(wf, task_id).data)
-
 
 class _translated_errors:
     """Turn engine exceptions into ExecutionFailed naming the failing element."""

@@ -130,6 +130,7 @@ class ExecutionFailed(ComplaintflowError):
         super().__init__(message)
         self.task_name = task_name
         self.task_id = task_id
+        self.instance_id: int | None = None  # set by the service that was acting on an instance
 
 
 class IncidentRaised(ComplaintflowError):

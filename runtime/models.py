@@ -85,7 +85,7 @@ class ProcessInstance(Base):
     # against it without reading them back (see runtime/projections.py).
     projected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     definition: Mapped[ProcessDefinition] = relationship()
-    __mapper_args__ = {"version_id_col": version}
+    # ``version`` is checked and bumped by runtime.instance_store.write_row (compare-and-set).
 
 
 class HumanTask(Base):

@@ -6,6 +6,7 @@ Each test gets a fresh database cloned from a migrated template (a file copy for
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 import os
 import shutil
 from pathlib import Path
@@ -65,6 +66,19 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
+@contextmanager
+def pg_database(admin, template: str | None = None):
+    """A new PostgreSQL database (a copy of ``template`` if given), dropped afterwards; yields its URL."""
+    name = f"cf_test_{os.getpid()}_{next(_counter)}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")))
+    try:
+        yield str(admin.url.set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
     """A fresh, migrated database on each backend."""
@@ -73,13 +87,8 @@ def db_url(request, tmp_path):
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    admin = request.getfixturevalue("pg_template")
-    name = f"cf_test_{os.getpid()}_{next(_counter)}"
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE cf_template"))
-    yield str(admin.url.set(database=name).render_as_string(hide_password=False))
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    with pg_database(request.getfixturevalue("pg_template"), template="cf_template") as url:
+        yield url
 
 
 @pytest.fixture

@@ -33,8 +33,10 @@ def claim_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int | 
                               .values(assignee=actor.username, version=new_version)
                               .execution_options(synchronize_session=False)).rowcount
         if won != 1:  # lost the race; each statement sees the latest commit, so this names the winner
-            winner = session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) or "someone else"
-            raise AlreadyClaimed(f"'{task.title}' was just claimed by {winner}")
+            still_there = session.execute(select(HumanTask.assignee).where(HumanTask.id == task_id)).first()
+            if still_there is None:
+                _raise_gone(session, task_id)
+            raise AlreadyClaimed(f"'{task.title}' was just claimed by {still_there.assignee or 'someone else'}")
         audit(session, session.get(ProcessInstance, task.instance_id), actor.username, "claimed",
               task_id=task_id, task_name=task.task_name)
         return new_version

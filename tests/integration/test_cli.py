@@ -6,11 +6,11 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, inspect, select
 
 from runtime.db import make_engine
 from runtime.models import ProcessInstance, User
-from tests.conftest import ROOT_DIR, _counter
+from tests.conftest import ROOT_DIR, pg_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -19,13 +19,8 @@ def empty_db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    admin = request.getfixturevalue("pg_template")
-    name = f"cf_empty_{os.getpid()}_{next(_counter)}"
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    yield str(admin.url.set(database=name).render_as_string(hide_password=False))
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    with pg_database(request.getfixturevalue("pg_template")) as url:
+        yield url
 
 
 @pytest.fixture

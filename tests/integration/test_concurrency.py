@@ -76,3 +76,18 @@ def test_many_instances_started_at_once_all_get_consistent_state(rt, basic):
         keys = sorted(s.scalars(select(ProcessInstance.business_key)))
     assert keys == sorted(f"K-{a.username}" for a in actors)
     assert all(len(tasks(rt, k)) == 1 for k in keys)
+
+
+def test_a_claim_racing_a_completion_is_told_the_task_is_done(rt, basic, partner):
+    services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="C-1")
+    register = task(rt, "C-1", "register")
+    completer, claimer = RACERS
+    results = race(lambda a: services.complete_task(rt, a, register.id, {"department": "security"})
+                   if a is completer else services.claim_task(rt, a, register.id), RACERS)
+    outcome = results[claimer.username]
+    if isinstance(outcome, Exception):  # the completion won: the claim is told who completed it
+        assert isinstance(outcome, Conflict) and "completed by wang" in str(outcome)
+        assert not isinstance(results[completer.username], Exception)
+    else:  # the claim won: the completion is refused as claimed by someone else
+        assert isinstance(results[completer.username], AlreadyClaimed)
+        assert task(rt, "C-1", "register").assignee == "zhou"
