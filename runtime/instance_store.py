@@ -87,7 +87,10 @@ def lock(session: Session, *, instance_id: int | None = None, business_key: str 
 
     Raises InstanceNotFound, or TaskNotFound when looked up by a task that is not waiting.
     """
-    query = select(INSTANCE).with_for_update()
+    # FOR NO KEY UPDATE: we never change the key, so inserts elsewhere that merely reference this
+    # row (audit events, incidents) need not wait for us. Every writer locks the instance before
+    # any of its task rows: one lock order, no deadlocks.
+    query = select(INSTANCE).with_for_update(key_share=True)
     if instance_id is not None:
         query = query.where(INSTANCE.c.id == instance_id)
     elif business_key is not None:

@@ -1,18 +1,18 @@
 """Claim, release and complete human tasks.
 
-Claiming is a compare-and-set on the ``human_task`` row, so of two people clicking at once exactly
-one gets the task and the other is told who has it. Completing locks the instance row first, then
-re-reads the task, so a stale or concurrent completion gets a clear conflict and changes nothing.
+Every action locks the task's instance row first and then re-reads the task, so of two people
+clicking at once exactly one wins and the other is told who did what; a stale or concurrent action
+gets a clear conflict and changes nothing.
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor, require_work_on
 from runtime.bootstrap import Runtime
 from runtime.errors import AlreadyClaimed, Conflict, PermissionDenied, StaleVersion, TaskNotFound
-from runtime.instance_store import Loaded, audit
-from runtime.models import AuditEvent, HumanTask, ProcessInstance
+from runtime.instance_store import Loaded, audit, lock
+from runtime.models import AuditEvent, HumanTask
 from runtime.services import forms
 from runtime.services.common import ACTIVE, check_data, check_status, in_instance
 from runtime.services.incidents import guarded
@@ -21,31 +21,23 @@ from runtime.services.incidents import guarded
 def claim_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int | None = None) -> int:
     """Make ``actor`` the task's assignee; returns the task's new version."""
     with rt.db.transaction() as session:
-        task = _task(session, task_id)
-        check_status(session.get(ProcessInstance, task.instance_id), ACTIVE)
+        instance, task = _lock_task(session, task_id)
+        check_status(instance, ACTIVE)
         require_work_on(actor, task.role, task.department, task.title)
         _check_version(task, expected_version)
         if task.assignee == actor.username:
             return task.version
-        seen, new_version = task.version, task.version + 1
-        won = session.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.assignee.is_(None),
-                                                      HumanTask.version == seen)
-                              .values(assignee=actor.username, version=new_version)
-                              .execution_options(synchronize_session=False)).rowcount
-        if won != 1:  # lost the race; each statement sees the latest commit, so this names the winner
-            still_there = session.execute(select(HumanTask.assignee).where(HumanTask.id == task_id)).first()
-            if still_there is None:
-                _raise_gone(session, task_id)
-            raise AlreadyClaimed(f"'{task.title}' was just claimed by {still_there.assignee or 'someone else'}")
-        audit(session, session.get(ProcessInstance, task.instance_id), actor.username, "claimed",
-              task_id=task_id, task_name=task.task_name)
-        return new_version
+        if task.assignee is not None:
+            raise AlreadyClaimed(f"'{task.title}' was just claimed by {task.assignee}")
+        task.assignee, task.version = actor.username, task.version + 1
+        audit(session, instance, actor.username, "claimed", task_id=task_id, task_name=task.task_name)
+        return task.version
 
 
 def release_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int | None = None) -> int:
     """Give a claimed task back to its group; only its assignee, a manager or an admin may."""
     with rt.db.transaction() as session:
-        task = _task(session, task_id)
+        instance, task = _lock_task(session, task_id)
         _check_version(task, expected_version)
         if task.assignee is None:
             return task.version
@@ -53,8 +45,8 @@ def release_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int 
             raise PermissionDenied(f"'{task.title}' is claimed by {task.assignee}; only they or a manager may release it")
         previous = task.assignee
         task.assignee, task.version = None, task.version + 1
-        audit(session, session.get(ProcessInstance, task.instance_id), actor.username, "released",
-              task_id=task_id, task_name=task.task_name, previous_assignee=previous)
+        audit(session, instance, actor.username, "released", task_id=task_id, task_name=task.task_name,
+              previous_assignee=previous)
         return task.version
 
 
@@ -87,6 +79,15 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
         with rt.db.reader() as session:
             _raise_gone(session, task_id)
     return instance.status
+
+
+def _lock_task(session, task_id: str):
+    """Lock the task's instance (always before the task: one lock order), then read the task fresh."""
+    try:
+        instance = lock(session, task_id=task_id)
+    except TaskNotFound:
+        _raise_gone(session, task_id)
+    return instance, _task(session, task_id, fresh=True)
 
 
 def _task(session, task_id: str, fresh: bool = False) -> HumanTask:
