@@ -1,35 +1,78 @@
-"""Time-limit functions for timer expressions, so diagrams say ``hours(24)`` instead of ``"PT24H"``.
+"""Time-limit functions for timer expressions, so a diagram says ``working_days(3)`` or ``hours(24)``
+and a process owner changes a limit by editing the diagram.
 
-They return ISO 8601 durations, which is what SpiffWorkflow's duration timers evaluate.
+Duration functions return ISO 8601 durations from now (for ``timeDuration``); the ``*_after``
+functions return an ISO date-time with offset (for ``timeDate``), counted from a stored moment
+such as the complaint's acceptance time, so a limit survives escalation to another step.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from handlers.registry import registry
+from runtime import business_calendar, clock
 
 
-def _positive(value: float, unit: str) -> float:
+def _number(value, unit: str) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{unit}() needs a number of {unit} >= 0, got {value!r}")
+        raise ValueError(f"{unit}() needs a number >= 0, got {value!r}")
     return value
 
 
-def _seconds_duration(seconds: float) -> str:
-    return f"PT{int(round(seconds))}S"
+def _until(moment: datetime) -> str:
+    return f"PT{max(0, round((moment - clock.now()).total_seconds()))}S"
+
+
+def _moment(value) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"'{value}' has no UTC offset; store moments with one")
+    return moment
 
 
 @registry.function
 def minutes(n: float) -> str:
     """A duration of ``n`` minutes, e.g. the 20-minute dispatch limit."""
-    return _seconds_duration(_positive(n, "minutes") * 60)
+    return f"PT{round(_number(n, 'minutes') * 60)}S"
 
 
 @registry.function
 def hours(n: float) -> str:
-    """A duration of ``n`` hours, e.g. the 24-hour reply limit."""
-    return _seconds_duration(_positive(n, "hours") * 3600)
+    """A duration of ``n`` clock hours, e.g. the 24-hour reply limit."""
+    return f"PT{round(_number(n, 'hours') * 3600)}S"
 
 
 @registry.function
 def days(n: float) -> str:
-    """A duration of ``n`` calendar days, e.g. the 10-day alert to the site manager."""
-    return _seconds_duration(_positive(n, "days") * 86400)
+    """A duration of ``n`` calendar days, e.g. the 3-day contact-the-customer rhythm."""
+    return f"PT{round(_number(n, 'days') * 86400)}S"
+
+
+@registry.function
+def working_days(n: int) -> str:
+    """The time until ``n`` Chinese working days from now (weekends, holidays and 调休 applied)."""
+    return _until(business_calendar.current().add_working_days(clock.now(), _number(n, "working_days")))
+
+
+@registry.function
+def business_hours(n: float) -> str:
+    """The time until ``n`` working hours from now (working days, lunch break excluded)."""
+    return _until(business_calendar.current().add_business_hours(clock.now(), _number(n, "business_hours")))
+
+
+@registry.function
+def days_after(moment, n: float) -> str:
+    """The date-time ``n`` calendar days after ``moment`` (for a timeDate), e.g. the 10-day alert."""
+    return (_moment(moment) + timedelta(days=_number(n, "days_after"))).isoformat()
+
+
+@registry.function
+def working_days_after(moment, n: int) -> str:
+    """The date-time ``n`` working days after ``moment`` (for a timeDate)."""
+    return business_calendar.current().add_working_days(_moment(moment), _number(n, "working_days_after")).isoformat()
+
+
+@registry.function
+def now_iso() -> str:
+    """The current moment as an ISO text with offset, to store as e.g. ``accepted_at``."""
+    return clock.now().isoformat()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import handlers
+from runtime import business_calendar
 from runtime.config import Settings, load_settings
 from runtime.db import Database
 from runtime.engine import Engine
@@ -32,5 +33,6 @@ class Runtime:
 def bootstrap(settings: Settings | None = None) -> Runtime:
     """Build the runtime for ``settings`` (default: from the environment)."""
     settings = settings or load_settings()
+    business_calendar.configure(business_calendar.load(settings.calendar_path, settings.timezone))
     engine = Engine(dict(handlers.registry.functions), dict(handlers.registry.services))
     return Runtime(settings=settings, db=Database(settings.database_url), engine=engine)

@@ -21,10 +21,15 @@ class Settings:
     secret_key: str
     processes_dir: Path
     var_dir: Path
+    calendar_file: Path | None = None  # default: <processes_dir>/business_calendar.toml
     timezone: str = "Asia/Shanghai"
     worker_poll_seconds: float = 0.5
     embedded_worker: bool = True
     extra: dict = field(default_factory=dict)
+
+    @property
+    def calendar_path(self) -> Path:
+        return self.calendar_file or self.processes_dir / "business_calendar.toml"
 
     def with_overrides(self, **changes) -> "Settings":
         """Return a copy with some fields replaced (tests and the CLI use this)."""
@@ -64,6 +69,8 @@ def load_settings() -> Settings:
         database_url=os.environ.get("COMPLAINTFLOW_DATABASE_URL", default_db),
         secret_key=_secret_key(var_dir),
         processes_dir=Path(os.environ.get("COMPLAINTFLOW_PROCESSES_DIR", PROJECT_ROOT / "processes")),
+        calendar_file=Path(os.environ["COMPLAINTFLOW_CALENDAR_FILE"]) if "COMPLAINTFLOW_CALENDAR_FILE" in os.environ
+        else None,
         var_dir=var_dir,
         timezone=os.environ.get("COMPLAINTFLOW_TIMEZONE", "Asia/Shanghai"),
         worker_poll_seconds=_float("COMPLAINTFLOW_WORKER_POLL_SECONDS", 0.5),

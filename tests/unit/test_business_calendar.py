@@ -1,0 +1,116 @@
+"""Chinese working days, company closures, working hours, and the diagram time functions."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import holidays
+import pytest
+
+from runtime import business_calendar as bc
+from runtime import calendar_data, clock
+from runtime.errors import ConfigurationError
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def cal():
+    return bc.load(None)
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=SH)
+
+
+def test_the_required_example_crosses_national_day_to_the_makeup_saturday(cal):
+    assert cal.add_working_days(at(2025, 9, 30, 10, 0), 3) == at(2025, 10, 11, 10, 0)
+    assert date(2025, 10, 11).weekday() == 5 and cal.is_working_day(date(2025, 10, 11))
+
+
+@pytest.mark.parametrize("day, working", [
+    (date(2025, 10, 1), False), (date(2025, 10, 8), False),   # National Day + Mid-Autumn
+    (date(2025, 9, 28), True),                                # makeup Sunday
+    (date(2025, 10, 9), True), (date(2025, 10, 12), False),   # ordinary Thursday / Sunday
+    (date(2026, 2, 16), False), (date(2026, 2, 14), True),    # Spring Festival 2026 and its makeup Saturday
+])
+def test_working_days_follow_the_official_schedule(cal, day, working):
+    assert cal.is_working_day(day) is working
+
+
+def test_started_on_a_day_off_the_deadline_is_end_of_the_nth_working_day(cal):
+    assert cal.add_working_days(at(2025, 10, 4, 15, 0), 1) == at(2025, 10, 9, 18, 0)
+    assert cal.add_working_days(at(2025, 10, 4, 15, 0), 0) == at(2025, 10, 4, 15, 0)
+
+
+def test_business_hours_skip_lunch_nights_and_holidays(cal):
+    assert cal.add_business_hours(at(2025, 9, 30, 11, 0), 2) == at(2025, 9, 30, 14, 30)  # 11-12, 13:30-14:30
+    assert cal.add_business_hours(at(2025, 9, 30, 17, 0), 2) == at(2025, 10, 9, 10, 0)  # 1 h today, 1 h after the holiday
+    assert cal.add_business_hours(at(2025, 10, 3, 20, 0), 1) == at(2025, 10, 9, 10, 0)
+
+
+def test_working_days_between_counts_only_working_time(cal):
+    start = at(2025, 9, 30, 9, 0)
+    assert cal.working_days_between(start, at(2025, 10, 9, 13, 30)) == pytest.approx(1.0 + 3 / 7.5)
+    assert cal.working_days_between(at(2025, 10, 9, 13, 30), start) < 0
+
+
+def test_dates_outside_the_covered_years_are_refused_not_guessed(cal):
+    with pytest.raises(bc.CalendarNotCovered, match="covers 2004-2026; 2027-01-04 is outside"):
+        cal.is_working_day(date(2027, 1, 4))
+    with pytest.raises(bc.CalendarNotCovered):
+        cal.add_working_days(at(2026, 12, 30, 10, 0), 3)
+
+
+def test_company_closures_and_extra_workdays_apply_on_top(tmp_path):
+    company = tmp_path / "cal.toml"
+    company.write_text('[company]\nclosures = ["2025-09-30"]\nextra_workdays = ["2025-10-08"]\n'
+                       '[working_hours]\nstart = "08:30"\nend = "17:30"\n')
+    cal = bc.load(company)
+    assert not cal.is_working_day(date(2025, 9, 30)) and cal.is_working_day(date(2025, 10, 8))
+    assert cal.add_working_days(at(2025, 9, 29, 10, 0), 1) == at(2025, 10, 8, 10, 0)
+    assert cal.add_business_hours(at(2025, 10, 8, 17, 0), 1) == at(2025, 10, 9, 9, 0)
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[company]\nclosures = ["30/09/2025"]\n', "closures: dates must be written as YYYY-MM-DD"),
+    ('[working_hours]\nstart = "nine"\n', "'nine' is not a time like 09:00"),
+    ('[working_hours]\nstart = "19:00"\n', "start < lunch_start"),
+])
+def test_a_bad_company_file_names_what_is_wrong(tmp_path, text, message):
+    company = tmp_path / "cal.toml"
+    company.write_text(text)
+    with pytest.raises(ConfigurationError, match=message):
+        bc.load(company)
+
+
+def test_the_shipped_data_is_what_chinesecalendar_generates():
+    assert json.loads(calendar_data.DATA_FILE.read_text()) == calendar_data.generate()
+
+
+def test_the_shipped_data_agrees_with_the_holidays_package(cal):
+    """An independent source: python-holidays' working-day rules for China, 2019-2026."""
+    reference = holidays.China(years=range(2019, 2027))
+    day, disagreements = date(2019, 1, 1), []
+    while day <= date(2026, 12, 31):
+        if cal.is_working_day(day) != reference.is_working_day(day):
+            disagreements.append(day.isoformat())
+        day += timedelta(days=1)
+    assert disagreements == []
+
+
+def test_the_diagram_functions_use_the_clock_and_the_calendar(cal):
+    import handlers  # noqa: F401 (registers the functions)
+    from handlers import time_functions as tf
+    bc.configure(cal)
+    clock.freeze(at(2025, 9, 30, 10, 0).astimezone(timezone.utc))
+    assert tf.working_days(3) == f"PT{int(timedelta(days=11).total_seconds())}S"
+    assert tf.business_hours(2) == "PT7200S"  # 10:00 -> 12:00, ends exactly at the lunch break
+    assert tf.working_days_after("2025-09-30T10:00:00+08:00", 3) == "2025-10-11T10:00:00+08:00"
+    assert tf.days_after("2025-09-30T10:00:00+08:00", 10) == "2025-10-10T10:00:00+08:00"
+    assert tf.now_iso() == "2025-09-30T02:00:00+00:00"
+    with pytest.raises(ValueError, match="no UTC offset"):
+        tf.days_after("2025-09-30T10:00:00", 1)
+    with pytest.raises(ValueError, match="whole number"):
+        tf.working_days(1.5)
