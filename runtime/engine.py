@@ -54,6 +54,20 @@ class ReadyTask:
     properties: dict[str, str]
     department: str | None
     due_at: datetime | None
+    assignee: str | None = None
+
+
+@dataclass
+class RunReport:
+    """What happened while the engine ran on: automatic steps, deadlines missed, messages thrown."""
+
+    automatic: list[tuple[str, str]] = field(default_factory=list)  # (task id, element id)
+    breaches: list[tuple[str, str, str]] = field(default_factory=list)  # (slaRule, element id, element name)
+    messages: list[tuple[str, Any]] = field(default_factory=list)  # (message name, payload)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for _, name in self.automatic]
 
 
 @dataclass(frozen=True)
@@ -173,16 +187,22 @@ class Engine:
     def dump(self, wf: BpmnWorkflow, spec_ref: str) -> str:
         return self.serializer.dumps(wf, spec_ref)
 
-    def run(self, wf: BpmnWorkflow) -> list[tuple[str, str]]:
+    def run(self, wf: BpmnWorkflow) -> RunReport:
         """Run every automatic step (scripts, gateways, due timers) until people or time must act.
 
-        Returns (task id, element id) of each automatic task completed. Raises ExecutionFailed.
+        Timer events marked with an ``slaRule`` property are reported as missed deadlines, and
+        messages nothing in the instance catches are handed back. Raises ExecutionFailed.
         """
-        done: list[tuple[str, str]] = []
+        report = RunReport()
 
         def record(task):
-            if task.task_spec.bpmn_id:  # skip the engine's own helper specs (splits, joins)
-                done.append((str(task.id), task.task_spec.bpmn_id))
+            spec = task.task_spec
+            if not spec.bpmn_id:  # the engine's own helper specs (splits, joins)
+                return
+            report.automatic.append((str(task.id), spec.bpmn_id))
+            rule = (spec.extensions or {}).get("properties", {}).get("slaRule")
+            if rule and isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+                report.breaches.append((rule, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id))
 
         with _translated_errors():
             for _ in range(MAX_ENGINE_ROUNDS):
@@ -190,7 +210,9 @@ class Engine:
                 wf.do_engine_steps(did_complete_task=record)
                 if not wf.get_tasks(state=TaskState.READY, manual=False):
                     break
-        return done
+        report.messages = [(e.event_definition.name, e.payload) for e in wf.get_events()
+                           if isinstance(e.event_definition, MessageEventDefinition)]
+        return report
 
     def complete_task(self, wf: BpmnWorkflow, task_id: str, data: dict) -> str:
         """Complete the ready human task ``task_id`` with form ``data``; returns its element id."""
@@ -271,11 +293,13 @@ def _ready_task(task, timer_due: dict[str, datetime]) -> ReadyTask:
     spec = task.task_spec
     props = dict((spec.extensions or {}).get("properties", {}))
     department_var = props.get("candidateDepartment")
+    assignee_var = props.get("assigneeVariable")
     siblings = task.parent.children if task.parent is not None else []
     dues = [timer_due[str(s.id)] for s in siblings if str(s.id) in timer_due]
     return ReadyTask(id=str(task.id), name=spec.bpmn_id, title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
                      properties=props, department=_text(task.data.get(department_var)) if department_var else None,
-                     due_at=min(dues) if dues else None)
+                     due_at=min(dues) if dues else None,
+                     assignee=_text(task.data.get(assignee_var)) if assignee_var else None)
 
 
 def _text(value: Any) -> str | None:

@@ -148,6 +148,20 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class SlaEvent(Base):
+    """A missed deadline (a timer marked ``slaRule`` fired), counted by the monthly timeliness rates."""
+
+    __tablename__ = "sla_event"
+    __table_args__ = (Index("ix_sla_event_rule_at", "rule", "occurred_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    business_key: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(80))
+    element_id: Mapped[str] = mapped_column(String(200))
+    element_name: Mapped[str] = mapped_column(String(300))
+    occurred_at: Mapped[datetime] = mapped_column(UTC)
+
+
 class Incident(Base):
     """A failed step: the error, the task, and the action to replay when an admin retries."""
 

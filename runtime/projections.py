@@ -61,7 +61,7 @@ def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot
     if new:
         conn.execute(insert(TASK), [
             {"id": t.id, "instance_id": instance_id, "task_name": t.name, "title": t.title,
-             "role": role_for_lane(t.lane), "department": t.department, "assignee": None,
+             "role": role_for_lane(t.lane), "department": t.department, "assignee": t.assignee,
              "form": t.properties.get("formJsonSchemaFilename"), "created_at": now, "due_at": t.due_at, "version": 1}
             for t in new])
     for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):

@@ -14,6 +14,7 @@ from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised, InvalidInput, InvalidState
 from runtime.instance_store import Loaded, audit
 from runtime.models import ProcessInstance, WaitingEvent
+from runtime.services.progress import advance
 from runtime.services.common import in_instance
 from runtime.services.incidents import guarded
 
@@ -38,9 +39,9 @@ def send_message(rt: Runtime, actor: Actor, name: str, business_key: str, payloa
 def deliver_to(rt: Runtime, actor: Actor, instance_id: int, kind: str, name: str, payload: Any) -> str:
     def body(session, loaded: Loaded):
         rt.engine.send(loaded.workflow, kind, name, payload)
-        automatic = rt.engine.run(loaded.workflow)
+        automatic = advance(rt, session, loaded, actor).names
         audit(session, loaded.instance, actor.username, f"{kind}_received", name=name, payload=payload,
-              automatic=[n for _, n in automatic])
+              automatic=automatic)
         return loaded.instance.business_key
 
     action = {"kind": kind, "name": name, "payload": payload, "actor": actor.username}

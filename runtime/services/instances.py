@@ -17,6 +17,7 @@ from runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance
 from runtime.services.common import ACTIVE, check_data, in_instance
 from runtime.services.incidents import record
 
+INITIATOR = "initiator"
 START_ROLES = frozenset({"front_desk", "cs_manager", "duty_manager", "site_manager", "quality", "admin"})
 
 
@@ -39,20 +40,33 @@ def start_instance(rt: Runtime, actor: Actor, process_id: str, data: dict, busin
     complaint is never lost. Raises DefinitionNotFound, Conflict, InvalidInput, IncidentRaised.
     """
     require_any(actor, START_ROLES, "start a process")
-    data = check_data(data, rt.functions)
+    data = check_data(data, rt.functions | {INITIATOR})
     key = business_key or new_business_key()
     if len(key) > 64:
         raise InvalidInput("the business key may have at most 64 characters")
     try:
         with rt.db.transaction() as session:
-            loaded = _create(rt, session, actor, process_id, key, data)
-            automatic = rt.engine.run(loaded.workflow)
-            save(rt, session, loaded)  # inserts the instance with its state
-            audit(session, loaded.instance, actor.username, "started", process=process_id,
-                  version=loaded.definition.version, data=data, automatic=[n for _, n in automatic])
+            loaded = start_in(rt, session, actor, process_id, key, data)
             return Started(loaded.instance.id, key, loaded.instance.status)
     except ExecutionFailed as err:
         return _keep_failed_start(rt, actor, process_id, key, data, err)
+
+
+def start_in(rt: Runtime, session, actor: Actor, process_id: str, key: str, data: dict) -> Loaded:
+    """Create, run and store a new instance inside the caller's transaction.
+
+    The starting user is handed to the process as ``initiator``: the receiver of a complaint is its
+    owner until it closes (首问负责制).
+    """
+    from runtime.services.progress import act_on  # progress starts instances for reopened complaints
+
+    loaded = _create(rt, session, actor, process_id, key, {**data, INITIATOR: actor.username})
+    report = rt.engine.run(loaded.workflow)
+    save(rt, session, loaded)  # inserts the instance with its state
+    act_on(rt, session, loaded, actor, report)
+    audit(session, loaded.instance, actor.username, "started", process=process_id,
+          version=loaded.definition.version, data=data, automatic=report.names)
+    return loaded
 
 
 def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict) -> Loaded:
@@ -76,7 +90,7 @@ def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict) ->
 def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
     """Store the instance as it was before its first steps, with an incident that replays them."""
     with rt.db.transaction() as session:
-        loaded = _create(rt, session, actor, process_id, key, data)
+        loaded = _create(rt, session, actor, process_id, key, {**data, INITIATOR: actor.username})
         loaded.instance.state = rt.engine.dump(loaded.workflow, loaded.spec_ref)
         write_row(session, loaded.instance)
         audit(session, loaded.instance, actor.username, "started", process=process_id,

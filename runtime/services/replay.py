@@ -5,6 +5,7 @@ from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.instance_store import Loaded, audit
 from runtime.models import InstanceStatus
+from runtime.services.progress import advance
 from runtime.services.common import in_instance
 from runtime.services.incidents import resolve
 
@@ -18,10 +19,10 @@ def replay(rt: Runtime, actor: Actor, instance_id: int, incident_id: int, action
                   task_name=name, data=action["data"], replayed_by=actor.username)
         elif kind in ("signal", "message"):
             rt.engine.send(loaded.workflow, kind, action["name"], action.get("payload"))
-        automatic = rt.engine.run(loaded.workflow)
+        automatic = advance(rt, session, loaded, actor).names
         loaded.instance.status = InstanceStatus.RUNNING  # save() recomputes it from the engine
         audit(session, loaded.instance, actor.username, "incident_retried", task_id=action.get("task_id"),
-              replayed=kind, original_actor=action.get("actor"), automatic=[n for _, n in automatic])
+              replayed=kind, original_actor=action.get("actor"), automatic=automatic)
         resolve(session, loaded.instance, incident_id, actor)
         return loaded.instance
 

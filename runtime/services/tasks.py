@@ -14,6 +14,7 @@ from runtime.errors import AlreadyClaimed, Conflict, PermissionDenied, StaleVers
 from runtime.instance_store import Loaded, audit, lock
 from runtime.models import AuditEvent, HumanTask
 from runtime.services import forms
+from runtime.services.progress import advance
 from runtime.services.common import ACTIVE, check_data, check_status, in_instance
 from runtime.services.incidents import guarded
 
@@ -67,9 +68,9 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
         _check_version(task, expected_version)
         forms.validate(session, loaded.definition.package_id, loaded.definition.content_hash, task.form, data)
         rt.engine.complete_task(loaded.workflow, task_id, data)
-        automatic = rt.engine.run(loaded.workflow)
+        automatic = advance(rt, session, loaded, actor).names
         audit(session, loaded.instance, actor.username, "task_completed", task_id=task_id,
-              task_name=task.task_name, data=data, automatic=[n for _, n in automatic])
+              task_name=task.task_name, data=data, automatic=automatic)
         return loaded.instance
 
     action = {"kind": "complete", "task_id": task_id, "data": data, "actor": actor.username}

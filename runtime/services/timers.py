@@ -5,6 +5,7 @@ from runtime.actors import SYSTEM
 from runtime.bootstrap import Runtime
 from runtime.errors import InvalidState
 from runtime.instance_store import Loaded, audit
+from runtime.services.progress import advance
 from runtime.services.common import in_instance
 from runtime.services.incidents import guarded
 
@@ -15,9 +16,9 @@ def fire_timers(rt: Runtime, instance_id: int) -> bool:
     A failure becomes an incident on the instance (raised as IncidentRaised).
     """
     def body(session, loaded: Loaded):
-        automatic = rt.engine.run(loaded.workflow)
+        automatic = advance(rt, session, loaded, SYSTEM).names
         if automatic:
-            audit(session, loaded.instance, SYSTEM.username, "timers_fired", automatic=[n for _, n in automatic])
+            audit(session, loaded.instance, SYSTEM.username, "timers_fired", automatic=automatic)
         return True
 
     try:

@@ -1,0 +1,55 @@
+"""Letting an instance run on after an action, and acting on what the engine reported.
+
+Every service runs the engine through ``advance``: automatic steps run, missed deadlines (timers
+marked ``slaRule``) become ``sla_event`` rows, and messages the instance throws to the outside are
+acted on in the same transaction, e.g. ``reopen_complaint`` starts a new, linked complaint.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from runtime import clock
+from runtime.actors import Actor
+from runtime.bootstrap import Runtime
+from runtime.engine import RunReport
+from runtime.instance_store import Loaded, audit
+from runtime.models import SlaEvent
+
+REOPEN = "reopen_complaint"
+
+
+def advance(rt: Runtime, session: Session, loaded: Loaded, actor: Actor) -> RunReport:
+    """Run the engine on a stored instance and act on its report."""
+    report = rt.engine.run(loaded.workflow)
+    act_on(rt, session, loaded, actor, report)
+    return report
+
+
+def act_on(rt: Runtime, session: Session, loaded: Loaded, actor: Actor, report: RunReport) -> None:
+    """Record missed deadlines and handle thrown messages (the instance row must exist)."""
+    if report.breaches:
+        session.connection().execute(insert(SlaEvent.__table__), [
+            {"instance_id": loaded.instance.id, "business_key": loaded.instance.business_key, "rule": rule,
+             "element_id": element, "element_name": name, "occurred_at": clock.now()}
+            for rule, element, name in report.breaches])
+    for name, payload in report.messages:
+        if name == REOPEN:
+            _reopen(rt, session, loaded, actor, payload)
+        else:
+            audit(session, loaded.instance, actor.username, "message_unhandled", name=name)
+
+
+def _reopen(rt: Runtime, session: Session, loaded: Loaded, actor: Actor, payload: Any) -> None:
+    """An unsatisfied customer: a new complaint with the same record, linked both ways in the audit."""
+    from runtime.services.instances import new_business_key, start_in  # instances call advance too
+
+    data = dict(payload or {})
+    owner = Actor(str(data.get("owner") or actor.username))
+    data.update(reopened_from=loaded.instance.business_key)
+    key = new_business_key()
+    started = start_in(rt, session, owner, loaded.definition.process_id, key, data)
+    audit(session, loaded.instance, actor.username, "reopened_as", reopened_as=key)
+    audit(session, started.instance, owner.username, "reopened_from", reopened_from=loaded.instance.business_key)
