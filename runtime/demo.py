@@ -28,17 +28,24 @@ DEMO_USERS = (
     ("admin", "系统管理员", ["admin"], None),
 )
 
-BASE = {"channel": "phone", "customer_name": "张先生", "unit": "3栋1单元502", "phone": "13812341234"}
-SAMPLES = (
+BASE = {"channel": "phone", "customer_name": "张先生", "customer_unit": "3栋1单元502", "customer_phone": "13812341234",
+        "location": "3栋", "occurred_at": "昨晚"}
+TRIAGE = {"validity": "valid", "department": "engineering"}
+SAMPLES = (  # number, intake fields, [(user, task, form)] done so far
     ("DEMO-0001", {"category": "noise", "description": "楼上装修噪音，晚上十点后仍在施工", "demand": "要求停止夜间施工"}, []),
-    ("DEMO-0002", {"category": "lift", "description": "2号电梯困人十分钟", "demand": "要求检修并说明原因"},
-     [("frontdesk", {"validity": "valid", "department": "engineering", "dispatch_note": "紧急派单"})]),
+    ("DEMO-0002", {"category": "lift", "description": "2号电梯困人十分钟", "demand": "要求检修并说明原因",
+                   "safety_hazard": False},
+     [("frontdesk", "triage", {**TRIAGE, "dispatch_note": "紧急派单"})]),
     ("DEMO-0003", {"category": "hygiene", "description": "垃圾站三天未清运", "demand": "尽快清运"},
-     [("frontdesk", {"validity": "valid", "department": "cleaning"}),
-      ("cleaning", {"handling_result": "已清运并调整清运频次", "root_cause": "清运车辆故障"})]),
+     [("frontdesk", "triage", {"validity": "valid", "department": "cleaning"}),
+      ("frontdesk", "first_reply", {"reply_summary": "已致电说明今日清运"}),
+      ("cleaning", "handle", {"handling_result": "已清运并调整清运频次", "root_cause": "清运车辆故障"})]),
     ("DEMO-0004", {"category": "property_fee", "description": "询问物业费计费标准", "demand": "解释"},
-     [("frontdesk", {"validity": "consultation", "department": "customer_service"}),
-      ("frontdesk", {"explanation": "已按物价局备案标准解释，客户表示理解"})]),
+     [("frontdesk", "triage", {"validity": "consultation"}),
+      ("frontdesk", "explain", {"explanation": "已按物价局备案标准解释，客户表示理解"})]),
+    ("DEMO-0005", {"category": "facilities", "description": "地库水管爆裂，车辆被淹", "demand": "赔偿车辆损失",
+                   "economic_loss": 80000},
+     [("frontdesk", "triage", TRIAGE)]),
 )
 
 
@@ -68,14 +75,14 @@ def _seed_complaints(rt: Runtime, echo) -> None:
         with rt.db.reader() as session:
             if session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == key)):
                 continue
-        services.start_instance(rt, frontdesk, "complaint_normal", {**BASE, **fields}, business_key=key)
-        for username, form in steps:
-            _complete_first_task(rt, key, get_actor(rt, username), form)
+        services.start_instance(rt, frontdesk, "complaint", {**BASE, **fields}, business_key=key)
+        for username, task_name, form in steps:
+            _complete(rt, key, task_name, get_actor(rt, username), form)
         echo(f"  sample complaint {key}: {fields['description']}")
 
 
-def _complete_first_task(rt: Runtime, key: str, actor: Actor, form: dict) -> None:
+def _complete(rt: Runtime, key: str, task_name: str, actor: Actor, form: dict) -> None:
     with rt.db.reader() as session:
-        task = session.scalar(select(HumanTask).join(ProcessInstance).where(ProcessInstance.business_key == key)
-                              .order_by(HumanTask.created_at).limit(1))
+        task = session.scalar(select(HumanTask).join(ProcessInstance).where(ProcessInstance.business_key == key,
+                                                                            HumanTask.task_name == task_name))
     services.complete_task(rt, actor, task.id, form)

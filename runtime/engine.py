@@ -106,6 +106,14 @@ class ParsedPackage:
                                        self.parser.get_subprocess_specs(process_id))
         return self._specs[process_id]
 
+    def start_form(self, process_id: str) -> str | None:
+        """The form file a start event declares for the data an instance starts with, if any."""
+        for start in self.specs(process_id)[0].start.outputs:
+            form = (start.extensions or {}).get("properties", {}).get("formJsonSchemaFilename")
+            if form:
+                return form
+        return None
+
     def process_name(self, process_id: str) -> str:
         spec = self.specs(process_id)[0]
         return spec.description or process_id

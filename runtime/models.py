@@ -73,7 +73,7 @@ class ProcessInstance(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     business_key: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
-    state: Mapped[Optional[str]] = mapped_column(Text)
+    state: Mapped[Optional[bytes]] = mapped_column(LargeBinary)  # zlib-compressed JSON (instance_store)
     version: Mapped[int] = mapped_column(Integer)
     serializer_version: Mapped[str] = mapped_column(String(20))
     library_version: Mapped[str] = mapped_column(String(40))

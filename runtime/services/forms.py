@@ -25,17 +25,23 @@ def _validator(session, package_id: int, content_hash: str, name: str) -> Draft2
     return _validators[key]
 
 
-def validate(session, package_id: int, content_hash: str, form_name: str | None, data: dict) -> None:
-    """Raise InvalidInput with one message per field when ``data`` does not fit the form's schema."""
+def validate(session, package_id: int, content_hash: str, form_name: str | None, data: dict) -> dict:
+    """``data`` with the schema's defaults filled in; InvalidInput with one message per bad field.
+
+    Defaults matter: an unticked box a client left out must still reach the gateway as False.
+    """
     if not form_name:
-        return
+        return data
+    validator = _validator(session, package_id, content_hash, form_name)
+    data = {**{k: p["default"] for k, p in validator.schema.get("properties", {}).items() if "default" in p}, **data}
     errors = {}
-    for error in _validator(session, package_id, content_hash, form_name).iter_errors(data):
+    for error in validator.iter_errors(data):
         field = ".".join(str(p) for p in error.absolute_path) or _missing_field(error) or "(form)"
         errors.setdefault(field, error.message)
     if errors:
         raise InvalidInput("some fields are not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
                            field_errors=errors)
+    return data
 
 
 def _missing_field(error) -> str | None:

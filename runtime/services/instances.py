@@ -12,8 +12,9 @@ from runtime.bootstrap import Runtime
 from runtime.deployment import load_package
 from runtime.engine import LIBRARY_VERSION
 from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, InvalidInput
-from runtime.instance_store import InstanceRow, Loaded, audit, definition, save, write_row
+from runtime.instance_store import InstanceRow, Loaded, audit, definition, pack_state, save, write_row
 from runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance
+from runtime.services import forms
 from runtime.services.common import ACTIVE, check_data, in_instance
 from runtime.services.incidents import record
 
@@ -79,7 +80,9 @@ def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict) ->
         raise Conflict(f"an instance with the number {key} already exists")
     ref = definition(rt, session, definition_id)
     package = load_package(rt, session, ref.package_id, ref.content_hash)
-    workflow = rt.engine.start(package, process_id, data)
+    initiator = data.pop(INITIATOR)
+    data = forms.validate(session, ref.package_id, ref.content_hash, package.start_form(process_id), data)
+    workflow = rt.engine.start(package, process_id, {**data, INITIATOR: initiator})
     now = clock.now()
     instance = InstanceRow(id=None, definition_id=ref.id, business_key=key, status=InstanceStatus.RUNNING, state=None,
                            version=0, serializer_version=rt.engine.serializer.version, library_version=LIBRARY_VERSION,
@@ -91,7 +94,7 @@ def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
     """Store the instance as it was before its first steps, with an incident that replays them."""
     with rt.db.transaction() as session:
         loaded = _create(rt, session, actor, process_id, key, {**data, INITIATOR: actor.username})
-        loaded.instance.state = rt.engine.dump(loaded.workflow, loaded.spec_ref)
+        loaded.instance.state = pack_state(rt.engine.dump(loaded.workflow, loaded.spec_ref))
         write_row(session, loaded.instance)
         audit(session, loaded.instance, actor.username, "started", process=process_id,
               version=loaded.definition.version, data=data)

@@ -47,7 +47,7 @@ def _reopen(rt: Runtime, session: Session, loaded: Loaded, actor: Actor, payload
     from runtime.services.instances import new_business_key, start_in  # instances call advance too
 
     data = dict(payload or {})
-    owner = Actor(str(data.get("owner") or actor.username))
+    owner = Actor(str(data.pop("owner", None) or actor.username))
     data.update(reopened_from=loaded.instance.business_key)
     key = new_business_key()
     started = start_in(rt, session, owner, loaded.definition.process_id, key, data)

@@ -66,11 +66,12 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
         if task.assignee not in (None, actor.username):
             raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}")
         _check_version(task, expected_version)
-        forms.validate(session, loaded.definition.package_id, loaded.definition.content_hash, task.form, data)
-        rt.engine.complete_task(loaded.workflow, task_id, data)
+        form_data = forms.validate(session, loaded.definition.package_id, loaded.definition.content_hash,
+                                   task.form, data)
+        rt.engine.complete_task(loaded.workflow, task_id, form_data)
         automatic = advance(rt, session, loaded, actor).names
         audit(session, loaded.instance, actor.username, "task_completed", task_id=task_id,
-              task_name=task.task_name, data=data, automatic=automatic)
+              task_name=task.task_name, data=form_data, automatic=automatic)
         return loaded.instance
 
     action = {"kind": "complete", "task_id": task_id, "data": data, "actor": actor.username}

@@ -51,14 +51,15 @@ def test_set_up_from_nothing_and_run_twice_without_duplicates(cli):
     engine = make_engine(cli.url)
     assert {"process_instance", "human_task", "timer", "audit_event"} <= set(inspect(engine).get_table_names())
     engine.dispose()
-    assert "deployed: complaint_normal v1" in cli("deploy")
+    assert "deployed: complaint v1, complaint_closing v1, complaint_crisis v1, complaint_major v1, " \
+           "complaint_normal v1" in cli("deploy")
     assert "unchanged, nothing deployed" in cli("deploy")
     first = cli("demo-data")
     assert "passwords are shown only this once" in first and "frontdesk" in first
     second = cli("demo-data")
     assert "already exist" in second and "frontdesk " not in second
     assert scalar(cli.url, select(func.count()).select_from(User)) == 13
-    assert scalar(cli.url, select(func.count()).select_from(ProcessInstance)) == 4
+    assert scalar(cli.url, select(func.count()).select_from(ProcessInstance)) == 5
     assert "fired timers of 0 instance(s)" in cli("worker", "--once")
 
 
@@ -89,7 +90,7 @@ def test_deploy_takes_explicit_files(cli):
     files = [processes / "complaint_normal.bpmn", *sorted((processes / "forms").glob("*.json"))]
     assert "complaint_normal v1" in cli("deploy", *map(str, files))
     out = cli("deploy", str(processes / "complaint_normal.bpmn"), expect=1)
-    assert "form file 'register.schema.json' is not part of the deployment" in out
+    assert "form file 'first_reply.schema.json' is not part of the deployment" in out
 
 
 def test_serve_answers_over_http_and_stops_cleanly_on_sigint(cli, empty_db_url, tmp_path):

@@ -105,7 +105,7 @@ def upgrade() -> None:
     sa.Column('definition_id', sa.Integer(), nullable=False),
     sa.Column('business_key', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('state', sa.Text(), nullable=True),
+    sa.Column('state', sa.LargeBinary(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('serializer_version', sa.String(length=20), nullable=False),
     sa.Column('library_version', sa.String(length=40), nullable=False),
