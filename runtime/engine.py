@@ -302,12 +302,21 @@ def _ready_task(task, timer_due: dict[str, datetime]) -> ReadyTask:
     props = dict((spec.extensions or {}).get("properties", {}))
     department_var = props.get("candidateDepartment")
     assignee_var = props.get("assigneeVariable")
-    siblings = task.parent.children if task.parent is not None else []
-    dues = [timer_due[str(s.id)] for s in siblings if str(s.id) in timer_due]
+    dues = _deadlines(task, timer_due)
     return ReadyTask(id=str(task.id), name=spec.bpmn_id, title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
                      properties=props, department=_text(task.data.get(department_var)) if department_var else None,
                      due_at=min(dues) if dues else None,
                      assignee=_text(task.data.get(assignee_var)) if assignee_var else None)
+
+
+def _deadlines(task, timer_due: dict[str, datetime]) -> list[datetime]:
+    """Due times of the task's boundary timers that are deadlines: those marked ``slaRule``, else any
+    timer but a cycle (a recurring reminder such as "contact the customer every 3 days" is no deadline)."""
+    siblings = [s for s in (task.parent.children if task.parent is not None else []) if str(s.id) in timer_due]
+    marked = [s for s in siblings if (s.task_spec.extensions or {}).get("properties", {}).get("slaRule")]
+    chosen = marked or [s for s in siblings
+                        if not isinstance(s.task_spec.event_definition, CycleTimerEventDefinition)]
+    return [timer_due[str(s.id)] for s in chosen]
 
 
 def _text(value: Any) -> str | None:
