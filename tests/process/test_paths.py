@@ -167,3 +167,20 @@ def test_intake_data_is_validated_before_anything_starts(sc):
         sc.start(customer_phone="call me", category="ufo")
     assert set(err.value.field_errors) == {"customer_phone", "category"}
     assert sc.keys() == []
+
+
+@pytest.mark.parametrize("fields, severity", [
+    ({}, "normal"),
+    ({"casualties": True}, "crisis"), ({"media_involved": True}, "crisis"),
+    ({"injury": True}, "major"), ({"safety_hazard": True}, "major"), ({"economic_loss": 50000}, "major"),
+    ({"economic_loss": 49999}, "normal"), ({"repeat_complaint": True}, "major"),
+    ({"category": "contract_dispute", "economic_loss": 20000}, "major"),
+    ({"category": "late_delivery", "economic_loss": 10000}, "major"),
+    ({"category": "noise", "economic_loss": 20000}, "normal"),
+])
+def test_severity_decision_table(sc, fields, severity):
+    sc.at(2025, 9, 16, 10, 0)
+    key = sc.start(**fields)
+    sc.complete(key, "triage", validity="unclear", department="engineering")  # unclear counts as valid
+    first = {"normal": "first_reply", "major": "legal_opinion", "crisis": "form_team"}[severity]
+    assert first in sc.names(key)
