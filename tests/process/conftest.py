@@ -74,6 +74,14 @@ class Scenario:
         actor = USERS[by] if by else self.actor_for(task)
         return services.complete_task(self.rt, actor, task.id, form)
 
+    def handled(self, key="TS-1", **intake) -> str:
+        """A valid normal complaint accepted now, replied to and handled: waiting for its callback."""
+        self.start(key, **intake)
+        self.complete(key, "triage", validity="valid", department="engineering")
+        self.complete(key, "first_reply", reply_summary="已答复")
+        self.complete(key, "handle", handling_result="已处理")
+        return key
+
     def actor_for(self, task) -> Actor:
         if task.assignee:
             return next(a for a in USERS.values() if a.username == task.assignee)

@@ -47,10 +47,7 @@ def test_an_urgent_complaint_must_be_dispatched_within_5_minutes(sc):
 
 def test_no_answer_to_a_written_reply_for_5_working_days_counts_as_accepted(sc):
     sc.at(2025, 9, 26, 10, 0)  # a Friday
-    key = sc.start()
-    sc.complete(key, "triage", validity="valid", department="engineering")
-    sc.complete(key, "first_reply", reply_summary="已答复")
-    sc.complete(key, "handle", handling_result="已处理")
+    key = sc.handled()
     sc.complete(key, "callback", satisfaction="written_reply", callback_channel="email")
     assert sc.names(key) == ["await_reply"]
     sc.advance_to(2025, 10, 9, 10, 0)  # 9/28 (makeup Sunday), 9/29, 9/30, 10/9: only 4 working days
@@ -59,3 +56,13 @@ def test_no_answer_to_a_written_reply_for_5_working_days_counts_as_accepted(sc):
     assert "confirm" in sc.names(key) and "await_reply" not in sc.names(key)
     deemed = [e for e in sc.audit(key) if "deemed_accepted" in e.details.get("automatic", [])]
     assert deemed and deemed[0].actor == "system"
+
+
+def test_callback_within_24_hours_of_handling_even_over_the_holiday(sc):
+    sc.at(2025, 9, 30, 16, 0)
+    key = sc.handled()
+    assert sc.due(key, "callback") == datetime(2025, 10, 1, 16, 0, tzinfo=SH)  # clock hours, not working time
+    sc.advance_to(2025, 10, 1, 16, 1)
+    assert sc.task(key, "callback_reminder").role == "cs_manager"
+    assert sc.task(key, "callback").assignee == "wang"  # the owner still calls back
+    assert ("callback_deadline", datetime(2025, 10, 1, 16, 1, tzinfo=SH)) in sc.breaches(key)

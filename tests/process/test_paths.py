@@ -130,10 +130,7 @@ def test_coordination_by_the_customer_service_manager_when_departments_share_the
 
 def test_unsatisfied_customer_reopens_as_a_new_linked_complaint(sc):
     sc.at(2025, 9, 16, 10, 0)
-    key = sc.start()
-    sc.complete(key, "triage", validity="valid", department="engineering")
-    sc.complete(key, "first_reply", reply_summary="已答复")
-    sc.complete(key, "handle", handling_result="已处理")
+    key = sc.handled()
     sc.complete(key, "callback", satisfaction="not_satisfied", callback_channel="phone")
     assert sc.status(key) == "completed"
     old, new = sc.keys()
@@ -148,10 +145,7 @@ def test_unsatisfied_customer_reopens_as_a_new_linked_complaint(sc):
 
 def test_closing_is_refused_without_the_site_managers_checks(sc):
     sc.at(2025, 9, 16, 10, 0)
-    key = sc.start()
-    sc.complete(key, "triage", validity="valid", department="engineering")
-    sc.complete(key, "first_reply", reply_summary="已答复")
-    sc.complete(key, "handle", handling_result="已处理")
+    key = sc.handled()
     assert "confirm" not in sc.names(key)  # no closing before the callback
     sc.complete(key, "callback", satisfaction="understands", callback_channel="visit")
     with pytest.raises(InvalidInput) as err:
