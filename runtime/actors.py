@@ -7,7 +7,6 @@ from runtime.errors import PermissionDenied
 
 MANAGER_ROLES = frozenset({"cs_manager", "duty_manager", "site_manager", "general_manager"})
 REPAIR_ROLES = frozenset({"admin"})
-DEPLOY_ROLES = frozenset({"admin", "process_owner"})
 
 
 @dataclass(frozen=True)

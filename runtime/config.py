@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from runtime.errors import ConfigurationError
@@ -25,15 +25,10 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     worker_poll_seconds: float = 0.5
     embedded_worker: bool = True
-    extra: dict = field(default_factory=dict)
 
     @property
     def calendar_path(self) -> Path:
         return self.calendar_file or self.processes_dir / "business_calendar.toml"
-
-    def with_overrides(self, **changes) -> "Settings":
-        """Return a copy with some fields replaced (tests and the CLI use this)."""
-        return replace(self, **changes)
 
 
 def _secret_key(var_dir: Path) -> str:

@@ -50,20 +50,13 @@ def content_hash(files: dict[str, bytes]) -> str:
 
 def check(rt: Runtime, files: dict[str, bytes]) -> ParsedPackage:
     """Run every check on ``files``; raise DeploymentRejected listing all problems found."""
-    problems: list[Problem] = []
     if not files:
         raise DeploymentRejected([Problem("(upload)", "no files were given")])
     kinds = {name: KINDS.get(Path(name).suffix.lower()) for name in files}
-    problems += [Problem(n, "unsupported file type; expected .bpmn, .dmn or .json") for n, k in kinds.items() if not k]
+    problems = [Problem(n, "unsupported file type; expected .bpmn, .dmn or .json") for n, k in kinds.items() if not k]
     forms = {n: c for n, c in files.items() if kinds[n] == "form"}
+    trees = _parse_xml(files, kinds, problems)
     linter = Linter(rt.functions, rt.services, forms)
-    trees = {"bpmn": {}, "dmn": {}}
-    for name, content in files.items():
-        if kinds[name] in trees:
-            try:
-                trees[kinds[name]][name] = xmlsafe.parse(name, content)
-            except xmlsafe.UnsafeXml as e:
-                problems.append(e.problem)
     for name, tree in trees["bpmn"].items():
         linter.check_bpmn(name, tree)
     for name, tree in trees["dmn"].items():
@@ -75,6 +68,21 @@ def check(rt: Runtime, files: dict[str, bytes]) -> ParsedPackage:
         problems.append(Problem("(upload)", "no BPMN file was given"))
     if problems:
         raise DeploymentRejected(problems)
+    return _parse_package(rt, trees)
+
+
+def _parse_xml(files: dict[str, bytes], kinds: dict[str, str | None], problems: list[Problem]) -> dict:
+    trees: dict[str, dict] = {"bpmn": {}, "dmn": {}}
+    for name, content in files.items():
+        if kinds[name] in trees:
+            try:
+                trees[kinds[name]][name] = xmlsafe.parse(name, content)
+            except xmlsafe.UnsafeXml as e:
+                problems.append(e.problem)
+    return trees
+
+
+def _parse_package(rt: Runtime, trees: dict) -> ParsedPackage:
     try:
         return rt.engine.parse_package(trees["bpmn"], trees["dmn"])
     except PackageInvalid as e:
@@ -129,9 +137,18 @@ def _raise_conflict(digest: str):
 
 
 def load_package(rt: Runtime, session, package_id: int, content_hash: str) -> ParsedPackage:
-    """The parsed form of a stored package, from the engine's cache or parsed from its files."""
+    """The parsed form of a stored package, from the engine's cache or parsed from its files.
+
+    Only parsed, not linted again: the lint ran at deployment, and re-running it against today's
+    handlers would make running instances of an older version unloadable after a handler rename.
+    """
     def parse() -> ParsedPackage:
         files = {f.name: f.content for f in session.scalars(
             select(ProcessFile).where(ProcessFile.package_id == package_id))}
-        return check(rt, files)
+        kinds = {name: KINDS.get(Path(name).suffix.lower()) for name in files}
+        problems: list[Problem] = []
+        trees = _parse_xml(files, kinds, problems)
+        if problems:
+            raise DeploymentRejected(problems)
+        return _parse_package(rt, trees)
     return rt.engine.package(content_hash, parse)

@@ -164,11 +164,10 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
     write_row(session, instance)
 
 
-def audit(session: Session, instance: InstanceRow | None, actor: str, action: str, *,
+def audit(session: Session, instance: InstanceRow, actor: str, action: str, *,
           task_id: str | None = None, task_name: str | None = None, **details) -> None:
     """Append one audit event (the table refuses updates and deletes); a plain INSERT, no ORM object."""
     session.connection().execute(insert(AuditEvent.__table__).values(
-        instance_id=instance.id if instance else None,
-        business_key=instance.business_key if instance else details.pop("business_key", None),
+        instance_id=instance.id, business_key=instance.business_key,
         task_id=task_id, task_name=task_name, actor=actor, action=action, at=clock.now(),
         details={k: v for k, v in details.items() if v not in (None, [], {})}))

@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_, select
 
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
-from runtime.models import AuditEvent, HumanTask, Incident, ProcessDefinition, ProcessFile, ProcessInstance
+from runtime.models import AuditEvent, HumanTask, ProcessDefinition, ProcessFile, ProcessInstance
 
 
 @dataclass(frozen=True)
@@ -72,11 +72,6 @@ def timeline(rt: Runtime, instance_id: int) -> list[AuditEvent]:
     with rt.db.reader() as session:
         return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
                                     .order_by(AuditEvent.at, AuditEvent.id)))
-
-
-def open_incidents(rt: Runtime) -> list[Incident]:
-    with rt.db.reader() as session:
-        return list(session.scalars(select(Incident).where(Incident.resolved_at.is_(None)).order_by(Incident.id)))
 
 
 def task_form(rt: Runtime, row: TaskRow) -> dict | None:

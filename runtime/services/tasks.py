@@ -61,7 +61,7 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
     data = check_data(data, rt.functions)
 
     def body(session, loaded: Loaded):
-        task = _task(session, task_id, fresh=True)
+        task = _task(session, task_id)
         require_work_on(actor, task.role, task.department, task.title)
         if task.assignee not in (None, actor.username):
             raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}")
@@ -89,12 +89,12 @@ def _lock_task(session, task_id: str):
         instance = lock(session, task_id=task_id)
     except TaskNotFound:
         _raise_gone(session, task_id)
-    return instance, _task(session, task_id, fresh=True)
+    return instance, _task(session, task_id)
 
 
-def _task(session, task_id: str, fresh: bool = False) -> HumanTask:
-    query = select(HumanTask).where(HumanTask.id == task_id)
-    task = session.scalar(query.execution_options(populate_existing=True) if fresh else query)
+def _task(session, task_id: str) -> HumanTask:
+    """The task as committed now (populate_existing: read again after the instance lock was taken)."""
+    task = session.scalar(select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True))
     if task is None:
         _raise_gone(session, task_id)
     return task

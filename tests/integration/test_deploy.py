@@ -10,7 +10,7 @@ from runtime.deployment import deploy, read_directory
 from runtime.errors import DeploymentRejected
 from runtime.models import InstanceStatus, ProcessDefinition, ProcessFile, ProcessPackage
 from tests import bpmn_builder as b
-from tests.conftest import FIXTURES, FRONT_DESK
+from tests.conftest import ADMIN, FIXTURES, FRONT_DESK
 from tests.helpers import count, instance, task
 
 START = {"divisor": 2, "category": "noise", "description": "噪音"}
@@ -116,3 +116,17 @@ def test_user_task_outside_every_lane_is_refused(rt):
 def test_lane_names_may_be_role_codes_or_chinese_or_english_labels(rt):
     for i, lane in enumerate(("front_desk", "客服前台", "Front desk")):
         assert deploy(rt, {"p.bpmn": b.process(lane=lane, process_id=f"p{i}")}, "t", "u").created
+
+
+def test_running_instances_still_load_after_a_handler_they_use_is_removed(rt, basic, partner):
+    import handlers
+    from runtime.bootstrap import bootstrap
+    services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="OLD")
+    removed = handlers.registry.services.pop("test.partner_system")
+    try:
+        fresh = bootstrap(rt.settings)  # a restarted process: empty package cache
+        services.suspend(fresh, ADMIN, "OLD", "loads the stored workflow")
+        assert instance(fresh, "OLD").status == InstanceStatus.SUSPENDED
+        fresh.close()
+    finally:
+        handlers.registry.services["test.partner_system"] = removed
