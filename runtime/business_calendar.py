@@ -99,6 +99,11 @@ class BusinessCalendar:
                         left -= stop - begin
             day += timedelta(days=1)
 
+    def next_working_time(self, moment: datetime) -> datetime:
+        """``moment`` itself inside working hours, else the start of the next working period
+        (when a non-urgent e-mail may go out)."""
+        return self.add_business_hours(moment, 0)
+
     def working_days_between(self, start: datetime, end: datetime) -> float:
         """Working days from ``start`` to ``end`` (negative when ``end`` is earlier), in business hours
         converted to days; what an inbox shows as "1.5 working days left"."""

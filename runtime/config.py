@@ -25,6 +25,19 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     worker_poll_seconds: float = 0.5
     embedded_worker: bool = True
+    retry_attempts: int = 3           # attempts of a failing step before it waits for an administrator
+    retry_backoff_seconds: float = 30.0  # first wait between attempts; doubles each time
+    smtp_host: str | None = None      # None: notifications stay in the app, no e-mail
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "complaintflow@localhost"
+    base_url: str = "http://localhost:8000"  # for links in e-mails
+
+    def retry_delay(self, attempts: int) -> float:
+        """Seconds before attempt ``attempts + 1``: exponential backoff, capped at one hour."""
+        return min(self.retry_backoff_seconds * 2 ** (attempts - 1), 3600.0)
 
     @property
     def calendar_path(self) -> Path:
@@ -56,6 +69,18 @@ def _float(name: str, default: float) -> float:
         raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _int(name: str, default: int) -> int:
+    value = _float(name, default)
+    if value != int(value) or value < 0:
+        raise ConfigurationError(f"{name} must be a whole number >= 0, got {os.environ[name]!r}")
+    return int(value)
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return default if raw is None else raw.strip().lower() not in ("0", "false", "no", "off", "")
+
+
 def load_settings() -> Settings:
     """Build the settings from the environment, with the embedded defaults."""
     var_dir = Path(os.environ.get("COMPLAINTFLOW_VAR_DIR", PROJECT_ROOT / "var"))
@@ -69,5 +94,14 @@ def load_settings() -> Settings:
         var_dir=var_dir,
         timezone=os.environ.get("COMPLAINTFLOW_TIMEZONE", "Asia/Shanghai"),
         worker_poll_seconds=_float("COMPLAINTFLOW_WORKER_POLL_SECONDS", 0.5),
-        embedded_worker=os.environ.get("COMPLAINTFLOW_EMBEDDED_WORKER", "1") not in ("0", "false", "no"),
+        embedded_worker=_flag("COMPLAINTFLOW_EMBEDDED_WORKER", True),
+        retry_attempts=max(1, _int("COMPLAINTFLOW_RETRY_ATTEMPTS", 3)),
+        retry_backoff_seconds=_float("COMPLAINTFLOW_RETRY_BACKOFF_SECONDS", 30.0),
+        smtp_host=os.environ.get("COMPLAINTFLOW_SMTP_HOST") or None,
+        smtp_port=_int("COMPLAINTFLOW_SMTP_PORT", 25),
+        smtp_user=os.environ.get("COMPLAINTFLOW_SMTP_USER") or None,
+        smtp_password=os.environ.get("COMPLAINTFLOW_SMTP_PASSWORD") or None,
+        smtp_starttls=_flag("COMPLAINTFLOW_SMTP_STARTTLS", False),
+        mail_from=os.environ.get("COMPLAINTFLOW_MAIL_FROM", "complaintflow@localhost"),
+        base_url=os.environ.get("COMPLAINTFLOW_BASE_URL", "http://localhost:8000").rstrip("/"),
     )

@@ -16,8 +16,9 @@ from uuid import UUID
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition,
-                                                              TimeDateEventDefinition, TimerEventDefinition)
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import EscalationEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -25,6 +26,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, 
 from SpiffWorkflow.util.task import TaskState
 
 from runtime import clock
+from runtime.engine_timers import WaitingTimer, attached_human_task, fold_missed_periods, waiting_cycles, waiting_timers
 from runtime.engine_sandbox import RestrictedEnvironment, ScriptEngine
 from runtime.engine_serializer import StateSerializer
 from runtime.errors import ExecutionFailed, InvalidState, Problem, TaskNotFound
@@ -57,6 +59,22 @@ class ReadyTask:
     assignee: str | None = None
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something people should hear about that happened while the engine ran.
+
+    ``key`` is unique to this occurrence (a task id, or a cycle timer's id and period), so the
+    notification outbox can refuse to say it twice.
+    """
+
+    kind: str  # breach | reminder | escalation
+    key: str
+    element_id: str
+    name: str
+    attached_task_id: str | None = None
+    rule: str | None = None
+
+
 @dataclass
 class RunReport:
     """What happened while the engine ran on: automatic steps, deadlines missed, messages thrown."""
@@ -64,18 +82,12 @@ class RunReport:
     automatic: list[tuple[str, str]] = field(default_factory=list)  # (task id, element id)
     breaches: list[tuple[str, str, str]] = field(default_factory=list)  # (slaRule, element id, element name)
     messages: list[tuple[str, Any]] = field(default_factory=list)  # (message name, payload)
+    notices: list[Notice] = field(default_factory=list)
+    folded: list[tuple[str, int]] = field(default_factory=list)  # (cycle timer, missed periods dropped)
 
     @property
     def names(self) -> list[str]:
         return [name for _, name in self.automatic]
-
-
-@dataclass(frozen=True)
-class WaitingTimer:
-    task_id: str
-    name: str
-    kind: str
-    due_at: datetime
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,8 @@ class Snapshot:
     timers: list[WaitingTimer]
     waiting_events: set[tuple[str, str]]
     completed: bool
+    owner: str | None = None
+    severity: str | None = None
 
 
 class PackageInvalid(Exception):
@@ -201,16 +215,19 @@ class Engine:
         Timer events marked with an ``slaRule`` property are reported as missed deadlines, and
         messages nothing in the instance catches are handed back. Raises ExecutionFailed.
         """
-        report = RunReport()
+        report = RunReport(folded=fold_missed_periods(wf, clock.now()))
+        cycles = waiting_cycles(wf)
 
         def record(task):
             spec = task.task_spec
             if not spec.bpmn_id:  # the engine's own helper specs (splits, joins)
                 return
             report.automatic.append((str(task.id), spec.bpmn_id))
-            rule = (spec.extensions or {}).get("properties", {}).get("slaRule")
-            if rule and isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
-                report.breaches.append((rule, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id))
+            notice = _notice(task)
+            if notice is not None:
+                report.notices.append(notice)
+                if notice.kind == "breach":
+                    report.breaches.append((notice.rule, spec.bpmn_id, notice.name))
 
         with _translated_errors():
             for _ in range(MAX_ENGINE_ROUNDS):
@@ -220,6 +237,7 @@ class Engine:
                     break
         report.messages = [(e.event_definition.name, e.payload) for e in wf.get_events()
                            if isinstance(e.event_definition, MessageEventDefinition)]
+        report.notices.extend(_reminders(cycles))
         return report
 
     def complete_task(self, wf: BpmnWorkflow, task_id: str, data: dict) -> str:
@@ -252,12 +270,13 @@ class Engine:
 
     # -- what the projections read ----------------------------------------------------------
     def snapshot(self, wf: BpmnWorkflow) -> Snapshot:
-        timers = _waiting_timers(wf)
+        timers = waiting_timers(wf)
         by_task = {t.task_id: t.due_at for t in timers}
         ready = [_ready_task(t, by_task) for t in wf.get_tasks(state=TaskState.READY, manual=True)]
         events = {("signal" if p.event_type.startswith("Signal") else "message", p.name)
                   for p in wf.waiting_events() if p.event_type.startswith(("Signal", "Message"))}
-        return Snapshot(ready, timers, events, wf.is_completed())
+        owner, severity = _facts(wf)
+        return Snapshot(ready, timers, events, wf.is_completed(), owner, severity)
 
 
 class _translated_errors:
@@ -275,26 +294,43 @@ class _translated_errors:
         raise ExecutionFailed(message, task_name=name, task_id=str(task.id) if task is not None else None) from exc
 
 
-def _timer_due(task) -> tuple[str, datetime] | None:
-    definition = task.task_spec.event_definition
-    value = task.internal_data.get("event_value")
-    if not isinstance(definition, TimerEventDefinition) or value is None:
-        return None
-    if isinstance(definition, CycleTimerEventDefinition):
-        if value["cycles"] == 0:
-            return None
-        return "cycle", datetime.fromisoformat(value["next"])
-    kind = "date" if isinstance(definition, TimeDateEventDefinition) else "duration"
-    return kind, TimerEventDefinition.get_datetime(value)
+SEVERITY_RANK = {"normal": 0, "major": 1, "crisis": 2}
 
 
-def _waiting_timers(wf: BpmnWorkflow) -> list[WaitingTimer]:
+def _notice(task) -> Notice | None:
+    """A completed catch event people hear about: a deadline (``slaRule`` timer) or an escalation."""
+    spec = task.task_spec
+    definition = getattr(spec, "event_definition", None)
+    name = spec.bpmn_name or spec.bpmn_id
+    rule = (spec.extensions or {}).get("properties", {}).get("slaRule")
+    if rule and isinstance(definition, TimerEventDefinition):
+        return Notice("breach", str(task.id), spec.bpmn_id, name, attached_human_task(task), rule)
+    if isinstance(spec, CatchingEvent) and isinstance(definition, (EscalationEventDefinition, SignalEventDefinition)):
+        return Notice("escalation", str(task.id), spec.bpmn_id, name, attached_human_task(task))
+    return None
+
+
+def _reminders(before: dict[str, tuple[Any, str]]) -> list[Notice]:
+    """Cycle timers whose next due time moved during the run fired one period: a reminder each."""
     out = []
-    for task in wf.event_manager.tasks.values():
-        due = _timer_due(task) if task.state == TaskState.WAITING else None
-        if due is not None:
-            out.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, *due))
+    for task_id, (task, due) in before.items():
+        value = task.internal_data.get("event_value")
+        if value is None or value.get("next") != due:
+            spec = task.task_spec
+            out.append(Notice("reminder", f"{task_id}@{due}", spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
+                              attached_human_task(task)))
     return out
+
+
+def _facts(wf: BpmnWorkflow) -> tuple[str | None, str | None]:
+    """The complaint's owner and its most serious severity, read from the data of its active tasks."""
+    owner, severity = None, None
+    for task in wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        owner = owner or _text(task.data.get("owner"))
+        found = task.data.get("severity")
+        if found in SEVERITY_RANK and SEVERITY_RANK[found] > SEVERITY_RANK.get(severity, -1):
+            severity = found
+    return owner, severity
 
 
 def _ready_task(task, timer_due: dict[str, datetime]) -> ReadyTask:

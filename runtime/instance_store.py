@@ -12,17 +12,17 @@ overwrite a newer state.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from runtime import clock, projections
+from runtime import clock, notifications, projections
 from runtime.bootstrap import Runtime
 from runtime.deployment import load_package
-from runtime.engine import LIBRARY_VERSION, ParsedPackage
+from runtime.engine import LIBRARY_VERSION, Notice, ParsedPackage
 from runtime.errors import Conflict, InstanceNotFound, TaskNotFound
 from runtime.models import AuditEvent, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessPackage
 
@@ -58,6 +58,8 @@ class InstanceRow:
     updated_at: datetime
     ended_at: datetime | None
     projected: dict
+    owner: str | None = None
+    severity: str | None = None
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Loaded:
     definition: DefinitionRef
     package: ParsedPackage
     workflow: Any
+    notices: list[Notice] = field(default_factory=list)  # collected by runs, told to people at save
 
     @property
     def spec_ref(self) -> str:
@@ -154,13 +157,16 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
     instance.updated_at = now
     if instance.status not in (InstanceStatus.SUSPENDED, InstanceStatus.TERMINATED):
         instance.status = projections.status_of(snapshot)
+    instance.owner, instance.severity = snapshot.owner or instance.owner, snapshot.severity or instance.severity
     if instance.id is None:
         write_row(session, instance)  # projections need its id
+    new_tasks = []
     if snapshot.completed or instance.status == InstanceStatus.TERMINATED:
         instance.ended_at = now
         projections.clear(session, instance)
     else:
-        projections.write(session, instance, snapshot, now)
+        new_tasks = projections.write(session, instance, snapshot, now)
+    notifications.after_save(session, rt.settings, instance, new_tasks, loaded.notices)
     write_row(session, instance)
 
 

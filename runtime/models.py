@@ -81,6 +81,10 @@ class ProcessInstance(Base):
     started_at: Mapped[datetime] = mapped_column(UTC)
     updated_at: Mapped[datetime] = mapped_column(UTC)
     ended_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    # Facts read from the process data at every save, for inboxes and for notification urgency:
+    # the first receiver who owns the complaint (首问负责人), and normal / major / crisis.
+    owner: Mapped[Optional[str]] = mapped_column(String(80), index=True)
+    severity: Mapped[Optional[str]] = mapped_column(String(10))
     # What the projection tables last received for this instance, so the next save can diff
     # against it without reading them back (see runtime/projections.py).
     projected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -175,6 +179,52 @@ class Incident(Base):
     created_at: Mapped[datetime] = mapped_column(UTC)
     resolved_at: Mapped[Optional[datetime]] = mapped_column(UTC)
     resolved_by: Mapped[Optional[str]] = mapped_column(String(80))
+    # Automatic retries: attempts made so far, and when the worker tries again (None: it will not;
+    # the incident waits for an administrator).
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    retry_at: Mapped[Optional[datetime]] = mapped_column(UTC, index=True)
+
+
+class Notification(Base):
+    """One notice for one person, written in the transaction of the change it reports (the outbox).
+
+    ``event_key`` is unique: the same event can never notify the same person twice. The e-mail
+    columns are the delivery queue the worker drains after commit.
+    """
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_recipient_read", "recipient", "read_at"),
+                      Index("ix_notification_email_queue", "email_status", "email_due_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(200), unique=True)
+    recipient: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20))  # new_task | claimed | reminder | escalation | breach | incident
+    instance_id: Mapped[Optional[int]] = mapped_column(ForeignKey("process_instance.id"))
+    business_key: Mapped[Optional[str]] = mapped_column(String(64))
+    task_id: Mapped[Optional[str]] = mapped_column(String(36))
+    title: Mapped[str] = mapped_column(String(300))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    read_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    email_to: Mapped[Optional[str]] = mapped_column(String(200))
+    email_status: Mapped[Optional[str]] = mapped_column(String(10))  # pending | sent | failed; None: no e-mail
+    email_due_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_sent_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    email_error: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class WorkerHeartbeat(Base):
+    """Each worker process says it is alive here; the health endpoints read it."""
+
+    __tablename__ = "worker_heartbeat"
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)  # host:pid
+    started_at: Mapped[datetime] = mapped_column(UTC)
+    seen_at: Mapped[datetime] = mapped_column(UTC)
+    state: Mapped[str] = mapped_column(String(10))  # running | stopped
+    fired: Mapped[int] = mapped_column(Integer, default=0)
+    mailed: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class User(Base):

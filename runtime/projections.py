@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, insert, or_, update
 from sqlalchemy.orm import Session
 
-from runtime.engine import Snapshot
+from runtime.engine import ReadyTask, Snapshot
 from runtime.models import HumanTask, InstanceStatus, Timer, WaitingEvent
 from runtime.roles import role_for_lane
 
@@ -35,13 +35,15 @@ def fingerprint(snapshot: Snapshot) -> dict:
     }
 
 
-def write(session: Session, instance, snapshot: Snapshot, now: datetime) -> None:
+def write(session: Session, instance, snapshot: Snapshot, now: datetime) -> list[ReadyTask]:
+    """Bring the projection rows up to date; returns the human tasks that are new."""
     before, after = instance.projected or {}, fingerprint(snapshot)
     conn = session.connection()
-    _sync_tasks(conn, instance.id, before.get("tasks", {}), after["tasks"], snapshot, now)
+    new = _sync_tasks(conn, instance.id, before.get("tasks", {}), after["tasks"], snapshot, now)
     _sync_timers(conn, instance.id, before.get("timers", {}), after["timers"], snapshot)
     _sync_events(conn, instance.id, before.get("events", []), after["events"])
     instance.projected = after
+    return new
 
 
 def clear(session: Session, instance) -> None:
@@ -52,7 +54,7 @@ def clear(session: Session, instance) -> None:
     instance.projected = {}
 
 
-def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot, now) -> None:
+def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot, now) -> list[ReadyTask]:
     gone = [tid for tid in before if tid not in after]
     if gone:
         conn.execute(delete(TASK).where(TASK.c.id.in_(gone)))
@@ -67,6 +69,7 @@ def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot
     for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
         conn.execute(update(TASK).where(TASK.c.id == tid)
                      .values(due_at=ready[tid].due_at, department=ready[tid].department))
+    return new
 
 
 def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapshot) -> None:

@@ -63,6 +63,7 @@ def start_in(rt: Runtime, session, actor: Actor, process_id: str, key: str, data
 
     loaded = _create(rt, session, actor, process_id, key, {**data, INITIATOR: actor.username})
     report = rt.engine.run(loaded.workflow)
+    loaded.notices.extend(report.notices)
     save(rt, session, loaded)  # inserts the instance with its state
     act_on(rt, session, loaded, actor, report)
     audit(session, loaded.instance, actor.username, "started", process=process_id,

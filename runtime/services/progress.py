@@ -25,6 +25,10 @@ def advance(rt: Runtime, session: Session, loaded: Loaded, actor: Actor) -> RunR
     """Run the engine on a stored instance and act on its report."""
     report = rt.engine.run(loaded.workflow)
     act_on(rt, session, loaded, actor, report)
+    loaded.notices.extend(report.notices)
+    if report.folded:
+        audit(session, loaded.instance, actor.username, "reminders_folded",
+              timers={element: missed for element, missed in report.folded})
     return report
 
 

@@ -1,0 +1,33 @@
+"""What a notification says, in the recipient's language (Simplified Chinese unless they chose English).
+
+The runtime has no Flask, so these few sentences live here rather than in the web catalogues.
+"""
+from __future__ import annotations
+
+TEXTS = {
+    "zh_Hans": {
+        "new_task": "新任务：{title}",
+        "claimed": "{actor} 已认领：{title}",
+        "reminder": "提醒：{title}",
+        "escalation": "投诉已升级：{title}",
+        "breach": "已超时：{title}",
+        "incident": "流程故障，需要处理：{title}",
+        "open_complaint": "查看投诉",
+        "footer": "此邮件由投诉处理系统自动发送。",
+    },
+    "en": {
+        "new_task": "New task: {title}",
+        "claimed": "{actor} claimed: {title}",
+        "reminder": "Reminder: {title}",
+        "escalation": "Complaint escalated: {title}",
+        "breach": "Deadline missed: {title}",
+        "incident": "Process incident needs attention: {title}",
+        "open_complaint": "Open the complaint",
+        "footer": "Sent automatically by the complaint handling system.",
+    },
+}
+
+
+def text(locale: str | None, key: str, **values) -> str:
+    table = TEXTS["en"] if (locale or "").lower().startswith("en") else TEXTS["zh_Hans"]
+    return table[key].format(**values)
