@@ -87,14 +87,18 @@ def serve(rt: Runtime, host: str, port: int) -> None:
 
     from web import create_app
     stop = threading.Event()  # waitress handles Ctrl+C itself; the worker stops when it returns
+    thread = None
     if rt.settings.embedded_worker:
         from runtime.worker import run_forever
-        threading.Thread(target=run_forever, args=(rt, stop), name="timer-worker", daemon=True).start()
+        thread = threading.Thread(target=run_forever, args=(rt, stop), name="timer-worker", daemon=True)
+        thread.start()
     click.echo(f"complaintflow on http://{host}:{port}/")
     try:
         waitress.serve(create_app(runtime=rt), host=host, port=port, threads=8)
     finally:
         stop.set()
+        if thread is not None:
+            thread.join(timeout=30)  # let the sweep in progress commit
 
 
 @main.command()

@@ -24,7 +24,8 @@ from runtime.bootstrap import Runtime
 from runtime.deployment import load_package
 from runtime.engine import LIBRARY_VERSION, Notice, ParsedPackage
 from runtime.errors import Conflict, InstanceNotFound, TaskNotFound
-from runtime.models import AuditEvent, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessPackage
+from runtime.models import (AuditEvent, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessPackage,
+                            Timer)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class DefinitionRef:
 
 
 INSTANCE = ProcessInstance.__table__
+TIMER = Timer.__table__
 
 
 @dataclass
@@ -109,6 +111,22 @@ def lock(session: Session, *, instance_id: int | None = None, business_key: str 
             raise TaskNotFound(f"task {task_id} does not exist or is no longer waiting for anyone")
         raise InstanceNotFound(f"no process instance {business_key or instance_id}")
     return instance
+
+
+def claim_due(session: Session, now: datetime, statuses) -> InstanceRow | None:
+    """Lock the instance with the earliest timer due before ``now`` that no other transaction holds.
+
+    An index walk on ``timer.due_at`` (cost independent of how many timers are not due), with
+    ``FOR NO KEY UPDATE OF process_instance SKIP LOCKED`` on PostgreSQL: workers never wait for each
+    other or for a user action; an instance a user is changing is picked up once they commit, and
+    then fires on the new state. SQLite's single writer needs no skipping.
+    """
+    query = (select(INSTANCE).join(TIMER, TIMER.c.instance_id == INSTANCE.c.id)
+             .where(TIMER.c.due_at < now, INSTANCE.c.status.in_(statuses))
+             .order_by(TIMER.c.due_at).limit(1)
+             .with_for_update(of=INSTANCE, key_share=True, skip_locked=True))
+    row = session.connection().execute(query).mappings().first()
+    return InstanceRow(**row) if row is not None else None
 
 
 def write_row(session: Session, instance: InstanceRow) -> None:

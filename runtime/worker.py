@@ -1,60 +1,138 @@
-"""The timer worker: finds instances with due timers through the ``timer`` index and fires them.
+"""The background worker: fires due timers, retries failed steps, sends queued e-mail.
 
-``run_once`` is what tests and cron use; ``run_forever`` is the loop of ``complaintflow worker``
-and of the thread ``serve`` starts on the embedded SQLite set-up. Each instance is handled in its
-own transaction under its row lock, so a user action and the worker never interleave, and one
-failing instance (recorded as an incident) never stops the sweep.
+``complaintflow worker`` runs ``Worker.run_forever`` (several may run against one PostgreSQL
+database); ``serve`` runs it in a thread on the embedded SQLite set-up, where it is the single
+writer besides the web requests. ``--once`` (tests, cron) runs one sweep.
+
+Each due instance is claimed and fired in its own transaction (``claim_due``: index walk, SKIP
+LOCKED), so two workers never fire the same timer: the timer's effect and its removal from the
+``timer`` table commit together, and a worker killed mid-transaction simply rolls back. Between
+sweeps the worker sleeps until the earliest known due time, but never longer than the poll
+interval, which bounds how late a timer created by another process is noticed.
 """
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from runtime import clock
+from runtime import clock, mailer
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised
-from runtime.models import InstanceStatus, ProcessInstance, Timer
-from runtime.services import fire_timers
+from runtime.models import Incident, Notification, ProcessInstance, Timer, WorkerHeartbeat
+from runtime.services.common import ACTIVE
+from runtime.services.incidents import retry_next_due
+from runtime.services.timers import fire_next_due
 
 log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 5.0
+MIN_SLEEP = 0.02  # when due work is held by another transaction: look again very soon
 
 
-def due_instance_ids(rt: Runtime, now: datetime, limit: int) -> list[int]:
-    """Active instances with a timer due by ``now``, earliest due first (an index walk on due_at)."""
-    query = (select(Timer.instance_id).join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
-             .where(Timer.due_at <= now,
-                    ProcessInstance.status.in_([InstanceStatus.RUNNING, InstanceStatus.WAITING]))
-             .group_by(Timer.instance_id).order_by(func.min(Timer.due_at)).limit(limit))
-    with rt.db.reader() as session:
-        return list(session.scalars(query))
+class Worker:
+    """One worker: its sweep, its loop, and the heartbeat the health endpoints read."""
+
+    def __init__(self, rt: Runtime, name: str | None = None):
+        self.rt = rt
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 10000}"
+        self.started_at = clock.now()
+        self.fired = self.retried = self.mailed = 0
+        self.last_sweep_at: datetime | None = None
+
+    def run_once(self, limit: int = 500) -> int:
+        """One sweep: fire due timers (up to ``limit`` instances), replay due retries, send mail.
+
+        Returns how many instances had timers fired.
+        """
+        now = clock.now()
+        fired = self._fire_due(now, limit)
+        while retry_next_due(self.rt, now) is not None:
+            self.retried += 1
+        self.mailed += mailer.send_due(self.rt, now)
+        self.last_sweep_at = clock.now()
+        return fired
+
+    def _fire_due(self, now: datetime, limit: int) -> int:
+        seen: set[int] = set()
+        while len(seen) < limit:
+            try:
+                instance_id = fire_next_due(self.rt, now)
+            except IncidentRaised as e:  # recorded with its retry time; the sweep goes on
+                log.warning("%s", e)
+                continue
+            if instance_id is None:
+                break
+            if instance_id in seen:  # its timer is still due after firing: never spin on it
+                log.error("instance %s still has a due timer after firing; leaving it to the next sweep", instance_id)
+                break
+            seen.add(instance_id)
+        self.fired += len(seen)
+        return len(seen)
+
+    def next_wake(self, now: datetime) -> datetime | None:
+        """The earliest moment anything this worker does falls due (timer, retry, e-mail)."""
+        with self.rt.db.reader() as session:
+            candidates = [
+                session.scalar(select(func.min(Timer.due_at)).join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
+                               .where(ProcessInstance.status.in_(ACTIVE))),
+                session.scalar(select(func.min(Incident.retry_at)).where(Incident.resolved_at.is_(None))),
+            ]
+            if self.rt.settings.smtp_host:
+                candidates.append(session.scalar(select(func.min(Notification.email_due_at))
+                                                 .where(Notification.email_status.in_(mailer.QUEUED))))
+        return min((c for c in candidates if c is not None), default=None)
+
+    def run_forever(self, stop: threading.Event, poll_seconds: float | None = None) -> None:
+        """Sweep until ``stop`` is set (SIGTERM/SIGINT in the CLI); the sweep in progress finishes first."""
+        poll = poll_seconds or self.rt.settings.worker_poll_seconds
+        log.info("worker %s started (poll at most every %.2fs)", self.name, poll)
+        beat_at = 0.0
+        while not stop.is_set():
+            try:
+                self.run_once()
+                wait = self._sleep_seconds(poll)
+            except Exception:  # database gone for a moment, etc.: keep the process alive
+                log.exception("worker sweep failed; retrying")
+                wait = poll
+            if time.monotonic() - beat_at >= HEARTBEAT_SECONDS:
+                beat_at = time.monotonic()
+                self.heartbeat("running")
+            stop.wait(wait)
+        self.heartbeat("stopped")
+        log.info("worker %s stopped", self.name)
+
+    def _sleep_seconds(self, poll: float) -> float:
+        now = clock.now()
+        wake = self.next_wake(now)
+        if wake is None:
+            return poll
+        return min(poll, max(MIN_SLEEP, (wake - now).total_seconds()))
+
+    def heartbeat(self, state: str) -> None:
+        try:
+            with self.rt.db.transaction() as session:
+                session.merge(WorkerHeartbeat(name=self.name, started_at=self.started_at, seen_at=clock.now(),
+                                              state=state, fired=self.fired, mailed=self.mailed))
+        except Exception:
+            log.exception("worker %s: heartbeat not written", self.name)
+
+    def health(self, poll: float) -> dict:
+        """What ``/healthz`` of the worker says: ok while sweeps keep happening."""
+        fresh = self.last_sweep_at is not None and clock.now() - self.last_sweep_at < timedelta(seconds=poll * 3 + 30)
+        return {"status": "ok" if fresh else "stale", "worker": self.name, "fired": self.fired,
+                "retried": self.retried, "mailed": self.mailed,
+                "last_sweep_at": self.last_sweep_at.isoformat() if self.last_sweep_at else None}
 
 
 def run_once(rt: Runtime, limit: int = 500) -> int:
-    """Fire every due timer once; returns how many instances were advanced."""
-    fired = 0
-    for instance_id in due_instance_ids(rt, clock.now(), limit):
-        try:
-            fired += fire_timers(rt, instance_id)
-        except IncidentRaised as e:
-            log.warning("instance %s: %s", instance_id, e)
-        except Exception:  # one broken instance must not stop the sweep
-            log.exception("instance %s: timer sweep failed", instance_id)
-    return fired
+    """One sweep by a throwaway worker; returns how many instances had timers fired."""
+    return Worker(rt).run_once(limit)
 
 
 def run_forever(rt: Runtime, stop: threading.Event, poll_seconds: float | None = None) -> None:
-    """Sweep until ``stop`` is set; a full batch is followed at once by the next one."""
-    poll = poll_seconds or rt.settings.worker_poll_seconds
-    log.info("timer worker started (poll every %.2fs)", poll)
-    while not stop.is_set():
-        try:
-            busy = run_once(rt) > 0
-        except Exception:
-            log.exception("timer sweep failed; retrying")
-            busy = False
-        if not busy:
-            stop.wait(poll)
-    log.info("timer worker stopped")
+    Worker(rt).run_forever(stop, poll_seconds)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from runtime.bootstrap import Runtime
 from runtime.errors import ExecutionFailed, InvalidInput, InvalidState, StaleVersion
-from runtime.instance_store import Loaded, load, lock, save
+from runtime.instance_store import InstanceRow, Loaded, load, lock, save
 from runtime.models import InstanceStatus
 
 ACTIVE = frozenset({InstanceStatus.RUNNING, InstanceStatus.WAITING})
@@ -16,14 +16,21 @@ RESERVED_KEYS = frozenset({"typename"})
 
 def in_instance(rt: Runtime, body: Callable[[Session, Loaded], Any], *, instance_id: int | None = None,
                 business_key: str | None = None, task_id: str | None = None, allowed=ACTIVE,
-                expected_version: int | None = None) -> Any:
+                expected_version: int | None = None,
+                find: Callable[[Session], InstanceRow | None] | None = None) -> Any:
     """Run ``body`` on the locked, loaded instance in one transaction and save the result.
 
-    ExecutionFailed raised by the engine leaves with ``instance_id`` set, so the caller can
-    record the incident after the rollback.
+    ``find`` replaces the lookup by id, key or task (the worker claims the next due instance);
+    when it finds nothing, nothing runs and None is returned. ExecutionFailed raised by the engine
+    leaves with ``instance_id`` set, so the caller can record the incident after the rollback.
     """
     with rt.db.transaction() as session:
-        instance = lock(session, instance_id=instance_id, business_key=business_key, task_id=task_id)
+        if find is not None:
+            instance = find(session)
+            if instance is None:
+                return None
+        else:
+            instance = lock(session, instance_id=instance_id, business_key=business_key, task_id=task_id)
         check_status(instance, allowed)
         if expected_version is not None and expected_version != instance.version:
             raise StaleVersion(f"{instance.business_key} changed since you loaded it "

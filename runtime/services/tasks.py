@@ -13,6 +13,7 @@ from runtime.bootstrap import Runtime
 from runtime.errors import AlreadyClaimed, Conflict, PermissionDenied, StaleVersion, TaskNotFound
 from runtime.instance_store import Loaded, audit, lock
 from runtime.models import AuditEvent, HumanTask
+from runtime import notifications
 from runtime.services import forms
 from runtime.services.progress import advance
 from runtime.services.common import ACTIVE, check_data, check_status, in_instance
@@ -32,6 +33,10 @@ def claim_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int | 
             raise AlreadyClaimed(f"'{task.title}' was just claimed by {task.assignee}")
         task.assignee, task.version = actor.username, task.version + 1
         audit(session, instance, actor.username, "claimed", task_id=task_id, task_name=task.task_name)
+        if instance.owner and instance.owner != actor.username:  # the first receiver follows their complaint
+            notifications.post(session, rt.settings, instance, "claimed", f"{task_id}:{task.version}", task.title,
+                               notifications.named(session, [instance.owner]), task_id=task_id,
+                               details={"actor": actor.username})
         return task.version
 
 

@@ -1,13 +1,24 @@
-"""Firing the due timers of one instance: the step the timer worker runs per claimed instance."""
+"""Firing due timers: the step the worker runs, one instance per transaction."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from runtime.actors import SYSTEM
 from runtime.bootstrap import Runtime
 from runtime.errors import InvalidState
-from runtime.instance_store import Loaded, audit
-from runtime.services.progress import advance
-from runtime.services.common import in_instance
+from runtime.instance_store import Loaded, audit, claim_due
+from runtime.services.common import ACTIVE, in_instance
 from runtime.services.incidents import guarded
+from runtime.services.progress import advance
+
+RUN = {"kind": "run", "actor": SYSTEM.username}
+
+
+def _fire(rt: Runtime, session, loaded: Loaded) -> int:
+    automatic = advance(rt, session, loaded, SYSTEM).names
+    if automatic:
+        audit(session, loaded.instance, SYSTEM.username, "timers_fired", automatic=automatic)
+    return loaded.instance.id
 
 
 def fire_timers(rt: Runtime, instance_id: int) -> bool:
@@ -15,14 +26,17 @@ def fire_timers(rt: Runtime, instance_id: int) -> bool:
 
     A failure becomes an incident on the instance (raised as IncidentRaised).
     """
-    def body(session, loaded: Loaded):
-        automatic = advance(rt, session, loaded, SYSTEM).names
-        if automatic:
-            audit(session, loaded.instance, SYSTEM.username, "timers_fired", automatic=automatic)
-        return True
-
     try:
-        return guarded(rt, {"kind": "run", "actor": SYSTEM.username},
-                       lambda: in_instance(rt, body, instance_id=instance_id))
+        guarded(rt, RUN, lambda: in_instance(rt, lambda s, l: _fire(rt, s, l), instance_id=instance_id))
     except InvalidState:
         return False
+    return True
+
+
+def fire_next_due(rt: Runtime, now: datetime) -> int | None:
+    """Claim the instance whose timer is due earliest (and free), fire it, commit; its id, or None.
+
+    A failure becomes an incident (raised as IncidentRaised) that the worker retries with backoff.
+    """
+    return guarded(rt, RUN, lambda: in_instance(rt, lambda s, l: _fire(rt, s, l),
+                                                find=lambda session: claim_due(session, now, ACTIVE)))
