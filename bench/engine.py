@@ -151,7 +151,7 @@ def report(n: int, backends: list[str]) -> None:
         try:
             for backend in backends:
                 if backend == "postgresql" and cluster is None:
-                    from tests.pg_cluster import Cluster
+                    from tools.pg_cluster import Cluster
                     cluster = Cluster().start()
                 rt = runtime_for(backend, Path(tmp), cluster)
                 commit = bench_commit(rt, n)

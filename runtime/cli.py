@@ -102,15 +102,27 @@ def serve(rt: Runtime, host: str, port: int) -> None:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="Fire what is due now, then exit.")
+@click.option("--once", is_flag=True, help="Do what is due now (timers, retries, e-mail), then exit.")
+@click.option("--health-port", type=int, help="Answer GET /healthz on this port.")
+@click.option("--health-host", default="127.0.0.1", show_default=True)
+@click.option("--poll", type=float, help="Longest sleep between sweeps in seconds [COMPLAINTFLOW_WORKER_POLL_SECONDS].")
 @click.pass_obj
-def worker(rt: Runtime, once: bool) -> None:
-    """Run the timer worker."""
-    from runtime.worker import run_forever, run_once
+def worker(rt: Runtime, once: bool, health_port: int | None, health_host: str, poll: float | None) -> None:
+    """Run the background worker: due timers, automatic retries, e-mail. Stops cleanly on SIGTERM/SIGINT."""
+    from runtime.worker import Worker
+    from runtime.worker_health import serve_health
+    w = Worker(rt)
     if once:
-        click.echo(f"fired timers of {run_once(rt)} instance(s)")
+        click.echo(f"fired timers of {w.run_once()} instance(s), retried {w.retried} step(s), sent {w.mailed} e-mail(s)")
         return
-    run_forever(rt, _stop_event())
+    poll = poll or rt.settings.worker_poll_seconds
+    health = serve_health(health_host, health_port, lambda: w.health(poll)) if health_port else None
+    stop = _stop_event()
+    try:
+        w.run_forever(stop, poll)
+    finally:
+        if health is not None:
+            health.shutdown()
 
 
 @main.command("demo-data")

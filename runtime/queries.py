@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
+from runtime import clock
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
-from runtime.models import AuditEvent, HumanTask, ProcessDefinition, ProcessFile, ProcessInstance
+from runtime.models import (AuditEvent, HumanTask, Notification, ProcessDefinition, ProcessFile, ProcessInstance,
+                            WorkerHeartbeat)
 
 
 @dataclass(frozen=True)
@@ -84,3 +86,22 @@ def task_form(rt: Runtime, row: TaskRow) -> dict | None:
     with rt.db.reader() as session:
         content = session.scalar(query)
     return json.loads(content) if content else None
+
+
+WORKER_SILENCE = timedelta(seconds=30)  # six missed heartbeats
+
+
+def workers(session) -> list[dict]:
+    """Every worker that ever reported, newest first; ``alive`` when running and heard from lately."""
+    cutoff = clock.now() - WORKER_SILENCE
+    rows = session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.seen_at.desc()).limit(50))
+    return [{"name": w.name, "state": w.state, "seen_at": w.seen_at.isoformat(), "fired": w.fired,
+             "mailed": w.mailed, "alive": w.state == "running" and w.seen_at >= cutoff} for w in rows]
+
+
+def notifications_for(session, username: str, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+    """A person's notices, newest first (the in-app bell)."""
+    query = select(Notification).where(Notification.recipient == username)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))

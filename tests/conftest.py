@@ -23,7 +23,7 @@ from runtime.config import PROJECT_ROOT, Settings
 from runtime.db import make_engine
 from runtime.deployment import deploy, read_directory
 from runtime.migrate import upgrade
-from tests.pg_cluster import Cluster
+from tools.pg_cluster import Cluster
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT_DIR = PROJECT_ROOT
@@ -146,3 +146,41 @@ def partner():
     PARTNER.down, PARTNER.calls, PARTNER.broken_for = False, [], set()
     yield PARTNER
     PARTNER.down, PARTNER.broken_for = False, set()
+
+
+class MailSink:
+    """What a real SMTP server (aiosmtpd, started per test on a free port) received."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's handler API)
+        from email import message_from_bytes
+        from email.policy import default
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+    def subjects(self, address: str | None = None) -> list[str]:
+        return [str(m["Subject"]) for m in self.messages if address is None or m["To"] == address]
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+    sink = MailSink()
+    sink.port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()

@@ -15,7 +15,8 @@ from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT
 from runtime.deployment import deploy, read_directory
-from runtime.models import AuditEvent, HumanTask, ProcessInstance, SlaEvent
+from runtime.models import AuditEvent, HumanTask, Notification, ProcessInstance, SlaEvent
+from runtime.users import create_user
 
 SH = ZoneInfo("Asia/Shanghai")
 USERS = {
@@ -91,6 +92,21 @@ class Scenario:
 
     def signal(self, key, name):
         return services.send_signal(self.rt, USERS["front_desk"], name, business_key=key)
+
+    def register_users(self) -> None:
+        """Make the scenario's people real accounts, each with an e-mail address, so they can be notified."""
+        for actor in USERS.values():
+            create_user(self.rt, actor.username, "password-123", sorted(actor.roles), department=actor.department,
+                        email=f"{actor.username}@example.test")
+
+    def notices(self, key=None, kind=None) -> list[Notification]:
+        with self.rt.db.reader() as s:
+            query = select(Notification).order_by(Notification.id)
+            if key:
+                query = query.where(Notification.business_key == key)
+            if kind:
+                query = query.where(Notification.kind == kind)
+            return list(s.scalars(query))
 
     # -- what a user sees ----------------------------------------------------------------
     def tasks(self, key) -> list[HumanTask]:

@@ -1,4 +1,7 @@
-"""A throwaway PostgreSQL cluster for the test session: initdb + pg_ctl, loopback only.
+"""A local PostgreSQL cluster from Debian's server binaries: initdb + pg_ctl, loopback only.
+
+Throwaway for the test suite and benchmarks (a temporary folder, removed on stop), or kept under
+``var/pg`` for ``make run-pg`` (created once, data survives restarts).
 
 PostgreSQL refuses to run as root, so when the suite runs as root (CI, containers) the cluster
 is created and started as the ``postgres`` OS user that Debian's package creates.
@@ -29,11 +32,13 @@ def _free_port() -> int:
 
 
 class Cluster:
-    def __init__(self) -> None:
+    def __init__(self, root: Path | None = None, port: int | None = None) -> None:
         self.bin = _bin_dir()
-        self.root = Path(tempfile.mkdtemp(prefix="complaintflow-pg-"))
+        self.keep = root is not None
+        self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="complaintflow-pg-"))
+        self.root.mkdir(parents=True, exist_ok=True)
         self.data = self.root / "data"
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.user = None
         if os.geteuid() == 0:
             self.user = pwd.getpwnam("postgres")
@@ -46,18 +51,29 @@ class Cluster:
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=self.root)
 
     def start(self) -> "Cluster":
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                  "--locale=C", "--no-sync")
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        if not (self.data / "PG_VERSION").exists():
+            self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                      "--locale=C", "--no-sync")
+        durability = "" if self.keep else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 {durability}"
+                   "-c max_connections=200")
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"), "-w", "start")
         return self
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
+    def create_database(self, name: str) -> str:
+        """Create ``name`` unless it exists; returns its URL."""
+        import psycopg
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as c:
+            if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                c.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
+            self._run("pg_ctl", "-D", str(self.data), "-m", "fast" if self.keep else "immediate", "stop")
         finally:
-            shutil.rmtree(self.root, ignore_errors=True)
+            if not self.keep:
+                shutil.rmtree(self.root, ignore_errors=True)
