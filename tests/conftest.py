@@ -184,3 +184,20 @@ def smtp_server():
     controller.start()
     yield sink
     controller.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres_only`` (row locks, several processes) run on PostgreSQL only."""
+    keep, dropped = [], []
+    for item in items:
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("db_url")
+        (dropped if item.get_closest_marker("postgres_only") and backend == "sqlite" else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+@pytest.fixture
+def worker_processes(rt):
+    """The processes the worker tests use (timer-only load, a user action racing a timer), deployed."""
+    return deploy(rt, read_directory(FIXTURES / "workers"), "tester", "fixtures/workers")
