@@ -10,11 +10,15 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup db bench postgres-server clean
+.PHONY: run run-pg test setup db bench postgres-server clean
 
 run: db
 	$(CF) demo-data
 	$(CF) serve --host $(HOST) --port $(PORT)
+
+# Scaled out: PostgreSQL kept under var/pg, 3 gunicorn web processes, 2 workers (WEB_PROCESSES, WORKERS).
+run-pg: setup postgres-server
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m tools.run_pg
 
 test: setup postgres-server
 	$(PY) -m pytest
@@ -42,6 +46,7 @@ postgres-server:
 
 bench: setup postgres-server
 	$(PY) -m bench.engine
+	$(PY) -m bench.timers
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
