@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from runtime import clock, notifications, projections
@@ -113,20 +113,37 @@ def lock(session: Session, *, instance_id: int | None = None, business_key: str 
     return instance
 
 
+CLAIM_WINDOW = 100
+
+
 def claim_due(session: Session, now: datetime, statuses) -> InstanceRow | None:
     """Lock the instance with the earliest timer due before ``now`` that no other transaction holds.
 
-    An index walk on ``timer.due_at`` (cost independent of how many timers are not due), with
-    ``FOR NO KEY UPDATE OF process_instance SKIP LOCKED`` on PostgreSQL: workers never wait for each
-    other or for a user action; an instance a user is changing is picked up once they commit, and
-    then fires on the new state. SQLite's single writer needs no skipping.
+    The due timers are read in windows straight off the ``timer.due_at`` index (a LIMITed subquery
+    the planner cannot turn around), so the cost does not grow with the number of instances
+    waiting on later timers. Each window is joined to its instances by primary key and locked
+    with ``FOR NO KEY UPDATE OF process_instance SKIP LOCKED`` on PostgreSQL: workers never wait
+    for each other or for a user action; an instance a user is changing is picked up once they
+    commit, and then fires on the new state. SQLite's single writer needs no skipping. When a
+    whole window is held or inactive (suspended, failed), the next window is read (keyset paging).
     """
-    query = (select(INSTANCE).join(TIMER, TIMER.c.instance_id == INSTANCE.c.id)
-             .where(TIMER.c.due_at < now, INSTANCE.c.status.in_(statuses))
-             .order_by(TIMER.c.due_at).limit(1)
-             .with_for_update(of=INSTANCE, key_share=True, skip_locked=True))
-    row = session.connection().execute(query).mappings().first()
-    return InstanceRow(**row) if row is not None else None
+    after = None
+    while True:
+        window = select(TIMER.c.id, TIMER.c.instance_id, TIMER.c.due_at).where(TIMER.c.due_at < now)
+        if after is not None:
+            window = window.where(or_(TIMER.c.due_at > after[0], and_(TIMER.c.due_at == after[0], TIMER.c.id > after[1])))
+        window = window.order_by(TIMER.c.due_at, TIMER.c.id).limit(CLAIM_WINDOW).subquery()
+        query = (select(INSTANCE).join(window, window.c.instance_id == INSTANCE.c.id)
+                 .where(INSTANCE.c.status.in_(statuses)).order_by(window.c.due_at).limit(1)
+                 .with_for_update(of=INSTANCE, key_share=True, skip_locked=True))
+        row = session.connection().execute(query).mappings().first()
+        if row is not None:
+            return InstanceRow(**row)
+        seen = session.connection().execute(select(window.c.due_at, window.c.id)
+                                            .order_by(window.c.due_at, window.c.id)).all()
+        if len(seen) < CLAIM_WINDOW:
+            return None
+        after = tuple(seen[-1])
 
 
 def write_row(session: Session, instance: InstanceRow) -> None:

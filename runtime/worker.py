@@ -24,8 +24,7 @@ from sqlalchemy import func, select
 from runtime import clock, mailer
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised
-from runtime.models import Incident, Notification, ProcessInstance, Timer, WorkerHeartbeat
-from runtime.services.common import ACTIVE
+from runtime.models import Incident, Notification, Timer, WorkerHeartbeat
 from runtime.services.incidents import retry_next_due
 from runtime.services.timers import fire_next_due
 
@@ -75,16 +74,19 @@ class Worker:
         return len(seen)
 
     def next_wake(self, now: datetime) -> datetime | None:
-        """The earliest moment anything this worker does falls due (timer, retry, e-mail)."""
+        """The earliest moment after ``now`` anything falls due (timer, retry, e-mail): index lookups only.
+
+        Work already due and not done in this sweep is held by another transaction or belongs to a
+        suspended or failed instance; the former is looked at again within the poll interval.
+        """
         with self.rt.db.reader() as session:
             candidates = [
-                session.scalar(select(func.min(Timer.due_at)).join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
-                               .where(ProcessInstance.status.in_(ACTIVE))),
-                session.scalar(select(func.min(Incident.retry_at)).where(Incident.resolved_at.is_(None))),
+                session.scalar(select(func.min(Timer.due_at)).where(Timer.due_at >= now)),
+                session.scalar(select(func.min(Incident.retry_at)).where(Incident.retry_at >= now)),
             ]
             if self.rt.settings.smtp_host:
-                candidates.append(session.scalar(select(func.min(Notification.email_due_at))
-                                                 .where(Notification.email_status.in_(mailer.QUEUED))))
+                candidates.append(session.scalar(select(func.min(Notification.email_due_at)).where(
+                    Notification.email_status.in_(mailer.QUEUED), Notification.email_due_at >= now)))
         return min((c for c in candidates if c is not None), default=None)
 
     def run_forever(self, stop: threading.Event, poll_seconds: float | None = None) -> None:
@@ -94,8 +96,8 @@ class Worker:
         beat_at = 0.0
         while not stop.is_set():
             try:
-                self.run_once()
-                wait = self._sleep_seconds(poll)
+                busy = self.run_once() > 0
+                wait = self._sleep_seconds(poll, busy)
             except Exception:  # database gone for a moment, etc.: keep the process alive
                 log.exception("worker sweep failed; retrying")
                 wait = poll
@@ -106,7 +108,9 @@ class Worker:
         self.heartbeat("stopped")
         log.info("worker %s stopped", self.name)
 
-    def _sleep_seconds(self, poll: float) -> float:
+    def _sleep_seconds(self, poll: float, busy: bool) -> float:
+        if busy:  # a full or productive sweep: more may be due right away
+            return 0.0
         now = clock.now()
         wake = self.next_wake(now)
         if wake is None:

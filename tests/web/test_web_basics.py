@@ -87,7 +87,7 @@ def test_unknown_task_is_a_404_page_not_a_stack_trace(client):
 
 
 def test_health_endpoint(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
 
 
 def test_due_times_are_shown_in_the_business_time_zone(rt, client):

@@ -1,0 +1,272 @@
+"""Benchmark: the timer worker. Not a test; prints numbers for the closing notes.
+
+  1. Sweep cost against the number of timers that are NOT due: claiming the next due instance
+     (one index walk) and firing 1,000 due timers, with 1,000 and with 100,000 instances waiting
+     on later timers. The two must cost the same.
+  2. Throughput: timers fired per second on SQLite (the embedded single worker) and on PostgreSQL
+     with 1 and 3 worker processes.
+  3. Latency from due time to fired (median, p99) with the workers running as in production.
+  4. Ratio of one firing (claim, load, run, save state + projections + audit, commit) to the bare
+     engine doing the same in memory (deserialize, refresh timers, run, serialize), same run.
+
+The waiting instances are copies of one real waiting instance made with INSERT ... SELECT (they
+are never loaded, only indexed); every due instance is started through the runtime services.
+
+    python -m bench.timers [--waiting 100000] [--due 1000] [--backends sqlite,postgresql]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from runtime import clock, services
+from runtime.actors import Actor
+from runtime.bootstrap import bootstrap
+from runtime.config import PROJECT_ROOT, Settings
+from runtime.deployment import deploy, read_directory
+from runtime.instance_store import claim_due
+from runtime.migrate import upgrade
+from runtime.models import AuditEvent, InstanceStatus, ProcessInstance, Timer
+from runtime.services.common import ACTIVE
+from runtime.worker import Worker
+
+PROCESSES = PROJECT_ROOT / "tests" / "fixtures" / "workers"
+STARTER = Actor("bench", frozenset({"front_desk"}))
+
+
+def runtime_for(url: str, workdir: Path):
+    rt = bootstrap(Settings(database_url=url, secret_key="bench", processes_dir=PROJECT_ROOT / "processes",
+                            var_dir=workdir, embedded_worker=False))
+    upgrade(rt.db.engine)
+    deploy(rt, read_directory(PROCESSES), "bench", "fixtures/workers")
+    return rt
+
+
+def start(rt, key: str, delay_minutes: float) -> None:
+    services.start_instance(rt, STARTER, "load_timer", {"delay": delay_minutes}, business_key=key)
+
+
+def add_waiting(rt, n: int, tag: str) -> None:
+    """``n`` instances waiting on a timer ten days away: copies of one real one."""
+    template = f"W{tag}-template"
+    start(rt, template, 14400)
+    columns = ("definition_id, status, state, version, serializer_version, library_version, started_by, "
+               "started_at, updated_at, ended_at, projected, owner, severity")
+    with rt.db.transaction() as s:
+        s.execute(text(f"""WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < :n)
+            INSERT INTO process_instance (business_key, {columns})
+            SELECT 'W{tag}-' || x, {columns} FROM process_instance, g WHERE business_key = :template"""),
+                  {"n": n, "template": template})
+        s.execute(text("""INSERT INTO timer (instance_id, task_id, task_name, kind, due_at)
+            SELECT p.id, t.task_id, t.task_name, t.kind, t.due_at FROM process_instance p
+            JOIN timer t ON t.instance_id = (SELECT id FROM process_instance WHERE business_key = :template)
+            WHERE p.business_key LIKE :pattern AND p.business_key <> :template"""),
+                  {"template": template, "pattern": f"W{tag}-%"})
+
+
+def add_due(rt, n: int, prefix: str, threads: int) -> None:
+    """``n`` instances whose timer fell due half an hour ago, started through the services."""
+    clock.freeze(clock.now() - timedelta(hours=1))
+    try:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(lambda i: start(rt, f"{prefix}-{i}", 30), range(n)))
+    finally:
+        clock.unfreeze()
+
+
+def claim_ms(rt, reps: int = 300) -> float:
+    """Median time to find and lock the next due instance (rolled back, so nothing changes)."""
+    samples = []
+    for _ in range(reps):
+        with rt.db.engine.connect() as conn:
+            from sqlalchemy.orm import Session
+            with Session(bind=conn) as session:
+                t0 = time.perf_counter()
+                claim_due(session, clock.now(), ACTIVE)
+                samples.append(time.perf_counter() - t0)
+                session.rollback()
+    return statistics.median(samples) * 1000
+
+
+def fire_in_process(rt, n: int) -> tuple[float, float]:
+    """Fire ``n`` due timers with one worker in this process; (ms per firing, firings per second)."""
+    t0 = time.perf_counter()
+    fired = Worker(rt).run_once(limit=n + 10)
+    elapsed = time.perf_counter() - t0
+    assert fired == n, (fired, n)
+    return elapsed / n * 1000, n / elapsed
+
+
+def completed(rt, prefix: str) -> int:
+    with rt.db.reader() as s:
+        return s.scalar(select(func.count()).where(ProcessInstance.business_key.like(f"{prefix}-%"),
+                                                   ProcessInstance.status == InstanceStatus.COMPLETED))
+
+
+def spawn_workers(url: str, workdir: Path, k: int) -> list[subprocess.Popen]:
+    env = dict(os.environ, COMPLAINTFLOW_DATABASE_URL=url, COMPLAINTFLOW_VAR_DIR=str(workdir),
+               COMPLAINTFLOW_SECRET_KEY="bench")
+    return [subprocess.Popen([sys.executable, "-m", "runtime.cli", "worker"], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL) for _ in range(k)]
+
+
+def stop_workers(workers) -> None:
+    for w in workers:
+        w.terminate()
+    for w in workers:
+        w.wait(timeout=30)
+
+
+def fired_span(rt, prefix: str) -> float:
+    """Seconds from the first to the last firing among ``prefix`` instances (the audit's clock)."""
+    with rt.db.reader() as s:
+        first, last = s.execute(select(func.min(AuditEvent.at), func.max(AuditEvent.at))
+                                .where(AuditEvent.action == "timers_fired",
+                                       AuditEvent.business_key.like(f"{prefix}-%"))).one()
+    return (last - first).total_seconds()
+
+
+def throughput_processes(rt, url: str, workdir: Path, k: int, n: int, prefix: str) -> float:
+    add_due(rt, n, prefix, threads=8)
+    workers = spawn_workers(url, workdir, k)
+    try:
+        while completed(rt, prefix) < n:
+            time.sleep(0.05)
+    finally:
+        stop_workers(workers)
+    return n / fired_span(rt, prefix)
+
+
+def latency(rt, n: int, prefix: str, run_workers) -> tuple[float, float]:
+    """Start ``n`` timers falling due over the next 5-15 s while workers run; (median, p99) ms late."""
+    stop = run_workers()
+    try:
+        for i in range(n):
+            start(rt, f"{prefix}-{i}", (5 + random.random() * 10) / 60)
+        with rt.db.reader() as s:
+            due = dict(s.execute(select(ProcessInstance.id, Timer.due_at).join(Timer)
+                                 .where(ProcessInstance.business_key.like(f"{prefix}-%"))).all())
+        assert len(due) == n, "timers fired before they were read; lengthen the delays"
+        while completed(rt, prefix) < n:
+            time.sleep(0.1)
+    finally:
+        stop()
+    with rt.db.reader() as s:
+        fired = dict(s.execute(select(AuditEvent.instance_id, AuditEvent.at).where(
+            AuditEvent.action == "timers_fired", AuditEvent.instance_id.in_(list(due)))).all())
+    late = sorted((fired[i] - due[i]).total_seconds() * 1000 for i in due)
+    return statistics.median(late), late[max(0, int(len(late) * 0.99) - 1)]
+
+
+def bare_fire_ms(n: int = 500) -> float:
+    """SpiffWorkflow alone: deserialize a waiting instance, fire its due timer, run on, serialize."""
+    from runtime.engine import Engine  # the same script environment the runtime uses
+    import handlers
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_files([str(PROCESSES / "load_timer.bpmn")])
+    spec, subs = parser.get_spec("load_timer"), parser.get_subprocess_specs("load_timer")
+    script_engine = Engine(dict(handlers.registry.functions), dict(handlers.registry.services)).script_engine
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    wf = BpmnWorkflow(spec, subs, script_engine=script_engine)
+    wf.get_tasks()[0].data["delay"] = 0
+    wf.do_engine_steps()
+    waiting = serializer.serialize_json(wf)
+    time.sleep(0.01)
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        wf = serializer.deserialize_json(waiting)
+        wf.script_engine = script_engine
+        wf.refresh_timers()
+        wf.do_engine_steps()
+        serializer.serialize_json(wf)
+        samples.append(time.perf_counter() - t0)
+        assert wf.is_completed()
+    return statistics.median(samples) * 1000
+
+
+def report(backends: list[str], waiting: int, due: int) -> None:
+    bare = bare_fire_ms()
+    print(f"bare SpiffWorkflow: one firing (deserialize, fire, run on, serialize) {bare:.3f} ms median\n")
+    cluster = None
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        try:
+            for backend in backends:
+                if backend == "postgresql":
+                    from tools.pg_cluster import Cluster
+                    cluster = Cluster().start()
+                    url = cluster.create_database("bench_timers")
+                else:
+                    url = f"sqlite:///{workdir / 'bench.db'}"
+                rt = runtime_for(url, workdir)
+                threads = 8 if backend == "postgresql" else 1
+                print(f"== {backend}")
+                rows = []
+                for size, tag in ((due, "a"), (waiting - due, "b")):  # 1,000 waiting, then 100,000 in all
+                    add_waiting(rt, size, tag)
+                    total = due if tag == "a" else waiting
+                    add_due(rt, due, f"D{tag}", threads)
+                    claim = claim_ms(rt)
+                    per_fire, rate = fire_in_process(rt, due)
+                    rows.append((total, claim, per_fire, rate))
+                    print(f"  {total:>7} not due, {due} due: claim next {claim:.3f} ms, fire {per_fire:.3f} ms each "
+                          f"({rate:.0f}/s, 1 worker), ratio to bare {per_fire / bare:.1f}x")
+                print(f"  sweep cost with {rows[1][0]} vs {rows[0][0]} waiting: claim x{rows[1][1] / rows[0][1]:.2f}, "
+                      f"fire x{rows[1][2] / rows[0][2]:.2f} (target: x1.0, an index walk)")
+                if backend == "postgresql":
+                    for k in (1, 3):
+                        rate = throughput_processes(rt, url, workdir, k, due, f"P{k}")
+                        print(f"  {k} worker process(es): {rate:.0f} timers fired per second")
+                    for k in (1, 3):
+                        med, p99 = latency(rt, 300, f"L{k}", lambda k=k: _processes(url, workdir, k))
+                        print(f"  latency due -> fired, {k} worker process(es): median {med:.0f} ms, p99 {p99:.0f} ms")
+                else:
+                    med, p99 = latency(rt, 300, "L1", lambda: _thread(rt))
+                    print(f"  latency due -> fired, embedded worker: median {med:.0f} ms, p99 {p99:.0f} ms")
+                rt.close()
+        finally:
+            if cluster is not None:
+                cluster.stop()
+
+
+def _processes(url, workdir, k):
+    workers = spawn_workers(url, workdir, k)
+    time.sleep(1.5)  # let them start before timers fall due
+    return lambda: stop_workers(workers)
+
+
+def _thread(rt):
+    stop = threading.Event()
+    thread = threading.Thread(target=Worker(rt).run_forever, args=(stop,))
+    thread.start()
+    return lambda: (stop.set(), thread.join())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--waiting", type=int, default=100_000)
+    parser.add_argument("--due", type=int, default=1000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    report(args.backends.split(","), args.waiting, args.due)
+
+
+if __name__ == "__main__":
+    main()
