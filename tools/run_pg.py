@@ -19,6 +19,14 @@ from tools.pg_cluster import Cluster
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def stop_all(children: list[subprocess.Popen], timeout: float = 30.0) -> list[int]:
+    """SIGTERM every child still running (each finishes what it is doing), then wait; exit codes."""
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    return [child.wait(timeout=timeout) for child in children]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -51,11 +59,7 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            child.wait(timeout=30)
+        stop_all(children)
         if not running:
             cluster.stop()
     return 0

@@ -6,7 +6,6 @@ import http.cookiejar
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from runtime.models import InstanceStatus
 from runtime.users import create_user
 from tests.conftest import FRONT_DESK, free_port
 from tests.helpers import instance
+from tools.run_pg import stop_all
 
 pytestmark = pytest.mark.postgres_only
 
@@ -65,11 +65,7 @@ def cluster(rt, worker_processes, db_url, tmp_path):
             wait_until_up(f"http://127.0.0.1:{port}/healthz")
         yield f"http://127.0.0.1:{web_port}", [f"http://127.0.0.1:{p}" for p in health_ports], procs
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            p.wait(timeout=30)
+        stop_all(procs)
 
 
 def test_web_processes_and_workers_share_one_database(rt, cluster):
@@ -105,9 +101,7 @@ def test_web_processes_and_workers_share_one_database(rt, cluster):
         time.sleep(0.1)
     assert instance(rt, "L-1").status == InstanceStatus.COMPLETED
 
-    for p in procs:
-        p.send_signal(signal.SIGTERM)
-    assert [p.wait(timeout=30) for p in procs] == [0, 0, 0]
+    assert stop_all(procs) == [0, 0, 0]
     with rt.db.reader() as s:
         from runtime import queries
         assert [w["state"] for w in queries.workers(s)] == ["stopped", "stopped"]

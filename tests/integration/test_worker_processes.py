@@ -20,6 +20,7 @@ from runtime.models import AuditEvent, HumanTask, InstanceStatus, Notification, 
 from runtime.users import create_user
 from tests.conftest import FRONT_DESK
 from tests.helpers import audit, instance, task
+from tools.run_pg import stop_all
 
 pytestmark = pytest.mark.postgres_only
 TIMERS = 2000
@@ -68,13 +69,6 @@ def fire_counts(rt) -> list[int]:
                               .group_by(AuditEvent.instance_id)))
 
 
-def stop(workers) -> list[int]:
-    for w in workers:
-        if w.poll() is None:
-            w.send_signal(signal.SIGTERM)
-    return [w.wait(timeout=30) for w in workers]
-
-
 def test_three_workers_fire_two_thousand_due_timers_exactly_once(rt, worker_processes, db_url, tmp_path):
     start_due_timers(rt, TIMERS)
     assert completed(rt) == 0
@@ -82,7 +76,7 @@ def test_three_workers_fire_two_thousand_due_timers_exactly_once(rt, worker_proc
     try:
         wait_for(lambda: completed(rt) == TIMERS)
     finally:
-        codes = stop(workers)
+        codes = stop_all(workers)
     counts = fire_counts(rt)
     assert len(counts) == TIMERS and set(counts) == {1}
     assert codes == [0, 0, 0]  # SIGTERM: each finished its sweep and exited cleanly
@@ -104,7 +98,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_fires_nothing_twice(rt, wor
         assert workers[0].wait(timeout=10) == -signal.SIGKILL
         wait_for(lambda: completed(rt) == TIMERS)
     finally:
-        stop(workers)
+        stop_all(workers)
     counts = fire_counts(rt)
     assert len(counts) == TIMERS and set(counts) == {1}
     with rt.db.reader() as s:

@@ -16,6 +16,15 @@ def people(sc):
     return sc
 
 
+def replied(sc) -> str:
+    """A valid complaint accepted on a Monday morning, dispatched to engineering and answered."""
+    sc.at(2025, 10, 13, 10, 0)
+    key = sc.start()
+    sc.complete(key, "triage", validity="valid", department="engineering")
+    sc.complete(key, "first_reply", reply_summary="已答复")
+    return key
+
+
 def recipients(notices) -> list[tuple[str, str, str]]:
     return sorted((n.kind, n.recipient, n.title) for n in notices)
 
@@ -52,10 +61,7 @@ def test_a_missed_dispatch_deadline_is_told_to_the_owner_once_and_the_duty_manag
 
 def test_reminders_missed_during_downtime_come_as_one(people):
     sc = people
-    sc.at(2025, 10, 13, 10, 0)
-    key = sc.start()
-    sc.complete(key, "triage", validity="valid", department="engineering")
-    sc.complete(key, "first_reply", reply_summary="已答复")
+    key = replied(sc)
     # the worker was down for ten days: the every-3-days reminder missed three periods
     sc.advance(days=10)
     reminders = sc.notices(key, "reminder")
@@ -71,9 +77,7 @@ def test_reminders_missed_during_downtime_come_as_one(people):
 
 def test_escalation_to_crisis_is_told_to_the_owner(people):
     sc = people
-    sc.at(2025, 10, 13, 10, 0)
-    key = sc.start()
-    sc.complete(key, "triage", validity="valid", department="engineering")
+    key = replied(sc)
     sc.signal(key, "media_exposure")
     [escalation] = sc.notices(key, "escalation")
     assert (escalation.recipient, escalation.title, escalation.urgent) == ("wang", "媒体曝光", True)
