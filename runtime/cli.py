@@ -134,6 +134,33 @@ def demo_data(rt: Runtime) -> None:
 
 
 @main.group()
+def tokens() -> None:
+    """API tokens (shown once, stored hashed)."""
+
+
+@tokens.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="What the token is for, e.g. 'hotline integration'.")
+@click.pass_obj
+def tokens_create(rt: Runtime, username: str, name: str) -> None:
+    """Create an API token acting as USERNAME; it is printed once."""
+    from runtime.actors import SYSTEM
+    from runtime.api_tokens import create_token
+    click.echo(create_token(rt, SYSTEM, username, name))
+
+
+@tokens.command("revoke")
+@click.argument("prefix")
+@click.pass_obj
+def tokens_revoke(rt: Runtime, prefix: str) -> None:
+    """Revoke the token whose first 12 characters are PREFIX."""
+    from runtime.actors import SYSTEM
+    from runtime.api_tokens import revoke_token
+    revoke_token(rt, SYSTEM, prefix)
+    click.echo(f"revoked {prefix}")
+
+
+@main.group()
 def users() -> None:
     """Staff accounts."""
 

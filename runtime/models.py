@@ -227,6 +227,21 @@ class WorkerHeartbeat(Base):
     mailed: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ApiToken(Base):
+    """A per-user token for the JSON API; only its SHA-256 is stored (the token is shown once)."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists, so a token can be recognised
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    created_by: Mapped[str] = mapped_column(String(80))
+    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+
+
 class User(Base):
     __tablename__ = "app_user"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 
 from runtime import clock
-from runtime.actors import Actor
+from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.bootstrap import Runtime
 from runtime.models import (AuditEvent, HumanTask, Notification, ProcessDefinition, ProcessFile, ProcessInstance,
-                            WorkerHeartbeat)
+                            Timer, WorkerHeartbeat)
 
 
 @dataclass(frozen=True)
@@ -105,3 +105,48 @@ def notifications_for(session, username: str, unread_only: bool = False, limit: 
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+
+
+def visible_tasks(rt: Runtime, actor: Actor, limit: int = 100) -> list[TaskRow]:
+    """Everything the actor may act on (available to their roles, or claimed by them); managers and
+    admins see every open task."""
+    query = select(HumanTask)
+    if not actor.roles & (MANAGER_ROLES | REPAIR_ROLES):
+        query = query.where(or_(candidate_filter(actor), HumanTask.assignee == actor.username))
+    return _rows(rt, _ordered(query).limit(limit))
+
+
+@dataclass(frozen=True)
+class ComplaintView:
+    """One complaint as an API client or the complaint page sees it (contact data not yet masked)."""
+
+    number: str
+    process: str
+    status: str
+    severity: str | None
+    owner: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    record: dict
+    tasks: list[TaskRow]
+    timers: list[tuple[str, str, datetime]]  # (element, kind, due)
+    history: list[AuditEvent]
+
+
+def complaint(rt: Runtime, number: str) -> ComplaintView | None:
+    """The record (the data the complaint was accepted with), where it stands and what happened."""
+    with rt.db.reader() as session:
+        row = session.execute(select(ProcessInstance, ProcessDefinition.process_id)
+                              .join(ProcessDefinition).where(ProcessInstance.business_key == number)).first()
+        if row is None:
+            return None
+        instance, process_id = row
+        history = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
+                                       .order_by(AuditEvent.at, AuditEvent.id)))
+        timers = [(t.task_name, t.kind, t.due_at) for t in
+                  session.scalars(select(Timer).where(Timer.instance_id == instance.id).order_by(Timer.due_at))]
+    started = next((e for e in history if e.action == "started"), None)
+    record = dict(started.details.get("data", {})) if started else {}
+    tasks = _rows(rt, _ordered(select(HumanTask).where(HumanTask.instance_id == instance.id)))
+    return ComplaintView(number, process_id, instance.status, instance.severity, instance.owner, instance.started_at,
+                         instance.ended_at, record, tasks, timers, history)

@@ -23,7 +23,9 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     zone = ZoneInfo(rt.settings.timezone)
     app.jinja_env.filters["local"] = lambda moment, fmt="%m/%d %H:%M": moment.astimezone(zone).strftime(fmt)
 
-    from web import auth, errors, health, inbox
+    from web import api, auth, errors, health, inbox
+    csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF does not apply
+    app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(health.bp)

@@ -1,7 +1,7 @@
 """The one place that maps runtime errors to HTTP status codes and pages."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from runtime import errors
@@ -30,9 +30,18 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if _wants_json():
+            code = {404: "not_found", 405: "method_not_allowed"}.get(error.code, "http_error")
+            return jsonify({"error": {"code": code, "message": error.description}}), error.code
         return render_template("error.html", message=error.description), error.code
 
     @app.errorhandler(Exception)
     def unexpected(error):
         app.logger.exception("unhandled error")
+        if _wants_json():
+            return jsonify({"error": {"code": "internal", "message": "internal error; it was logged"}}), 500
         return render_template("error.html", message="内部错误，已记录。Internal error; it was logged."), 500
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")

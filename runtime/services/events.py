@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from runtime.actors import Actor
+from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised, InvalidInput, InvalidState
 from runtime.instance_store import Loaded, audit
@@ -17,6 +17,11 @@ from runtime.models import ProcessInstance, WaitingEvent
 from runtime.services.progress import advance
 from runtime.services.common import in_instance
 from runtime.services.incidents import guarded
+from runtime.roles import ROLE_CODES
+
+# Everyone who works on complaints may report what happened to one (media exposure, casualties,
+# a customer's reply); process owners edit diagrams and do not act on running complaints.
+SENDER_ROLES = frozenset(ROLE_CODES) - {"process_owner"}
 
 
 def send_signal(rt: Runtime, actor: Actor, name: str, payload: Any = None,
@@ -49,6 +54,7 @@ def deliver_to(rt: Runtime, actor: Actor, instance_id: int, kind: str, name: str
 
 
 def _deliver(rt, actor, kind, name, payload, business_key) -> list[str]:
+    require_any(actor, SENDER_ROLES, f"send a {kind} to complaints")
     if not name or not isinstance(name, str):
         raise InvalidInput(f"the {kind} needs a name")
     receivers = _receivers(rt, kind, name, business_key)

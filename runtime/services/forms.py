@@ -34,20 +34,20 @@ def validate(session, package_id: int, content_hash: str, form_name: str | None,
         return data
     validator = _validator(session, package_id, content_hash, form_name)
     data = {**{k: p["default"] for k, p in validator.schema.get("properties", {}).items() if "default" in p}, **data}
-    errors = {}
+    errors: dict[str, str] = {}
     for error in validator.iter_errors(data):
-        field = ".".join(str(p) for p in error.absolute_path) or _missing_field(error) or "(form)"
-        errors.setdefault(field, error.message)
+        path = [str(p) for p in error.absolute_path]
+        if error.validator == "required":  # every missing field gets its own message
+            for name in _missing(error):
+                errors.setdefault(".".join(path + [name]), "this field is required")
+            continue
+        errors.setdefault(".".join(path) or "(form)", error.message)
     if errors:
         raise InvalidInput("some fields are not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
                            field_errors=errors)
     return data
 
 
-def _missing_field(error) -> str | None:
-    if error.validator == "required":
-        for name in error.validator_value:
-            if name in (error.instance or {}):
-                continue
-            return name
-    return None
+def _missing(error) -> list[str]:
+    present = error.instance if isinstance(error.instance, dict) else {}
+    return [name for name in error.validator_value if name not in present]

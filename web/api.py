@@ -1,0 +1,151 @@
+"""The JSON API under /api/v1: what partner systems and hotline integrations rely on.
+
+Authenticated with per-user bearer tokens (``Authorization: Bearer cft_...``), the same role checks
+as the web app (the services run them), contact data masked by role. Every error is JSON with a
+stable ``code`` and a ``message``: 400 invalid input, 401 no or bad token, 403 a role that may not,
+404 unknown ids, 409 conflicts. The contract is ``web/openapi.json``, served at
+/api/v1/openapi.json; a test keeps the two in step.
+"""
+from __future__ import annotations
+
+import json
+from functools import wraps
+from pathlib import Path
+
+from flask import Blueprint, g, jsonify, request
+
+from runtime import masking, queries, services
+from runtime.api_tokens import authenticate_token
+from runtime.errors import ComplaintflowError, InstanceNotFound, InvalidInput, PermissionDenied
+from web.context import runtime
+from web.errors import status_for
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+OPENAPI = Path(__file__).with_name("openapi.json")
+COMPLAINT_PROCESS = "complaint"
+SCOPES = ("available", "mine", "all")
+
+
+def api_error(status: int, code: str, message: str, fields: dict | None = None):
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), status
+
+
+@bp.errorhandler(ComplaintflowError)
+def runtime_error(error: ComplaintflowError):
+    return api_error(status_for(error), error.code, error.message, getattr(error, "field_errors", None))
+
+
+def token_required(view):
+    """Resolve the bearer token to an actor; 401 without a valid one."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return api_error(401, "unauthenticated", "send 'Authorization: Bearer <token>'; admins create tokens")
+        try:
+            g.actor = authenticate_token(runtime(), token.strip())
+        except PermissionDenied as e:
+            return api_error(401, "unauthenticated", e.message)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def json_object() -> dict:
+    """The request body as a JSON object; an empty body is an empty object."""
+    if not request.get_data():
+        return {}
+    try:
+        body = json.loads(request.get_data())
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("the request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("the request body must be a JSON object")
+    return body
+
+
+def expected_version() -> int | None:
+    raw = request.args.get("version")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise InvalidInput("version must be a whole number (the version you last saw)", field_errors={"version": raw})
+    return int(raw)
+
+
+def task_json(t: queries.TaskRow) -> dict:
+    return {"id": t.id, "name": t.task_name, "title": t.title, "complaint": t.business_key, "role": t.role,
+            "department": t.department, "assignee": t.assignee, "created_at": t.created_at.isoformat(),
+            "due_at": t.due_at.isoformat() if t.due_at else None, "version": t.version, "form": t.form}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return json.loads(OPENAPI.read_text())
+
+
+@bp.post("/complaints")
+@token_required
+def accept_complaint():
+    started = services.start_instance(runtime(), g.actor, COMPLAINT_PROCESS, json_object())
+    return {"number": started.business_key, "status": started.status}, 201
+
+
+@bp.get("/complaints/<number>")
+@token_required
+def get_complaint(number: str):
+    view = queries.complaint(runtime(), number)
+    if view is None or view.process != COMPLAINT_PROCESS:
+        raise InstanceNotFound(f"no complaint {number}")
+    deadlines = [{"task": t.task_name, "title": t.title, "due_at": t.due_at.isoformat()} for t in view.tasks if t.due_at]
+    deadlines += [{"timer": element, "kind": kind, "due_at": due.isoformat()} for element, kind, due in view.timers]
+    return {
+        "number": view.number, "status": view.status, "severity": view.severity, "owner": view.owner,
+        "started_at": view.started_at.isoformat(), "ended_at": view.ended_at.isoformat() if view.ended_at else None,
+        "record": masking.masked(view.record, g.actor),
+        "tasks": [task_json(t) for t in view.tasks],
+        "deadlines": sorted(deadlines, key=lambda d: d["due_at"]),
+        "history": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "task": e.task_name}
+                    for e in view.history],
+    }
+
+
+@bp.get("/tasks")
+@token_required
+def list_tasks():
+    scope = request.args.get("scope", "available")
+    if scope not in SCOPES:
+        raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", field_errors={"scope": scope})
+    pick = {"available": queries.queue, "mine": queries.inbox, "all": queries.visible_tasks}[scope]
+    return {"scope": scope, "tasks": [task_json(t) for t in pick(runtime(), g.actor)]}
+
+
+@bp.post("/tasks/<task_id>/claim")
+@token_required
+def claim(task_id: str):
+    version = services.claim_task(runtime(), g.actor, task_id, expected_version())
+    return {"id": task_id, "assignee": g.actor.username, "version": version}
+
+
+@bp.post("/tasks/<task_id>/release")
+@token_required
+def release(task_id: str):
+    version = services.release_task(runtime(), g.actor, task_id, expected_version())
+    return {"id": task_id, "assignee": None, "version": version}
+
+
+@bp.post("/tasks/<task_id>/complete")
+@token_required
+def complete(task_id: str):
+    status = services.complete_task(runtime(), g.actor, task_id, json_object(), expected_version())
+    return {"id": task_id, "completed": True, "complaint_status": status}
+
+
+@bp.post("/complaints/<number>/signals/<name>")
+@token_required
+def signal(number: str, name: str):
+    caught = services.send_signal(runtime(), g.actor, name, json_object() or None, business_key=number)
+    return {"number": number, "signal": name, "delivered": bool(caught)}
