@@ -227,6 +227,25 @@ class WorkerHeartbeat(Base):
     mailed: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ComplaintRecord(Base):
+    """The searchable part of a complaint's record (登记), written once when it is accepted.
+
+    Inbox filters (category, channel, site) and the duplicate warning (same phone and category
+    while another complaint is open) read this table, never the instance state.
+    """
+
+    __tablename__ = "complaint_record"
+    __table_args__ = (Index("ix_complaint_record_phone_category", "customer_phone", "category"),)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    channel: Mapped[Optional[str]] = mapped_column(String(40), index=True)
+    category: Mapped[Optional[str]] = mapped_column(String(80), index=True)
+    site: Mapped[Optional[str]] = mapped_column(String(300), index=True)  # where it happened (发生地点)
+    subject: Mapped[Optional[str]] = mapped_column(String(200))
+    customer_name: Mapped[Optional[str]] = mapped_column(String(120))
+    customer_phone: Mapped[Optional[str]] = mapped_column(String(40))
+    reopened_from: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+
+
 class ApiToken(Base):
     """A per-user token for the JSON API; only its SHA-256 is stored (the token is shown once)."""
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
-from runtime import clock
+from runtime import clock, records
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.bootstrap import Runtime
 from runtime.models import (AuditEvent, HumanTask, Notification, ProcessDefinition, ProcessFile, ProcessInstance,
@@ -150,3 +150,9 @@ def complaint(rt: Runtime, number: str) -> ComplaintView | None:
     tasks = _rows(rt, _ordered(select(HumanTask).where(HumanTask.instance_id == instance.id)))
     return ComplaintView(number, process_id, instance.status, instance.severity, instance.owner, instance.started_at,
                          instance.ended_at, record, tasks, timers, history)
+
+
+def duplicates(rt: Runtime, phone: str | None, category: str | None) -> list[str]:
+    """Open complaints from the same phone in the same category: warned about at intake."""
+    with rt.db.reader() as session:
+        return records.open_duplicates(session, phone, category)

@@ -90,8 +90,10 @@ def openapi():
 @bp.post("/complaints")
 @token_required
 def accept_complaint():
-    started = services.start_instance(runtime(), g.actor, COMPLAINT_PROCESS, json_object())
-    return {"number": started.business_key, "status": started.status}, 201
+    data = json_object()
+    earlier = queries.duplicates(runtime(), data.get("customer_phone"), data.get("category"))
+    started = services.start_instance(runtime(), g.actor, COMPLAINT_PROCESS, data)
+    return {"number": started.business_key, "status": started.status, "open_duplicates": earlier}, 201
 
 
 @bp.get("/complaints/<number>")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from runtime import clock
+from runtime import clock, records
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.deployment import load_package
@@ -65,6 +65,7 @@ def start_in(rt: Runtime, session, actor: Actor, process_id: str, key: str, data
     report = rt.engine.run(loaded.workflow)
     loaded.notices.extend(report.notices)
     save(rt, session, loaded)  # inserts the instance with its state
+    records.write(session, loaded.instance.id, data)
     act_on(rt, session, loaded, actor, report)
     audit(session, loaded.instance, actor.username, "started", process=process_id,
           version=loaded.definition.version, data=data, automatic=report.names)
@@ -97,6 +98,7 @@ def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
         loaded = _create(rt, session, actor, process_id, key, {**data, INITIATOR: actor.username})
         loaded.instance.state = pack_state(rt.engine.dump(loaded.workflow, loaded.spec_ref))
         write_row(session, loaded.instance)
+        records.write(session, loaded.instance.id, data)
         audit(session, loaded.instance, actor.username, "started", process=process_id,
               version=loaded.definition.version, data=data)
         instance_id = loaded.instance.id

@@ -78,6 +78,14 @@ def test_accept_a_complaint_and_read_it_back(api):
     assert body["deadlines"] and body["history"][0]["action"] == "started"
 
 
+def test_a_second_complaint_from_the_same_phone_and_category_names_the_open_one(api):
+    first = accepted(api)
+    again = api("POST", "/complaints", json={**INTAKE, "description": "又在施工"})
+    assert again.status_code == 201 and again.get_json()["open_duplicates"] == [first]
+    other = api("POST", "/complaints", json={**INTAKE, "category": "parking"})
+    assert other.get_json()["open_duplicates"] == []
+
+
 def test_contact_data_is_masked_for_roles_that_do_not_need_it(api):
     number = accepted(api)
     record = api("GET", f"/complaints/{number}", who="zheng").get_json()["record"]
