@@ -107,6 +107,9 @@ class HumanTask(Base):
     role: Mapped[Optional[str]] = mapped_column(String(40))
     department: Mapped[Optional[str]] = mapped_column(String(80))
     assignee: Mapped[Optional[str]] = mapped_column(String(80))
+    # Set while the task is delegated: who delegated it and gets it back for review (Camunda's
+    # delegation). The delegate works on it and returns it; only the delegator completes it.
+    delegated_by: Mapped[Optional[str]] = mapped_column(String(80))
     form: Mapped[Optional[str]] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTC)
     due_at: Mapped[Optional[datetime]] = mapped_column(UTC, index=True)

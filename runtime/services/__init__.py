@@ -1,4 +1,5 @@
 """The runtime's use cases, one transaction each. Web views and the CLI call only these."""
+from runtime.services.assignment import add_comment, delegate_task, reassign_task, return_task
 from runtime.services.events import send_message, send_signal
 from runtime.services.incidents import retry_incident
 from runtime.services.instances import resume, start_instance, suspend, terminate
@@ -6,4 +7,5 @@ from runtime.services.tasks import claim_task, complete_task, release_task
 from runtime.services.timers import fire_timers
 
 __all__ = ["start_instance", "suspend", "resume", "terminate", "claim_task", "release_task", "complete_task",
-           "send_signal", "send_message", "retry_incident", "fire_timers"]
+           "send_signal", "send_message", "retry_incident", "fire_timers", "reassign_task", "delegate_task",
+           "return_task", "add_comment"]

@@ -50,7 +50,7 @@ def release_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int 
         if task.assignee != actor.username and not actor.roles & (MANAGER_ROLES | REPAIR_ROLES):
             raise PermissionDenied(f"'{task.title}' is claimed by {task.assignee}; only they or a manager may release it")
         previous = task.assignee
-        task.assignee, task.version = None, task.version + 1
+        task.assignee, task.delegated_by, task.version = None, None, task.version + 1
         audit(session, instance, actor.username, "released", task_id=task_id, task_name=task.task_name,
               previous_assignee=previous)
         return task.version
@@ -70,6 +70,9 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
         require_work_on(actor, task.role, task.department, task.title)
         if task.assignee not in (None, actor.username):
             raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}")
+        if task.delegated_by is not None:
+            raise PermissionDenied(f"'{task.title}' was delegated to you by {task.delegated_by}; "
+                                   "return it for their review instead of completing it")
         _check_version(task, expected_version)
         form_data = forms.validate(session, loaded.definition.package_id, loaded.definition.content_hash,
                                    task.form, data)
