@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run run-pg test setup db bench postgres-server clean
+.PHONY: run run-pg test setup translations i18n-update db bench postgres-server clean
 
 run: db
 	$(CF) demo-data
@@ -23,7 +23,19 @@ run-pg: setup postgres-server
 test: setup postgres-server
 	$(PY) -m pytest
 
-setup: $(STAMP)
+setup: $(STAMP) translations
+
+# Interface languages: catalogues in web/translations, compiled here (the .mo files are not committed).
+MO := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
+translations: $(MO)
+
+web/translations/%/LC_MESSAGES/messages.mo: web/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@
+
+# After changing texts in web/: collect them and merge into every catalogue, then translate the .po files.
+i18n-update: setup
+	$(VENV)/bin/pybabel extract -F web/babel.cfg -o web/translations/messages.pot web
+	$(VENV)/bin/pybabel update -i web/translations/messages.pot -d web/translations
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "complaintflow needs Python 3.11 or newer")'

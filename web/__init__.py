@@ -20,6 +20,8 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.config.update(config or {})
     app.extensions["complaintflow"] = rt
     csrf.init_app(app)
+    from web import i18n
+    i18n.init(app)
     zone = ZoneInfo(rt.settings.timezone)
     app.jinja_env.filters["local"] = lambda moment, fmt="%m/%d %H:%M": moment.astimezone(zone).strftime(fmt)
 

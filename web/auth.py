@@ -14,8 +14,8 @@ bp = Blueprint("auth", __name__)
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名 / User name", validators=[DataRequired(), Length(max=80)])
-    password = PasswordField("密码 / Password", validators=[DataRequired(), Length(max=200)])
+    username = StringField("User name", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -27,14 +27,31 @@ def login():
         except PermissionDenied as e:
             flash(e.message, "error")
             return render_template("login.html", form=form), 401
-        session.clear()
+        lang = session.get("lang")
+        session.clear()  # a fresh session on sign-in; the language chosen before it stays
         session["user"] = actor.username
+        if lang:
+            session["lang"] = lang
         target = request.args.get("next", "")
         return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("inbox.index"))
     return render_template("login.html", form=form)
 
 
+@bp.post("/language")
+def language():
+    """Switch the interface language for this session (and come back to the same page)."""
+    from web.i18n import CODES
+    chosen = request.form.get("lang", "")
+    if chosen in CODES:
+        session["lang"] = chosen
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("inbox.index"))
+
+
 @bp.post("/logout")
 def logout():
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang
     return redirect(url_for("auth.login"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from runtime import errors
@@ -40,7 +41,7 @@ def register(app) -> None:
         app.logger.exception("unhandled error")
         if _wants_json():
             return jsonify({"error": {"code": "internal", "message": "internal error; it was logged"}}), 500
-        return render_template("error.html", message="内部错误，已记录。Internal error; it was logged."), 500
+        return render_template("error.html", message=_("Internal error; it was logged.")), 500
 
 
 def _wants_json() -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from runtime import queries, services
 from runtime.errors import Conflict, InvalidInput
@@ -23,7 +24,7 @@ def index():
 def claim(task_id):
     try:
         services.claim_task(runtime(), current_actor(), task_id, _version())
-        flash("已认领 / Claimed", "ok")
+        flash(_("Claimed"), "ok")
     except Conflict as e:
         flash(e.message, "error")
     return redirect(url_for("inbox.index"))
@@ -33,7 +34,7 @@ def claim(task_id):
 @login_required
 def release(task_id):
     services.release_task(runtime(), current_actor(), task_id, _version())
-    flash("已退回 / Released", "ok")
+    flash(_("Released"), "ok")
     return redirect(url_for("inbox.index"))
 
 
@@ -42,14 +43,14 @@ def release(task_id):
 def task(task_id):
     row = queries.task(runtime(), task_id)
     if row is None:
-        abort(404, "此任务不存在或已完成 / This task does not exist or is already done.")
+        abort(404, _("This task does not exist or is already done."))
     schema = _schema(row)
     errors, values = {}, {}
     if request.method == "POST":
         values = schema_form.parse(schema, request.form)
         try:
             services.complete_task(runtime(), current_actor(), task_id, values, _version())
-            flash(f"已完成 {row.title} / Completed", "ok")
+            flash(_("Completed: %(title)s", title=row.title), "ok")
             return redirect(url_for("inbox.index"))
         except InvalidInput as e:
             errors = e.field_errors or {"(form)": e.message}

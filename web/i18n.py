@@ -1,0 +1,31 @@
+"""Languages: Simplified Chinese by default, English on request (Flask-Babel catalogues in
+web/translations, compiled by the set-up). The choice is the session's, else the user's own
+setting, else Chinese."""
+from __future__ import annotations
+
+from flask import g, session
+from flask_babel import Babel
+
+LANGUAGES = (("zh_Hans", "中文"), ("en", "English"))
+CODES = {code for code, _ in LANGUAGES}
+DEFAULT = "zh_Hans"
+HTML_TAGS = {"zh_Hans": "zh-Hans", "en": "en"}
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in CODES:
+        return chosen
+    user_locale = getattr(g.get("actor"), "locale", None)
+    return user_locale if user_locale in CODES else DEFAULT
+
+
+def init(app) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    Babel(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def language_context():
+        current = select_locale()
+        return {"languages": LANGUAGES, "current_lang": current, "current_lang_tag": HTML_TAGS[current]}
