@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run run-pg test setup translations i18n-update db bench postgres-server clean
+.PHONY: run run-pg test setup translations i18n-update db bench postgres-server chromium clean
 
 run: db
 	$(CF) demo-data
@@ -20,7 +20,7 @@ run: db
 run-pg: setup postgres-server
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m tools.run_pg
 
-test: setup postgres-server
+test: setup postgres-server chromium
 	$(PY) -m pytest
 
 setup: $(STAMP) translations
@@ -54,6 +54,15 @@ postgres-server:
 		echo "installing PostgreSQL server binaries (Debian package postgresql)"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	fi
+
+# Browser tests drive Debian's Chromium through Playwright; screenshots need a font with Chinese glyphs.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then \
+		echo "installing Debian's chromium and a Chinese font for the browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			chromium fonts-wqy-microhei >/dev/null; \
 	fi
 
 bench: setup postgres-server

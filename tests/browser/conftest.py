@@ -1,0 +1,79 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server (waitress in a
+thread) on a real SQLite file, with the bundled processes deployed. Screenshots of the pages go
+to docs/screenshots/, linked from the README."""
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+import waitress
+from playwright.sync_api import sync_playwright
+
+from runtime.config import PROJECT_ROOT
+from runtime.deployment import deploy, read_directory
+from tests.conftest import free_port
+from web import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+# No background traffic: this machine's network is closed, and Chromium would retry endlessly.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+
+
+@pytest.fixture
+def db_url(sqlite_template, tmp_path):
+    path = tmp_path / "browser.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed; `make test` installs it")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live(rt):
+    """The web app served over real HTTP; yields its base URL."""
+    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+    server = waitress.create_server(create_app(runtime=rt), host="127.0.0.1", port=free_port(), threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(5)
+
+
+@pytest.fixture
+def new_page(browser):
+    """A page in a fresh browser context (its own cookies), at a desktop or a phone width."""
+    contexts = []
+
+    def make(width: int = 1280, height: int = 860):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, base: str, username: str, password: str = "password-123") -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form.card button[type=submit]")
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,78 @@
+"""Staff at work in a real browser: a department user claims and completes its task, two people
+race for one task, the language switch, and the phone-width layout."""
+from __future__ import annotations
+
+import pytest
+
+from runtime import services
+from runtime.users import create_user, get_actor
+from tests.browser.conftest import screenshot, sign_in
+from tests.helpers import task, tasks
+
+INTAKE = {"channel": "phone", "category": "noise", "description": "楼上装修噪音，晚上十点后仍在施工",
+          "demand": "停止夜间施工", "customer_name": "张先生", "customer_unit": "3栋1单元502",
+          "customer_phone": "13812341234", "location": "3栋"}
+
+
+@pytest.fixture
+def dispatched(rt, live):
+    """A noise complaint accepted by the front desk and dispatched to engineering."""
+    for name, roles, department in (("wang", ["front_desk"], None), ("li", ["department"], "engineering"),
+                                    ("li2", ["department"], "engineering")):
+        create_user(rt, name, "password-123", roles, department=department)
+    started = services.start_instance(rt, get_actor(rt, "wang"), "complaint", INTAKE)
+    services.complete_task(rt, get_actor(rt, "wang"), task(rt, started.business_key, "triage").id,
+                           {"validity": "valid", "department": "engineering"})
+    return started.business_key
+
+
+def claim_button(page, number):
+    return page.locator("tr", has_text=number).filter(has_text="部门调查处理").get_by_role("button", name="认领")
+
+
+def test_a_department_user_claims_and_completes_its_task(rt, live, dispatched, new_page):
+    page = new_page()
+    sign_in(page, live, "li")
+    assert page.locator("h1", has_text="可认领的任务").is_visible()
+    screenshot(page, "inbox")
+    claim_button(page, dispatched).click()
+    assert page.locator(".flash.ok").inner_text() == "已认领"
+    page.locator("tr", has_text=dispatched).get_by_role("link", name="部门调查处理").click()
+    page.locator("textarea[name=handling_result], input[name=handling_result]").fill("已协调施工方停止夜间施工")
+    screenshot(page, "task-form")
+    page.get_by_role("button", name="完成").click()
+    assert "已完成" in page.locator(".flash.ok").inner_text()
+    assert "handle" not in [t.task_name for t in tasks(rt, dispatched)]
+
+
+def test_two_people_click_claim_at_once_and_exactly_one_gets_it(rt, live, dispatched, new_page):
+    first, second = new_page(), new_page()
+    sign_in(first, live, "li")
+    sign_in(second, live, "li2")
+    claim_button(first, dispatched).click(no_wait_after=True)
+    claim_button(second, dispatched).click(no_wait_after=True)
+    first.wait_for_load_state()
+    second.wait_for_load_state()
+    first.locator(".flash").wait_for()
+    second.locator(".flash").wait_for()
+    outcomes = sorted([first.locator(".flash").inner_text(), second.locator(".flash").inner_text()])
+    winner = task(rt, dispatched, "handle").assignee
+    assert winner in ("li", "li2")
+    assert outcomes[1] == "已认领" and winner in outcomes[0]  # the other is told who has it
+
+
+def test_the_language_switch_turns_the_interface_english(rt, live, dispatched, new_page):
+    page = new_page()
+    sign_in(page, live, "li")
+    page.select_option("#lang-select", "en")
+    page.get_by_role("button", name="切换").click()
+    assert page.locator("h1", has_text="Available to my roles").is_visible()
+    assert page.get_attribute("html", "lang") == "en"
+
+
+def test_the_inbox_fits_a_phone_screen(rt, live, dispatched, new_page):
+    page = new_page(width=390, height=844)
+    sign_in(page, live, "li")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    screenshot(page, "inbox-phone")
