@@ -24,6 +24,7 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     i18n.init(app)
     zone = ZoneInfo(rt.settings.timezone)
     app.jinja_env.filters["local"] = lambda moment, fmt="%m/%d %H:%M": moment.astimezone(zone).strftime(fmt)
+    app.jinja_env.filters["reject_keys"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
 
     from web import api, auth, errors, health, inbox
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF does not apply

@@ -4,7 +4,7 @@ setting, else Chinese."""
 from __future__ import annotations
 
 from flask import g, session
-from flask_babel import Babel
+from flask_babel import Babel, gettext as _
 
 LANGUAGES = (("zh_Hans", "中文"), ("en", "English"))
 CODES = {code for code, _ in LANGUAGES}
@@ -28,4 +28,5 @@ def init(app) -> None:
     @app.context_processor
     def language_context():
         current = select_locale()
-        return {"languages": LANGUAGES, "current_lang": current, "current_lang_tag": HTML_TAGS[current]}
+        return {"languages": LANGUAGES, "current_lang": current, "current_lang_tag": HTML_TAGS[current],
+                "severity_names": {"normal": _("normal"), "major": _("major"), "crisis": _("crisis")}}

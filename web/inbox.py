@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from runtime import queries, services
+from runtime import inbox, queries, services
 from runtime.errors import Conflict, InvalidInput
 from web import schema_form
 from web.context import current_actor, login_required, runtime
@@ -16,7 +16,18 @@ bp = Blueprint("inbox", __name__)
 @login_required
 def index():
     actor = current_actor()
-    return render_template("inbox.html", queue=queries.queue(runtime(), actor), mine=queries.inbox(runtime(), actor))
+    flt = _filter()
+    result = inbox.page(runtime(), actor, flt)
+    return render_template("inbox.html", result=result, flt=flt, tabs=inbox.tabs_for(actor),
+                           options=inbox.filter_options(runtime()), filters=inbox.FILTERS)
+
+
+def _filter() -> inbox.InboxFilter:
+    """The tab, filters and page from the query string; unknown values are ignored, not errors."""
+    args = request.args
+    page = args.get("page", "1")
+    values = {name: (args.get(name) or None) for name in inbox.FILTERS}
+    return inbox.InboxFilter(tab=args.get("tab", "available"), page=int(page) if page.isdigit() else 1, **values)
 
 
 @bp.post("/tasks/<task_id>/claim")
@@ -27,7 +38,7 @@ def claim(task_id):
         flash(_("Claimed"), "ok")
     except Conflict as e:
         flash(e.message, "error")
-    return redirect(url_for("inbox.index"))
+    return redirect(_back())
 
 
 @bp.post("/tasks/<task_id>/release")
@@ -35,7 +46,7 @@ def claim(task_id):
 def release(task_id):
     services.release_task(runtime(), current_actor(), task_id, _version())
     flash(_("Released"), "ok")
-    return redirect(url_for("inbox.index"))
+    return redirect(_back())
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
@@ -57,6 +68,12 @@ def task(task_id):
     status = 400 if errors else 200
     return render_template("task.html", task=row, fields=schema_form.fields(schema), errors=errors,
                            values=values, timeline=queries.timeline(runtime(), row.instance_id)), status
+
+
+def _back() -> str:
+    """Where the user came from (same tab, filters and page), if it is a path of this site."""
+    target = request.form.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else url_for("inbox.index")
 
 
 def _version() -> int | None:

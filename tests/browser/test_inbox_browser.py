@@ -37,6 +37,9 @@ def test_a_department_user_claims_and_completes_its_task(rt, live, dispatched, n
     screenshot(page, "inbox")
     claim_button(page, dispatched).click()
     assert page.locator(".flash.ok").inner_text() == "已认领"
+    assert page.locator("tr", has_text=dispatched).count() == 0  # gone from the available tab...
+    page.get_by_role("link", name="我认领的任务").click()  # ...and in mine
+    assert page.locator("nav.tabs a.current .count").inner_text() == "1"
     page.locator("tr", has_text=dispatched).get_by_role("link", name="部门调查处理").click()
     page.locator("textarea[name=handling_result], input[name=handling_result]").fill("已协调施工方停止夜间施工")
     screenshot(page, "task-form")
