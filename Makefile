@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run run-pg test setup translations i18n-update db bench postgres-server chromium clean
+.PHONY: run run-pg test setup translations vendor i18n-update db bench postgres-server chromium clean
 
 run: db
 	$(CF) demo-data
@@ -23,7 +23,16 @@ run-pg: setup postgres-server
 test: setup postgres-server chromium
 	$(PY) -m pytest
 
-setup: $(STAMP) translations
+setup: $(STAMP) translations vendor
+
+# Front-end packages from npm, served from web/static/vendor (not committed; no CDN).
+VENDOR := web/static/vendor/htmx.min.js
+vendor: $(VENDOR)
+
+$(VENDOR): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	mkdir -p web/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
 
 # Interface languages: catalogues in web/translations, compiled here (the .mo files are not committed).
 MO := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
@@ -70,4 +79,4 @@ bench: setup postgres-server
 	$(PY) -m bench.timers
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules web/static/vendor

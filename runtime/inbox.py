@@ -155,3 +155,10 @@ def filter_options(rt: Runtime) -> dict[str, list[str]]:
             "department": list(session.scalars(select(HumanTask.department).distinct()
                                                .where(HumanTask.department.is_not(None)).order_by(HumanTask.department).limit(100))),
         }
+
+
+def row(rt: Runtime, task_id: str) -> InboxRow | None:
+    """One task as an inbox row, fresh (after a claim or release)."""
+    with rt.db.reader() as session:
+        found = session.execute(_base(HumanTask.id == task_id, InboxFilter())).first()
+    return _row(*found, clock.now()) if found else None

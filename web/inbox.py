@@ -35,18 +35,21 @@ def _filter() -> inbox.InboxFilter:
 def claim(task_id):
     try:
         services.claim_task(runtime(), current_actor(), task_id, _version())
-        flash(_("Claimed"), "ok")
+        notice = ("ok", _("Claimed"))
     except Conflict as e:
-        flash(e.message, "error")
-    return redirect(_back())
+        notice = ("error", e.message)
+    return _answer(task_id, notice)
 
 
 @bp.post("/tasks/<task_id>/release")
 @login_required
 def release(task_id):
-    services.release_task(runtime(), current_actor(), task_id, _version())
-    flash(_("Released"), "ok")
-    return redirect(_back())
+    try:
+        services.release_task(runtime(), current_actor(), task_id, _version())
+        notice = ("ok", _("Released"))
+    except Conflict as e:
+        notice = ("error", e.message)
+    return _answer(task_id, notice)
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
@@ -68,6 +71,17 @@ def task(task_id):
     status = 400 if errors else 200
     return render_template("task.html", task=row, fields=schema_form.fields(schema), errors=errors,
                            values=values, timeline=queries.timeline(runtime(), row.instance_id)), status
+
+
+def _answer(task_id: str, notice: tuple[str, str]):
+    """htmx swaps in the task's fresh row with the outcome; a plain form post goes back to the list."""
+    if request.headers.get("HX-Request"):
+        row = inbox.row(runtime(), task_id)
+        if row is None:
+            return render_template("_gone_row.html", notice=notice)
+        return render_template("_task_row.html", t=row, notice=notice)
+    flash(notice[1], notice[0])
+    return redirect(_back())
 
 
 def _back() -> str:

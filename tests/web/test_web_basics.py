@@ -98,3 +98,19 @@ def test_due_times_are_shown_in_the_business_time_zone(rt, client):
     services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="C-1")
     login(client, "wang", "desk-pass-1")
     assert "09/30 10:00" in client.get("/").get_data(as_text=True)  # due one hour later, local time
+
+
+def test_claim_and_release_from_htmx_swap_the_row_without_a_page_load(rt, client):
+    services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="C-1")
+    login(client, "wang", "desk-pass-1")
+    register, token = task(rt, "C-1", "register"), csrf(client, "/")
+    hx = {"HX-Request": "true"}
+    claimed = client.post(f"/tasks/{register.id}/claim", data={"csrf_token": token, "version": 1}, headers=hx)
+    fragment = claimed.get_data(as_text=True)
+    assert claimed.status_code == 200 and fragment.lstrip().startswith(f'<tr id="task-{register.id}"')
+    assert "已认领" in fragment and "退回" in fragment and "<html" not in fragment
+    stale = client.post(f"/tasks/{register.id}/release", data={"csrf_token": token, "version": 1}, headers=hx)
+    assert "changed since you loaded it" in stale.get_data(as_text=True)
+    assert task(rt, "C-1", "register").assignee == "wang"  # the stale release changed nothing
+    released = client.post(f"/tasks/{register.id}/release", data={"csrf_token": token, "version": 2}, headers=hx)
+    assert "已退回" in released.get_data(as_text=True) and task(rt, "C-1", "register").assignee is None
