@@ -14,7 +14,7 @@ from runtime import clock, records
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.bootstrap import Runtime
 from runtime.models import (AuditEvent, HumanTask, Notification, ProcessDefinition, ProcessFile, ProcessInstance,
-                            Timer, WorkerHeartbeat)
+                            ProcessPackage, Timer, WorkerHeartbeat)
 
 
 @dataclass(frozen=True)
@@ -156,3 +156,26 @@ def duplicates(rt: Runtime, phone: str | None, category: str | None) -> list[str
     """Open complaints from the same phone in the same category: warned about at intake."""
     with rt.db.reader() as session:
         return records.open_duplicates(session, phone, category)
+
+
+def start_form(rt: Runtime, process_id: str) -> dict | None:
+    """The JSON Schema of the start form of the newest version of ``process_id`` (the intake form)."""
+    from runtime.deployment import load_package  # deployment imports the engine; keep lists light
+
+    with rt.db.reader() as session:
+        found = session.execute(select(ProcessDefinition.package_id, ProcessPackage.content_hash)
+                                .join(ProcessPackage).where(ProcessDefinition.process_id == process_id)
+                                .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+        if found is None:
+            return None
+        name = load_package(rt, session, found.package_id, found.content_hash).start_form(process_id)
+        content = session.scalar(select(ProcessFile.content).where(ProcessFile.package_id == found.package_id,
+                                                                   ProcessFile.name == name)) if name else None
+    return json.loads(content) if content else None
+
+
+def linked_complaints(view: "ComplaintView") -> dict[str, list[str]]:
+    """Complaints this one was reopened from or as (from its record and its audit log)."""
+    reopened_as = [e.details["reopened_as"] for e in view.history if e.action == "reopened_as"]
+    origin = view.record.get("reopened_from")
+    return {"reopened_from": [origin] if origin else [], "reopened_as": reopened_as}

@@ -26,11 +26,12 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.jinja_env.filters["local"] = lambda moment, fmt="%m/%d %H:%M": moment.astimezone(zone).strftime(fmt)
     app.jinja_env.filters["reject_keys"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
 
-    from web import api, auth, errors, health, inbox
+    from web import api, auth, complaints, errors, health, inbox
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF does not apply
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(complaints.bp)
     app.register_blueprint(health.bp)
     errors.register(app)
     return app

@@ -1,0 +1,93 @@
+"""Complaint intake (front desk) and the complaint page: record, steps, deadlines, timeline,
+comments, linked complaints, escalation reports, and the audited reveal of contact data."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from runtime import business_calendar, clock, masking, queries, services
+from runtime.errors import InstanceNotFound, InvalidInput
+from runtime.services.contact import reveal_contact
+from web import schema_form
+from web.context import current_actor, login_required, runtime
+
+bp = Blueprint("complaints", __name__, url_prefix="/complaints")
+PROCESS = "complaint"
+REPORTABLE = ("media_exposure", "casualties")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    schema = queries.start_form(runtime(), PROCESS)
+    if schema is None:
+        abort(404, _("The complaint process is not deployed."))
+    errors, values, duplicates = {}, {}, []
+    if request.method == "POST":
+        values = schema_form.parse(schema, request.form)
+        duplicates = queries.duplicates(runtime(), values.get("customer_phone"), values.get("category"))
+        if duplicates and request.form.get("confirm_duplicate") != "yes":
+            errors = {"(form)": _("An open complaint from this phone in this category exists. "
+                                  "Add to it instead, or confirm that this is a new complaint.")}
+        else:
+            try:
+                started = services.start_instance(runtime(), current_actor(), PROCESS, values)
+                flash(_("Complaint %(number)s accepted; you own it until it closes.", number=started.business_key), "ok")
+                return redirect(url_for("complaints.show", number=started.business_key))
+            except InvalidInput as e:
+                errors = e.field_errors or {"(form)": e.message}
+    status = 400 if errors else 200
+    return render_template("complaint_new.html", fields=schema_form.fields(schema), values=values, errors=errors,
+                           duplicates=duplicates), status
+
+
+@bp.get("/<number>")
+@login_required
+def show(number: str):
+    return _page(number)
+
+
+def _page(number: str, revealed: dict | None = None, status: int = 200):
+    view = queries.complaint(runtime(), number)
+    if view is None:
+        raise InstanceNotFound(f"no complaint {number}")
+    actor = current_actor()
+    record = masking.masked(view.record, actor)
+    if revealed:
+        record.update(revealed)
+    calendar, now = business_calendar.current(), clock.now()
+    deadlines = [(t.title, t.due_at, round(calendar.working_days_between(now, t.due_at), 1))
+                 for t in view.tasks if t.due_at]
+    schema = queries.start_form(runtime(), PROCESS) or {}
+    labels = {name: prop.get("title", name) for name, prop in schema.get("properties", {}).items()}
+    return render_template("complaint.html", view=view, record=record, labels=labels, masked=not masking.may_see_contact(actor)
+                           and not revealed, deadlines=deadlines, links=queries.linked_complaints(view),
+                           reportable=REPORTABLE), status
+
+
+@bp.post("/<number>/reveal")
+@login_required
+def reveal(number: str):
+    return _page(number, revealed=reveal_contact(runtime(), current_actor(), number))
+
+
+@bp.post("/<number>/comments")
+@login_required
+def comment(number: str):
+    try:
+        services.add_comment(runtime(), current_actor(), number, request.form.get("text", ""))
+        flash(_("Comment added"), "ok")
+    except InvalidInput as e:
+        flash(e.message, "error")
+    return redirect(url_for("complaints.show", number=number))
+
+
+@bp.post("/<number>/report/<name>")
+@login_required
+def report(number: str, name: str):
+    if name not in REPORTABLE:
+        abort(404)
+    services.send_signal(runtime(), current_actor(), name, {"reported_by": current_actor().username},
+                         business_key=number)
+    flash(_("Reported; the complaint is now handled as a crisis."), "ok")
+    return redirect(url_for("complaints.show", number=number))
