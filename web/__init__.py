@@ -24,6 +24,8 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     i18n.init(app)
     zone = ZoneInfo(rt.settings.timezone)
     app.jinja_env.filters["local"] = lambda moment, fmt="%m/%d %H:%M": moment.astimezone(zone).strftime(fmt)
+    from web.timefmt import time_left
+    app.jinja_env.filters["time_left"] = time_left
     app.jinja_env.filters["reject_keys"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
 
     from web import api, auth, complaints, errors, health, inbox

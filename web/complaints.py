@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from runtime import business_calendar, clock, masking, queries, services
+from runtime import clock, masking, queries, services
 from runtime.errors import InstanceNotFound, InvalidInput
 from runtime.services.contact import reveal_contact
 from web import schema_form
@@ -55,11 +55,15 @@ def _page(number: str, revealed: dict | None = None, status: int = 200):
     record = masking.masked(view.record, actor)
     if revealed:
         record.update(revealed)
-    calendar, now = business_calendar.current(), clock.now()
-    deadlines = [(t.title, t.due_at, round(calendar.working_days_between(now, t.due_at), 1))
-                 for t in view.tasks if t.due_at]
+    now = clock.now()
+    deadlines = [(t.title, t.due_at, t.due_at < now) for t in view.tasks if t.due_at]
     schema = queries.start_form(runtime(), PROCESS) or {}
-    labels = {name: prop.get("title", name) for name, prop in schema.get("properties", {}).items()}
+    properties = schema.get("properties", {})
+    labels = {name: prop.get("title", name) for name, prop in properties.items()}
+    choices = {name: dict(zip(prop["enum"], prop.get("enumNames", prop["enum"])))
+               for name, prop in properties.items() if prop.get("enum")}
+    record = {name: (choices[name].get(value, value) if name in choices else value)
+              for name, value in record.items() if value not in (None, "", False)}
     return render_template("complaint.html", view=view, record=record, labels=labels, masked=not masking.may_see_contact(actor)
                            and not revealed, deadlines=deadlines, links=queries.linked_complaints(view),
                            reportable=REPORTABLE), status

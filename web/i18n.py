@@ -29,4 +29,7 @@ def init(app) -> None:
     def language_context():
         current = select_locale()
         return {"languages": LANGUAGES, "current_lang": current, "current_lang_tag": HTML_TAGS[current],
-                "severity_names": {"normal": _("normal"), "major": _("major"), "crisis": _("crisis")}}
+                "severity_names": {"normal": _("normal"), "major": _("major"), "crisis": _("crisis")},
+                "status_names": {"running": _("in progress"), "waiting": _("waiting"), "suspended": _("suspended"),
+                                 "failed": _("stopped by an incident"), "completed": _("closed"),
+                                 "terminated": _("terminated")}}

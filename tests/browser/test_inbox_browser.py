@@ -80,3 +80,37 @@ def test_the_inbox_fits_a_phone_screen(rt, live, dispatched, new_page):
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     screenshot(page, "inbox-phone")
+
+
+def test_the_front_desk_records_a_complaint_and_lands_on_its_page(rt, live, new_page):
+    create_user(rt, "wang", "password-123", ["front_desk"])
+    page = new_page()
+    sign_in(page, live, "wang")
+    page.get_by_role("link", name="受理投诉").click()
+    page.select_option("select[name=channel]", "phone")
+    page.select_option("select[name=category]", "noise")
+    for name, value in (("description", "楼上装修噪音，晚上十点后仍在施工"), ("demand", "停止夜间施工"),
+                        ("customer_name", "张先生"), ("customer_phone", "13812341234"), ("location", "3栋")):
+        page.locator(f"[name={name}]").fill(value)
+    page.get_by_role("button", name="受理", exact=True).click()
+    banner = page.locator(".flash.ok").inner_text()
+    number = page.locator("h1").inner_text().split()[0]
+    assert number.startswith("CF-") and number in banner and "首问负责制" in banner
+    assert page.get_by_role("link", name="确认有效性并派单").is_visible()
+    screenshot(page, "complaint-page")
+
+
+def test_a_manager_sees_the_overdue_tab_after_a_deadline_passes(rt, live, dispatched, new_page):
+    from datetime import timedelta
+
+    from runtime import clock
+    create_user(rt, "chen", "password-123", ["cs_manager"])
+    page = new_page()
+    sign_in(page, live, "chen")
+    page.get_by_role("link", name="已超时").click()
+    assert page.locator("tr", has_text=dispatched).count() == 0
+    clock.freeze(clock.now() + timedelta(days=8))  # the live server shares this clock
+    page.reload()
+    row = page.locator("tr", has_text=dispatched).filter(has_text="部门调查处理")
+    assert "已超时" in row.locator("td.due").inner_text() and "urgency-breach" in row.get_attribute("class")
+    screenshot(page, "overdue")
