@@ -31,13 +31,14 @@ class TaskRow:
     due_at: datetime | None
     version: int
     form: str | None
+    delegated_by: str | None = None
 
 
 def _rows(rt: Runtime, query) -> list[TaskRow]:
     query = query.add_columns(ProcessInstance.business_key).join(ProcessInstance)
     with rt.db.reader() as session:
         return [TaskRow(t.id, t.title, t.task_name, t.role, t.department, t.assignee, key, t.instance_id,
-                        t.created_at, t.due_at, t.version, t.form) for t, key in session.execute(query)]
+                        t.created_at, t.due_at, t.version, t.form, t.delegated_by) for t, key in session.execute(query)]
 
 
 def _ordered(query):
@@ -179,3 +180,10 @@ def linked_complaints(view: "ComplaintView") -> dict[str, list[str]]:
     reopened_as = [e.details["reopened_as"] for e in view.history if e.action == "reopened_as"]
     origin = view.record.get("reopened_from")
     return {"reopened_from": [origin] if origin else [], "reopened_as": reopened_as}
+
+
+def eligible_users(rt: Runtime, role: str | None, department: str | None) -> list[str]:
+    """Active users who may work on a task of ``role`` (and ``department``): who it can be handed to."""
+    from runtime.notifications import group  # the same rule decides who hears of a new task
+    with rt.db.reader() as session:
+        return sorted(r.username for r in group(session, role, department))

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from runtime import inbox, queries, services
+from runtime.actors import MANAGER_ROLES, REPAIR_ROLES
 from runtime.errors import Conflict, InvalidInput
 from web import schema_form
 from web.context import current_actor, login_required, runtime
@@ -59,7 +60,7 @@ def task(task_id):
     if row is None:
         abort(404, _("This task does not exist or is already done."))
     schema = _schema(row)
-    errors, values = {}, {}
+    errors, values, status = {}, {}, 200
     if request.method == "POST":
         values = schema_form.parse(schema, request.form)
         try:
@@ -67,10 +68,52 @@ def task(task_id):
             flash(_("Completed: %(title)s", title=row.title), "ok")
             return redirect(url_for("inbox.index"))
         except InvalidInput as e:
-            errors = e.field_errors or {"(form)": e.message}
-    status = 400 if errors else 200
-    return render_template("task.html", task=row, fields=schema_form.fields(schema), errors=errors,
-                           values=values, timeline=queries.timeline(runtime(), row.instance_id)), status
+            errors, status = e.field_errors or {"(form)": e.message}, 400
+        except Conflict as e:  # someone changed it meanwhile: show the fresh task, keep what was typed
+            row = queries.task(runtime(), task_id)
+            if row is None:
+                flash(e.message, "error")
+                return redirect(url_for("inbox.index"))
+            errors, status = {"(form)": e.message}, 409
+    actor = current_actor()
+    return render_template("task.html", task=row, fields=schema_form.fields(schema), errors=errors, values=values,
+                           timeline=queries.timeline(runtime(), row.instance_id),
+                           may_reassign=bool(actor.roles & (MANAGER_ROLES | REPAIR_ROLES)),
+                           colleagues=queries.eligible_users(runtime(), row.role, row.department)), status
+
+
+@bp.post("/tasks/<task_id>/reassign")
+@login_required
+def reassign(task_id):
+    return _hand_over(task_id, lambda: services.reassign_task(runtime(), current_actor(), task_id,
+                                                              request.form.get("to", "").strip(), _version()),
+                      _("Reassigned"))
+
+
+@bp.post("/tasks/<task_id>/delegate")
+@login_required
+def delegate(task_id):
+    return _hand_over(task_id, lambda: services.delegate_task(runtime(), current_actor(), task_id,
+                                                              request.form.get("to", "").strip(), _version()),
+                      _("Delegated; it comes back to you for review"))
+
+
+@bp.post("/tasks/<task_id>/return")
+@login_required
+def give_back(task_id):
+    return _hand_over(task_id, lambda: services.return_task(runtime(), current_actor(), task_id,
+                                                            request.form.get("note", ""), _version()),
+                      _("Returned for review"))
+
+
+def _hand_over(task_id: str, act, done: str):
+    try:
+        act()
+        flash(done, "ok")
+    except (Conflict, InvalidInput) as e:
+        flash(e.message, "error")
+        return redirect(url_for("inbox.task", task_id=task_id))
+    return redirect(url_for("inbox.index"))
 
 
 def _answer(task_id: str, notice: tuple[str, str]):

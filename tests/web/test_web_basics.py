@@ -114,3 +114,44 @@ def test_claim_and_release_from_htmx_swap_the_row_without_a_page_load(rt, client
     assert task(rt, "C-1", "register").assignee == "wang"  # the stale release changed nothing
     released = client.post(f"/tasks/{register.id}/release", data={"csrf_token": token, "version": 2}, headers=hx)
     assert "已退回" in released.get_data(as_text=True) and task(rt, "C-1", "register").assignee is None
+
+
+def test_completing_a_task_someone_changed_meanwhile_shows_the_conflict_and_the_fresh_task(rt, client):
+    services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="C-1")
+    register = task(rt, "C-1", "register")
+    login(client, "wang", "desk-pass-1")
+    token = csrf(client, f"/tasks/{register.id}")  # the form was loaded at version 1...
+    services.claim_task(rt, FRONT_DESK, register.id)  # ...and the task changed since (another tab)
+    response = client.post(f"/tasks/{register.id}", data={"csrf_token": token, "version": 1,
+                                                          "department": "engineering", "note": "保留我"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409 and "changed since you loaded it" in body
+    assert "保留我" in body and 'name="version" value="2"' in body  # what was typed, on the fresh version
+    assert task(rt, "C-1", "register").assignee == "wang"
+
+
+def test_reassign_is_for_managers_and_delegation_comes_back_for_review(rt, app, client):
+    create_user(rt, "chen", "desk-pass-2", ["front_desk"])
+    create_user(rt, "liu", "mgr-pass-1", ["cs_manager"])
+    services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="C-1")
+    register = task(rt, "C-1", "register")
+    login(client, "wang", "desk-pass-1")
+    token = csrf(client, "/")
+    assert client.post(f"/tasks/{register.id}/reassign", data={"csrf_token": token, "to": "chen"}).status_code == 403
+    services.claim_task(rt, FRONT_DESK, register.id)
+    page = client.get(f"/tasks/{register.id}").get_data(as_text=True)
+    assert "委托给" in page and "改派给" not in page and '<option value="chen">' in page
+    client.post(f"/tasks/{register.id}/delegate", data={"csrf_token": token, "to": "chen"})
+    assert (task(rt, "C-1", "register").assignee, task(rt, "C-1", "register").delegated_by) == ("chen", "wang")
+
+    other = app.test_client()
+    login(other, "chen", "desk-pass-2")
+    assert "退回审核" in other.get(f"/tasks/{register.id}").get_data(as_text=True)
+    other.post(f"/tasks/{register.id}/return", data={"csrf_token": csrf(other, "/"), "note": "已核实"})
+    assert task(rt, "C-1", "register").assignee == "wang"
+
+    manager = app.test_client()
+    login(manager, "liu", "mgr-pass-1")
+    assert "改派给" in manager.get(f"/tasks/{register.id}").get_data(as_text=True)
+    manager.post(f"/tasks/{register.id}/reassign", data={"csrf_token": csrf(manager, "/"), "to": "chen"})
+    assert task(rt, "C-1", "register").assignee == "chen"
