@@ -1,0 +1,59 @@
+"""Fuzzing the API from its own OpenAPI document (schemathesis): whatever is sent, the answer is
+never a 5xx and its status is one the document lists."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from runtime import services
+from runtime.api_tokens import create_token
+from runtime.config import PROJECT_ROOT
+from runtime.deployment import deploy, read_directory
+from runtime.users import create_user, get_actor
+from tests.conftest import ADMIN
+from web import create_app
+
+OPERATIONS = ["POST /complaints", "GET /complaints/{number}", "POST /complaints/{number}/signals/{name}", "GET /tasks",
+              "POST /tasks/{task_id}/claim", "POST /tasks/{task_id}/release", "POST /tasks/{task_id}/complete"]
+INTAKE = {"channel": "phone", "category": "noise", "description": "噪音", "demand": "停止施工",
+          "customer_name": "张先生", "customer_phone": "13812341234"}
+
+
+@pytest.fixture
+def db_url(sqlite_template, tmp_path):
+    """One backend is enough here: the checks are about the HTTP contract."""
+    path = tmp_path / "fuzz.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def api_schema(rt):
+    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+    create_user(rt, "wang", "password-123", ["front_desk"])
+    services.start_instance(rt, get_actor(rt, "wang"), "complaint", INTAKE)  # something to find, claim, signal
+    app = create_app(runtime=rt)
+    app.config["FUZZ_TOKEN"] = create_token(rt, ADMIN, "wang", "fuzzing")
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+
+
+def test_the_api_answers_every_generated_request_without_a_server_error(api_schema):
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
+    headers = {"Authorization": f"Bearer {api_schema.app.config['FUZZ_TOKEN']}"}
+    tried = []
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def answer(case):
+            case.call_and_validate(headers=headers,
+                                   checks=[not_a_server_error, status_code_conformance, content_type_conformance])
+
+        answer()
+        tried.append(operation.label)
+    assert sorted(tried) == sorted(OPERATIONS)  # every operation of the contract was fuzzed
