@@ -6,7 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from runtime import clock, masking, queries, services
+from runtime.actors import require_any
 from runtime.errors import InstanceNotFound, InvalidInput
+from runtime.services.instances import START_ROLES
 from runtime.services.contact import reveal_contact
 from web import schema_form
 from web.context import current_actor, login_required, runtime
@@ -19,6 +21,7 @@ REPORTABLE = ("media_exposure", "casualties")
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
+    require_any(current_actor(), START_ROLES, "accept complaints")  # before showing or checking anything
     schema = queries.start_form(runtime(), PROCESS)
     if schema is None:
         abort(404, _("The complaint process is not deployed."))

@@ -1,0 +1,85 @@
+"""Every role against every staff action in the web app: allowed where the procedure says so,
+refused with 403 (and nothing changed) everywhere else. Checked on the server, not by hiding buttons."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from runtime import services
+from runtime.config import PROJECT_ROOT
+from runtime.deployment import deploy, read_directory
+from runtime.roles import ROLES
+from runtime.users import create_user, get_actor
+from tests.helpers import audit, task
+from tests.web.test_web_basics import csrf
+from web import create_app
+
+INTAKE = {"channel": "phone", "category": "noise", "description": "噪音", "demand": "停止施工",
+          "customer_name": "张先生", "customer_phone": "13812341234", "customer_unit": "3栋502"}
+ROLE_CODES = [r.code for r in ROLES]
+ALLOWED = {
+    "accept": {"front_desk", "cs_manager", "duty_manager", "site_manager", "quality", "admin"},
+    "claim_department_task": {"department"},
+    "reassign": {"cs_manager", "duty_manager", "site_manager", "general_manager", "admin"},
+    "report_media_exposure": set(ROLE_CODES) - {"process_owner"},
+    "reveal_contact": set(ROLE_CODES) - {"process_owner"},
+    "comment": set(ROLE_CODES),
+}
+
+
+@pytest.fixture
+def world(rt):
+    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+    for code in ROLE_CODES:
+        create_user(rt, f"u_{code}", "password-123", [code], department="engineering" if code == "department" else None)
+    create_user(rt, "wang", "password-123", ["front_desk"])
+    create_user(rt, "li", "password-123", ["department"], department="engineering")
+    wang = get_actor(rt, "wang")
+    number = services.start_instance(rt, wang, "complaint", INTAKE).business_key
+    services.complete_task(rt, wang, task(rt, number, "triage").id, {"validity": "valid", "department": "engineering"})
+    return create_app(runtime=rt), number
+
+
+def signed_in(app, code):
+    client = app.test_client()
+    client.post("/login", data={"username": f"u_{code}", "password": "password-123", "csrf_token": csrf(client)})
+    return client, csrf(client, "/")
+
+
+def attempt(rt, app, number, code, action):
+    client, token = signed_in(app, code)
+    handle = task(rt, number, "handle") if action in ("claim_department_task", "reassign") else None
+    if action == "accept":
+        return client.post("/complaints/new", data={**INTAKE, "category": "parking", "csrf_token": token})
+    if action == "claim_department_task":
+        response = client.post(f"/tasks/{handle.id}/claim", data={"csrf_token": token})
+        if task(rt, number, "handle").assignee:
+            services.release_task(rt, get_actor(rt, f"u_{code}"), handle.id)
+        return response
+    if action == "reassign":
+        response = client.post(f"/tasks/{handle.id}/reassign", data={"csrf_token": token, "to": "li"})
+        if task(rt, number, "handle").assignee:
+            services.release_task(rt, get_actor(rt, "li"), handle.id)
+        return response
+    if action == "report_media_exposure":
+        return client.post(f"/complaints/{number}/report/media_exposure", data={"csrf_token": token})
+    if action == "reveal_contact":
+        return client.post(f"/complaints/{number}/reveal", data={"csrf_token": token})
+    if action == "comment":
+        return client.post(f"/complaints/{number}/comments", data={"csrf_token": token, "text": f"来自{code}"})
+    raise AssertionError(action)
+
+
+@pytest.mark.parametrize("action", sorted(ALLOWED))
+def test_every_role_against_the_action(rt, world, action):
+    app, number = world
+    outcomes = {}
+    for code in ROLE_CODES:
+        before = len(audit(rt, number))
+        response = attempt(rt, app, number, code, action)
+        outcomes[code] = response.status_code != 403
+        if response.status_code == 403:
+            assert len(audit(rt, number)) == before, f"{code} was refused {action} but something was recorded"
+            assert "Traceback" not in response.get_data(as_text=True)
+    assert {code for code, allowed in outcomes.items() if allowed} == ALLOWED[action]
