@@ -77,6 +77,7 @@ chromium:
 bench: setup postgres-server
 	$(PY) -m bench.engine
 	$(PY) -m bench.timers
+	$(PY) -m bench.inbox
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules web/static/vendor
