@@ -8,15 +8,16 @@ key to its instance and record, so it stays fast at 100,000 open complaints.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, func, or_, select
 
 from runtime import business_calendar, clock
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.bootstrap import Runtime
-from runtime.models import ComplaintRecord, HumanTask, ProcessInstance
+from runtime.models import ComplaintRecord, HumanTask, ProcessInstance, User
 from runtime.queries import candidate_filter
 
 TABS = ("available", "mine", "owned", "overdue", "team")
@@ -79,54 +80,71 @@ def tabs_for(actor: Actor) -> tuple[str, ...]:
     return TABS if actor.roles & (MANAGER_ROLES | REPAIR_ROLES) else TABS[:-1]
 
 
+COUNT_CAP = 1000  # tab counts stop here ("1000+"): counting further costs time and tells nobody anything
+RECORD_FILTERS = ("category", "channel", "site")
+
+
 def _tab_condition(tab: str, actor: Actor, now: datetime):
+    """The tab's condition, and whether it needs the instance row (owner) joined."""
     manager = bool(actor.roles & (MANAGER_ROLES | REPAIR_ROLES))
     visible = or_(candidate_filter(actor), HumanTask.assignee == actor.username, ProcessInstance.owner == actor.username)
     if tab == "available":
-        return and_(HumanTask.assignee.is_(None), candidate_filter(actor))
+        return and_(HumanTask.assignee.is_(None), candidate_filter(actor)), False
     if tab == "mine":
-        return HumanTask.assignee == actor.username
+        return HumanTask.assignee == actor.username, False
     if tab == "owned":
-        return ProcessInstance.owner == actor.username
+        return ProcessInstance.owner == actor.username, True
     if tab == "overdue":
-        return and_(HumanTask.due_at < now, true() if manager else visible)
+        return (HumanTask.due_at < now, False) if manager else (and_(HumanTask.due_at < now, visible), True)
     if tab == "team" and manager:
-        return HumanTask.assignee.is_not(None)
-    return HumanTask.id.is_(None)
+        return HumanTask.assignee.is_not(None), False
+    return HumanTask.id.is_(None), False
 
 
-def _base(condition, flt: InboxFilter):
-    query = (select(HumanTask, ProcessInstance.business_key, ProcessInstance.owner, ProcessInstance.severity,
-                    ComplaintRecord.category, ComplaintRecord.site)
-             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-             .outerjoin(ComplaintRecord, ComplaintRecord.instance_id == HumanTask.instance_id)
-             .where(condition))
-    if flt.severity:
-        query = query.where(ProcessInstance.severity == flt.severity)
+def _matching(tab: str, actor: Actor, now: datetime, flt: InboxFilter):
+    """The matching tasks' ids and sort keys, joining only what the tab and the filters need."""
+    condition, needs_instance = _tab_condition(tab, actor, now)
+    query = select(HumanTask.id, HumanTask.due_at, HumanTask.created_at).where(condition)
+    if needs_instance or flt.severity:
+        query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        if flt.severity:
+            query = query.where(ProcessInstance.severity == flt.severity)
+    if any(getattr(flt, name) for name in RECORD_FILTERS):
+        query = query.join(ComplaintRecord, ComplaintRecord.instance_id == HumanTask.instance_id)
+        for name in RECORD_FILTERS:
+            if getattr(flt, name):
+                query = query.where(getattr(ComplaintRecord, name) == getattr(flt, name))
     if flt.department:
         query = query.where(HumanTask.department == flt.department)
-    for name in ("category", "channel", "site"):
-        value = getattr(flt, name)
-        if value:
-            query = query.where(getattr(ComplaintRecord, name) == value)
     return query
 
 
+def _details(ids_query):
+    """The full rows of a page of tasks (joined after the page is cut, so only 25 rows are joined)."""
+    return (select(HumanTask, ProcessInstance.business_key, ProcessInstance.owner, ProcessInstance.severity,
+                   ComplaintRecord.category, ComplaintRecord.site)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .outerjoin(ComplaintRecord, ComplaintRecord.instance_id == HumanTask.instance_id)
+            .where(HumanTask.id.in_(ids_query)))
+
+
+def _ordered(query):
+    return query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+
+
 def page(rt: Runtime, actor: Actor, flt: InboxFilter) -> InboxPage:
-    """One page of one tab, with the counts of every tab under the same filters."""
+    """One page of one tab, with the counts of every tab under the same filters (capped at COUNT_CAP)."""
     now = clock.now()
     tab = flt.tab if flt.tab in tabs_for(actor) else "available"
     with rt.db.reader() as session:
         counts = {t: session.scalar(select(func.count()).select_from(
-            _base(_tab_condition(t, actor, now), flt).subquery())) for t in tabs_for(actor)}
+            _matching(t, actor, now, flt).limit(COUNT_CAP + 1).subquery())) for t in tabs_for(actor)}
         total = counts[tab]
         pages = max(1, -(-total // PAGE_SIZE))
         number = min(max(1, flt.page), pages)
-        query = (_base(_tab_condition(tab, actor, now), flt)
-                 .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
-                 .limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
-        rows = [_row(t, key, owner, severity, category, site, now)
-                for t, key, owner, severity, category, site in session.execute(query)]
+        ids = _ordered(_matching(tab, actor, now, flt)).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
+        found = session.execute(_ordered(_details(select(ids.subquery().c.id)))).all()
+        rows = [_row(t, key, owner, severity, category, site, now) for t, key, owner, severity, category, site in found]
     return InboxPage(rows, counts, total, number, pages)
 
 
@@ -141,24 +159,34 @@ def _row(t: HumanTask, key, owner, severity, category, site, now: datetime) -> I
                     category, site, t.created_at, t.due_at, t.version, left, used)
 
 
+OPTIONS_TTL = 300.0  # seconds; the menus may lag new sites or departments by this much
+_options: dict[int, tuple[float, dict]] = {}
+
+
 def filter_options(rt: Runtime) -> dict[str, list[str]]:
-    """The values each filter can take, from what is in the database (for the filter menus)."""
+    """The values each filter menu offers. Distinct values over a million records cost a scan, so
+    they are read at most every OPTIONS_TTL seconds per runtime; departments come from the users."""
+    cached = _options.get(id(rt))
+    if cached and time.monotonic() - cached[0] < OPTIONS_TTL:
+        return cached[1]
     with rt.db.reader() as session:
-        return {
+        options = {
             "severity": ["normal", "major", "crisis"],
-            "category": list(session.scalars(select(ComplaintRecord.category).distinct()
-                                             .where(ComplaintRecord.category.is_not(None)).order_by(ComplaintRecord.category).limit(100))),
-            "channel": list(session.scalars(select(ComplaintRecord.channel).distinct()
-                                            .where(ComplaintRecord.channel.is_not(None)).order_by(ComplaintRecord.channel).limit(100))),
-            "site": list(session.scalars(select(ComplaintRecord.site).distinct()
-                                         .where(ComplaintRecord.site.is_not(None)).order_by(ComplaintRecord.site).limit(100))),
-            "department": list(session.scalars(select(HumanTask.department).distinct()
-                                               .where(HumanTask.department.is_not(None)).order_by(HumanTask.department).limit(100))),
+            "category": _distinct(session, ComplaintRecord.category),
+            "channel": _distinct(session, ComplaintRecord.channel),
+            "site": _distinct(session, ComplaintRecord.site),
+            "department": _distinct(session, User.department),
         }
+    _options[id(rt)] = (time.monotonic(), options)
+    return options
+
+
+def _distinct(session, column, limit: int = 200) -> list[str]:
+    return list(session.scalars(select(column).distinct().where(column.is_not(None)).order_by(column).limit(limit)))
 
 
 def row(rt: Runtime, task_id: str) -> InboxRow | None:
     """One task as an inbox row, fresh (after a claim or release)."""
     with rt.db.reader() as session:
-        found = session.execute(_base(HumanTask.id == task_id, InboxFilter())).first()
+        found = session.execute(_details(select(HumanTask.id).where(HumanTask.id == task_id))).first()
     return _row(*found, clock.now()) if found else None

@@ -20,7 +20,7 @@ def index():
     flt = _filter()
     result = inbox.page(runtime(), actor, flt)
     return render_template("inbox.html", result=result, flt=flt, tabs=inbox.tabs_for(actor),
-                           options=inbox.filter_options(runtime()), filters=inbox.FILTERS)
+                           options=inbox.filter_options(runtime()), filters=inbox.FILTERS, cap=inbox.COUNT_CAP)
 
 
 def _filter() -> inbox.InboxFilter:
