@@ -72,7 +72,8 @@ def fill(rt, open_n: int, closed_n: int) -> None:
                    CASE WHEN x % 50 = 0 THEN 'major' WHEN x % 997 = 0 THEN 'crisis' ELSE 'normal' END FROM g""",
         f"""INSERT INTO complaint_record (instance_id, channel, category, site, subject, customer_name, customer_phone)
             SELECT p.id, CASE p.id % 3 WHEN 0 THEN 'phone' WHEN 1 THEN 'visit' ELSE 'wechat' END,
-                   {cats.replace('x %', 'p.id %')}, 'site' || (p.id % 50), NULL, '客户' || p.id, '138' || (10000000 + p.id)
+                   {cats.replace('x %', 'p.id %')}, 'site' || ((p.id / 8) % 50), NULL, '客户' || p.id,
+                   '138' || (10000000 + p.id)
             FROM process_instance p WHERE p.business_key LIKE 'B-%'""",
         f"""INSERT INTO human_task (id, instance_id, task_name, title, role, department, assignee, form, created_at, due_at,
             version, delegated_by)

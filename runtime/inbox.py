@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from runtime import business_calendar, clock
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.bootstrap import Runtime
-from runtime.models import ComplaintRecord, HumanTask, ProcessInstance, User
+from runtime.models import OPEN_STATUSES, ComplaintRecord, HumanTask, ProcessInstance, User
 from runtime.queries import candidate_filter
 
 TABS = ("available", "mine", "owned", "overdue", "team")
@@ -92,8 +92,8 @@ def _tab_condition(tab: str, actor: Actor, now: datetime):
         return and_(HumanTask.assignee.is_(None), candidate_filter(actor)), False
     if tab == "mine":
         return HumanTask.assignee == actor.username, False
-    if tab == "owned":
-        return ProcessInstance.owner == actor.username, True
+    if tab == "owned":  # open complaints only: (owner, status) index, not every complaint ever received
+        return and_(ProcessInstance.owner == actor.username, ProcessInstance.status.in_(OPEN_STATUSES)), True
     if tab == "overdue":
         return (HumanTask.due_at < now, False) if manager else (and_(HumanTask.due_at < now, visible), True)
     if tab == "team" and manager:
@@ -109,11 +109,9 @@ def _matching(tab: str, actor: Actor, now: datetime, flt: InboxFilter):
         query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         if flt.severity:
             query = query.where(ProcessInstance.severity == flt.severity)
-    if any(getattr(flt, name) for name in RECORD_FILTERS):
-        query = query.join(ComplaintRecord, ComplaintRecord.instance_id == HumanTask.instance_id)
-        for name in RECORD_FILTERS:
-            if getattr(flt, name):
-                query = query.where(getattr(ComplaintRecord, name) == getattr(flt, name))
+    wanted = [getattr(ComplaintRecord, name) == getattr(flt, name) for name in RECORD_FILTERS if getattr(flt, name)]
+    if wanted:  # a semi-join: the records are found through their own indexes, then matched to open tasks
+        query = query.where(HumanTask.instance_id.in_(select(ComplaintRecord.instance_id).where(*wanted)))
     if flt.department:
         query = query.where(HumanTask.department == flt.department)
     return query
@@ -129,7 +127,8 @@ def _details(ids_query):
 
 
 def _ordered(query):
-    return query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+    """Earliest deadline first, tasks without one last; NULLS LAST lets PostgreSQL walk the due_at index."""
+    return query.order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.created_at)
 
 
 def page(rt: Runtime, actor: Actor, flt: InboxFilter) -> InboxPage:

@@ -69,6 +69,7 @@ class ProcessDefinition(Base):
 
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_owner_status", "owner", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     business_key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -83,7 +84,7 @@ class ProcessInstance(Base):
     ended_at: Mapped[Optional[datetime]] = mapped_column(UTC)
     # Facts read from the process data at every save, for inboxes and for notification urgency:
     # the first receiver who owns the complaint (首问负责人), and normal / major / crisis.
-    owner: Mapped[Optional[str]] = mapped_column(String(80), index=True)
+    owner: Mapped[Optional[str]] = mapped_column(String(80))
     severity: Mapped[Optional[str]] = mapped_column(String(10))
     # What the projection tables last received for this instance, so the next save can diff
     # against it without reading them back (see runtime/projections.py).
