@@ -76,12 +76,13 @@ def fill(rt, open_n: int, closed_n: int) -> None:
                    '138' || (10000000 + p.id)
             FROM process_instance p WHERE p.business_key LIKE 'B-%'""",
         f"""INSERT INTO human_task (id, instance_id, task_name, title, role, department, assignee, form, created_at, due_at,
-            version, delegated_by)
+            version, delegated_by, category, channel, site)
             SELECT 'T-' || p.id, p.id, 'handle', '部门调查处理', {roles.replace('x %', 'p.id %')},
                    CASE WHEN {roles.replace('x %', 'p.id %')} = 'department' THEN {depts.replace('x %', 'p.id %')} END,
                    CASE WHEN p.id % 10 < 3 THEN 'user' || (p.id % 200) END, NULL, {ago('p.id % 6000')},
-                   {ahead('(p.id % 9000) - 3000')}, 1, NULL
-            FROM process_instance p WHERE p.status = 'running' AND p.business_key LIKE 'B-%'""",
+                   {ahead('(p.id % 9000) - 3000')}, 1, NULL, r.category, r.channel, r.site
+            FROM process_instance p JOIN complaint_record r ON r.instance_id = p.id
+            WHERE p.status = 'running' AND p.business_key LIKE 'B-%'""",
         """INSERT INTO audit_event (instance_id, business_key, task_id, task_name, actor, action, at, details)
             SELECT p.id, p.business_key, NULL, NULL, p.started_by, 'started', p.started_at, '{}'
             FROM process_instance p WHERE p.business_key LIKE 'B-%'""",

@@ -109,9 +109,9 @@ def _matching(tab: str, actor: Actor, now: datetime, flt: InboxFilter):
         query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         if flt.severity:
             query = query.where(ProcessInstance.severity == flt.severity)
-    wanted = [getattr(ComplaintRecord, name) == getattr(flt, name) for name in RECORD_FILTERS if getattr(flt, name)]
-    if wanted:  # a semi-join: the records are found through their own indexes, then matched to open tasks
-        query = query.where(HumanTask.instance_id.in_(select(ComplaintRecord.instance_id).where(*wanted)))
+    for name in RECORD_FILTERS:  # copied onto the task rows: no join for filters or counts
+        if getattr(flt, name):
+            query = query.where(getattr(HumanTask, name) == getattr(flt, name))
     if flt.department:
         query = query.where(HumanTask.department == flt.department)
     return query

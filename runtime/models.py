@@ -111,6 +111,11 @@ class HumanTask(Base):
     # Set while the task is delegated: who delegated it and gets it back for review (Camunda's
     # delegation). The delegate works on it and returns it; only the delegator completes it.
     delegated_by: Mapped[Optional[str]] = mapped_column(String(80))
+    # Copied from the complaint's record when the task appears, so inbox filters and their counts
+    # read this table alone (joining a million records per tab count was the slow part).
+    category: Mapped[Optional[str]] = mapped_column(String(80))
+    channel: Mapped[Optional[str]] = mapped_column(String(40))
+    site: Mapped[Optional[str]] = mapped_column(String(300))
     form: Mapped[Optional[str]] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTC)
     due_at: Mapped[Optional[datetime]] = mapped_column(UTC, index=True)
@@ -248,6 +253,18 @@ class ComplaintRecord(Base):
     customer_name: Mapped[Optional[str]] = mapped_column(String(120))
     customer_phone: Mapped[Optional[str]] = mapped_column(String(40))
     reopened_from: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+
+
+class SavedFilter(Base):
+    """A named inbox view (tab and filters) a user keeps, like Camunda Tasklist's saved filters."""
+
+    __tablename__ = "saved_filter"
+    __table_args__ = (UniqueConstraint("username", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(60))
+    query: Mapped[str] = mapped_column(String(500))  # the inbox query string, known keys only
+    created_at: Mapped[datetime] = mapped_column(UTC)
 
 
 class ApiToken(Base):

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, insert, or_, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from runtime.engine import ReadyTask, Snapshot
-from runtime.models import HumanTask, InstanceStatus, Timer, WaitingEvent
+from runtime.models import ComplaintRecord, HumanTask, InstanceStatus, Timer, WaitingEvent
 from runtime.roles import role_for_lane
 
 TASK, TIMER, EVENT = HumanTask.__table__, Timer.__table__, WaitingEvent.__table__
+RECORD = ComplaintRecord.__table__
 
 
 def status_of(snapshot: Snapshot) -> InstanceStatus:
@@ -61,15 +62,29 @@ def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot
     ready = {t.id: t for t in snapshot.ready_tasks}
     new = [ready[tid] for tid in after if tid not in before]
     if new:
+        record = _record(conn, instance_id)
         conn.execute(insert(TASK), [
             {"id": t.id, "instance_id": instance_id, "task_name": t.name, "title": t.title,
              "role": role_for_lane(t.lane), "department": t.department, "assignee": t.assignee,
-             "form": t.properties.get("formJsonSchemaFilename"), "created_at": now, "due_at": t.due_at, "version": 1}
-            for t in new])
+             "form": t.properties.get("formJsonSchemaFilename"), "created_at": now, "due_at": t.due_at, "version": 1,
+             **record} for t in new])
     for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
         conn.execute(update(TASK).where(TASK.c.id == tid)
                      .values(due_at=ready[tid].due_at, department=ready[tid].department))
     return new
+
+
+def _record(conn, instance_id) -> dict:
+    """The record fields the inbox filters on (none yet while a new complaint's record is unwritten)."""
+    row = conn.execute(select(RECORD.c.category, RECORD.c.channel, RECORD.c.site)
+                       .where(RECORD.c.instance_id == instance_id)).first()
+    return dict(row._mapping) if row else {"category": None, "channel": None, "site": None}
+
+
+def copy_record_to_tasks(session: Session, instance_id: int) -> None:
+    """After a complaint's record is written, its first tasks take the filter fields too."""
+    conn = session.connection()
+    conn.execute(update(TASK).where(TASK.c.instance_id == instance_id).values(**_record(conn, instance_id)))
 
 
 def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapshot) -> None:

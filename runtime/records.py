@@ -18,6 +18,8 @@ def write(session: Session, instance_id: int, data: dict) -> None:
               for field, column in FIELDS.items()}
     if any(values.values()):
         session.connection().execute(insert(ComplaintRecord.__table__).values(instance_id=instance_id, **values))
+        from runtime.projections import copy_record_to_tasks  # projections import the models only
+        copy_record_to_tasks(session, instance_id)
 
 
 def open_duplicates(session: Session, phone: str | None, category: str | None) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from runtime import inbox, queries, services
+from runtime import inbox, queries, saved_filters, services
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES
 from runtime.errors import Conflict, InvalidInput
 from web import schema_form
@@ -20,7 +20,27 @@ def index():
     flt = _filter()
     result = inbox.page(runtime(), actor, flt)
     return render_template("inbox.html", result=result, flt=flt, tabs=inbox.tabs_for(actor),
+                           saved=saved_filters.mine(runtime(), actor),
                            options=inbox.filter_options(runtime()), filters=inbox.FILTERS, cap=inbox.COUNT_CAP)
+
+
+@bp.post("/views")
+@login_required
+def save_view():
+    try:
+        saved_filters.save(runtime(), current_actor(), request.form.get("name", ""), request.form.get("query", ""))
+        flash(_("View saved"), "ok")
+    except (Conflict, InvalidInput) as e:
+        flash(e.message, "error")
+    return redirect(url_for("inbox.index") + "?" + saved_filters.clean_query(request.form.get("query", "")))
+
+
+@bp.post("/views/<int:view_id>/delete")
+@login_required
+def delete_view(view_id: int):
+    saved_filters.remove(runtime(), current_actor(), view_id)
+    flash(_("View deleted"), "ok")
+    return redirect(url_for("inbox.index"))
 
 
 def _filter() -> inbox.InboxFilter:

@@ -155,3 +155,25 @@ def test_reassign_is_for_managers_and_delegation_comes_back_for_review(rt, app, 
     assert "改派给" in manager.get(f"/tasks/{register.id}").get_data(as_text=True)
     manager.post(f"/tasks/{register.id}/reassign", data={"csrf_token": csrf(manager, "/"), "to": "chen"})
     assert task(rt, "C-1", "register").assignee == "chen"
+
+
+def test_saved_views_keep_a_tab_and_its_filters_per_user(rt, app, client):
+    login(client, "wang", "desk-pass-1")
+    token = csrf(client, "/")
+    saved = client.post("/views", data={"csrf_token": token, "name": "超时噪音",
+                                        "query": "tab=overdue&category=noise&evil=<script>&page=3"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/?tab=overdue&category=noise")
+    page = client.get("/").get_data(as_text=True)
+    assert '<a href="/?tab=overdue&amp;category=noise">超时噪音</a>' in page and "evil" not in page
+    again = client.post("/views", data={"csrf_token": token, "name": "超时噪音", "query": "tab=mine"})
+    assert again.status_code == 302 and "already have a view" in client.get("/").get_data(as_text=True)
+
+    other = app.test_client()
+    login(other, "li", "dept-pass-1")
+    assert "超时噪音" not in other.get("/").get_data(as_text=True)  # views are personal
+    from runtime.saved_filters import mine
+    from runtime.users import get_actor
+    [view] = mine(rt, get_actor(rt, "wang"))
+    assert other.post(f"/views/{view.id}/delete", data={"csrf_token": csrf(other, "/")}).status_code == 404
+    client.post(f"/views/{view.id}/delete", data={"csrf_token": token})
+    assert mine(rt, get_actor(rt, "wang")) == []
