@@ -114,3 +114,22 @@ def test_a_manager_sees_the_overdue_tab_after_a_deadline_passes(rt, live, dispat
     row = page.locator("tr", has_text=dispatched).filter(has_text="部门调查处理")
     assert "已超时" in row.locator("td.due").inner_text() and "urgency-breach" in row.get_attribute("class")
     screenshot(page, "overdue")
+
+
+def test_sign_in_and_claim_with_the_keyboard_alone(rt, live, dispatched, new_page):
+    page = new_page()
+    page.goto(f"{live}/login")
+    page.keyboard.type("li")  # the user name field has the focus on arrival
+    page.keyboard.press("Tab")
+    page.keyboard.type("password-123")
+    page.keyboard.press("Enter")
+    page.locator("nav.tabs").wait_for()
+    for _ in range(60):  # move through the page in tab order until the claim button has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "认领":
+            break
+    else:
+        raise AssertionError("the claim button is not reachable with the Tab key")
+    page.keyboard.press("Enter")
+    page.locator("tr", has_text=dispatched).locator(".flash.ok", has_text="已认领").wait_for()
+    assert task(rt, dispatched, "handle").assignee == "li"
