@@ -17,13 +17,13 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
 
+from bench.databases import each_backend
 from runtime import clock, inbox, queries
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
@@ -137,27 +137,16 @@ def scenarios(rt, open_n: int) -> dict:
 def report(backends: list[str], open_n: int, closed_n: int, runs: int) -> None:
     print(f"inbox and complaint page, {open_n:,} open + {closed_n:,} closed complaints; ms median / p95 "
           f"over {runs} runs (target p95 < 50 ms)")
-    cluster = None
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            for backend in backends:
-                if backend == "postgresql":
-                    from tools.pg_cluster import Cluster
-                    cluster = Cluster().start()
-                    url = cluster.create_database("bench_inbox")
-                else:
-                    url = f"sqlite:///{Path(tmp) / 'inbox.db'}"
-                rt = runtime_for(url, Path(tmp))
-                print(f"== {backend}")
-                fill(rt, open_n, closed_n)
-                for name, fn in scenarios(rt, open_n).items():
-                    median, p95 = timed(fn, runs)
-                    flag = "" if p95 < 50 else "   <-- over target"
-                    print(f"  {name:<28} {median:8.2f} / {p95:8.2f}{flag}")
-                rt.close()
-        finally:
-            if cluster is not None:
-                cluster.stop()
+    with each_backend(backends, "bench_inbox") as databases:
+        for backend, url, workdir in databases:
+            rt = runtime_for(url, workdir)
+            print(f"== {backend}")
+            fill(rt, open_n, closed_n)
+            for name, fn in scenarios(rt, open_n).items():
+                median, p95 = timed(fn, runs)
+                flag = "" if p95 < 50 else "   <-- over target"
+                print(f"  {name:<28} {median:8.2f} / {p95:8.2f}{flag}")
+            rt.close()
 
 
 def main() -> None:

@@ -22,7 +22,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +34,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from bench.databases import each_backend
 from runtime import clock, services
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
@@ -204,46 +204,34 @@ def bare_fire_ms(n: int = 500) -> float:
 def report(backends: list[str], waiting: int, due: int) -> None:
     bare = bare_fire_ms()
     print(f"bare SpiffWorkflow: one firing (deserialize, fire, run on, serialize) {bare:.3f} ms median\n")
-    cluster = None
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        try:
-            for backend in backends:
-                if backend == "postgresql":
-                    from tools.pg_cluster import Cluster
-                    cluster = Cluster().start()
-                    url = cluster.create_database("bench_timers")
-                else:
-                    url = f"sqlite:///{workdir / 'bench.db'}"
-                rt = runtime_for(url, workdir)
-                threads = 8 if backend == "postgresql" else 1
-                print(f"== {backend}")
-                rows = []
-                for size, tag in ((due, "a"), (waiting - due, "b")):  # 1,000 waiting, then 100,000 in all
-                    add_waiting(rt, size, tag)
-                    total = due if tag == "a" else waiting
-                    add_due(rt, due, f"D{tag}", threads)
-                    claim = claim_ms(rt)
-                    per_fire, rate = fire_in_process(rt, due)
-                    rows.append((total, claim, per_fire, rate))
-                    print(f"  {total:>7} not due, {due} due: claim next {claim:.3f} ms, fire {per_fire:.3f} ms each "
-                          f"({rate:.0f}/s, 1 worker), ratio to bare {per_fire / bare:.1f}x")
-                print(f"  sweep cost with {rows[1][0]} vs {rows[0][0]} waiting: claim x{rows[1][1] / rows[0][1]:.2f}, "
-                      f"fire x{rows[1][2] / rows[0][2]:.2f} (target: x1.0, an index walk)")
-                if backend == "postgresql":
-                    for k in (1, 3):
-                        rate = throughput_processes(rt, url, workdir, k, due, f"P{k}")
-                        print(f"  {k} worker process(es): {rate:.0f} timers fired per second")
-                    for k in (1, 3):
-                        med, p99 = latency(rt, 300, f"L{k}", lambda k=k: _processes(url, workdir, k))
-                        print(f"  latency due -> fired, {k} worker process(es): median {med:.0f} ms, p99 {p99:.0f} ms")
-                else:
-                    med, p99 = latency(rt, 300, "L1", lambda: _thread(rt))
-                    print(f"  latency due -> fired, embedded worker: median {med:.0f} ms, p99 {p99:.0f} ms")
-                rt.close()
-        finally:
-            if cluster is not None:
-                cluster.stop()
+    with each_backend(backends, "bench_timers") as databases:
+        for backend, url, workdir in databases:
+            rt = runtime_for(url, workdir)
+            threads = 8 if backend == "postgresql" else 1
+            print(f"== {backend}")
+            rows = []
+            for size, tag in ((due, "a"), (waiting - due, "b")):  # 1,000 waiting, then 100,000 in all
+                add_waiting(rt, size, tag)
+                total = due if tag == "a" else waiting
+                add_due(rt, due, f"D{tag}", threads)
+                claim = claim_ms(rt)
+                per_fire, rate = fire_in_process(rt, due)
+                rows.append((total, claim, per_fire, rate))
+                print(f"  {total:>7} not due, {due} due: claim next {claim:.3f} ms, fire {per_fire:.3f} ms each "
+                      f"({rate:.0f}/s, 1 worker), ratio to bare {per_fire / bare:.1f}x")
+            print(f"  sweep cost with {rows[1][0]} vs {rows[0][0]} waiting: claim x{rows[1][1] / rows[0][1]:.2f}, "
+                  f"fire x{rows[1][2] / rows[0][2]:.2f} (target: x1.0, an index walk)")
+            if backend == "postgresql":
+                for k in (1, 3):
+                    rate = throughput_processes(rt, url, workdir, k, due, f"P{k}")
+                    print(f"  {k} worker process(es): {rate:.0f} timers fired per second")
+                for k in (1, 3):
+                    med, p99 = latency(rt, 300, f"L{k}", lambda k=k: _processes(url, workdir, k))
+                    print(f"  latency due -> fired, {k} worker process(es): median {med:.0f} ms, p99 {p99:.0f} ms")
+            else:
+                med, p99 = latency(rt, 300, "L1", lambda: _thread(rt))
+                print(f"  latency due -> fired, embedded worker: median {med:.0f} ms, p99 {p99:.0f} ms")
+            rt.close()
 
 
 def _processes(url, workdir, k):
