@@ -175,11 +175,17 @@ def start_form(rt: Runtime, process_id: str) -> dict | None:
     return json.loads(content) if content else None
 
 
-def linked_complaints(view: "ComplaintView") -> dict[str, list[str]]:
-    """Complaints this one was reopened from or as (from its record and its audit log)."""
+def linked_complaints(rt: Runtime, view: "ComplaintView") -> dict[str, list[str]]:
+    """Complaints this one was reopened from or as (record and audit log), and repeats of it
+    (same phone, same category)."""
     reopened_as = [e.details["reopened_as"] for e in view.history if e.action == "reopened_as"]
     origin = view.record.get("reopened_from")
-    return {"reopened_from": [origin] if origin else [], "reopened_as": reopened_as}
+    with rt.db.reader() as session:
+        instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == view.number))
+        related = records.repeats(session, instance_id)
+    linked = set(reopened_as) | ({origin} if origin else set())
+    return {"reopened_from": [origin] if origin else [], "reopened_as": reopened_as,
+            "repeats": [n for n in related if n not in linked]}
 
 
 def eligible_users(rt: Runtime, role: str | None, department: str | None) -> list[str]:

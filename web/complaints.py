@@ -68,7 +68,7 @@ def _page(number: str, revealed: dict | None = None, status: int = 200):
     record = {name: (choices[name].get(value, value) if name in choices else value)
               for name, value in record.items() if value not in (None, "", False)}
     return render_template("complaint.html", view=view, record=record, labels=labels, masked=not masking.may_see_contact(actor)
-                           and not revealed, deadlines=deadlines, links=queries.linked_complaints(view),
+                           and not revealed, deadlines=deadlines, links=queries.linked_complaints(runtime(), view),
                            reportable=REPORTABLE), status
 
 

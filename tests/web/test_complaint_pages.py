@@ -51,7 +51,10 @@ def test_a_second_complaint_from_the_same_phone_needs_confirming(rt, client):
     warned = accept(client, description="又在施工")
     body = warned.get_data(as_text=True)
     assert warned.status_code == 400 and first in body and "这是一宗新投诉" in body and "又在施工" in body
-    assert number_of(accept(client, description="又在施工", confirm_duplicate="yes")) != first
+    second = number_of(accept(client, description="又在施工", confirm_duplicate="yes"))
+    assert second != first
+    page = client.get(f"/complaints/{second}").get_data(as_text=True)
+    assert "同一来电人、同一类别" in page and f"/complaints/{first}" in page  # linked as a repeat
 
 
 def test_bad_intake_keeps_what_was_typed_and_names_the_fields(client):
