@@ -89,3 +89,11 @@ def after_save(session: Session, settings: Settings, instance, new_tasks: list[R
              named(session, [instance.owner, holder]), task_id=notice.attached_task_id,
              details={"element": notice.element_id, "rule": notice.rule} if notice.rule else
              {"element": notice.element_id})
+
+
+def mark_read(session: Session, username: str) -> int:
+    """Mark every unread notice of ``username`` as read; returns how many."""
+    from sqlalchemy import update
+    return session.execute(update(Notification).where(Notification.recipient == username,
+                                                      Notification.read_at.is_(None))
+                           .values(read_at=clock.now())).rowcount

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from runtime import clock, records
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
@@ -193,3 +193,9 @@ def eligible_users(rt: Runtime, role: str | None, department: str | None) -> lis
     from runtime.notifications import group  # the same rule decides who hears of a new task
     with rt.db.reader() as session:
         return sorted(r.username for r in group(session, role, department))
+
+
+def unread_notifications(session, username: str) -> int:
+    """How many notices the person has not seen (the number beside the bell); index (recipient, read_at)."""
+    return session.scalar(select(func.count()).select_from(Notification)
+                          .where(Notification.recipient == username, Notification.read_at.is_(None)))

@@ -177,3 +177,13 @@ def test_saved_views_keep_a_tab_and_its_filters_per_user(rt, app, client):
     assert other.post(f"/views/{view.id}/delete", data={"csrf_token": csrf(other, "/")}).status_code == 404
     client.post(f"/views/{view.id}/delete", data={"csrf_token": token})
     assert mine(rt, get_actor(rt, "wang")) == []
+
+
+def test_the_header_counts_unread_notices_and_the_list_marks_them_read(rt, client):
+    services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="C-1")  # a task for the desk
+    login(client, "wang", "desk-pass-1")
+    assert re.search(r'通知 <span class="count">1</span>', client.get("/").get_data(as_text=True))
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "新任务" in page and "C-1" in page and "登记投诉" in page
+    client.post("/notifications/read", data={"csrf_token": csrf(client, "/notifications/")})
+    assert 'class="count"' not in client.get("/notifications/").get_data(as_text=True).split("</header>")[0]
