@@ -84,6 +84,16 @@ def test_users_create_list_and_roles(cli):
     assert "front_desk" in roles and "客服前台" in roles and "site_manager" in roles
 
 
+def test_api_tokens_are_shown_once_and_can_be_revoked(cli):
+    cli("db", "upgrade")
+    cli("users", "create", "hotline", "--role", "front_desk", "--password", "s3cret-pass")
+    token = cli("tokens", "create", "hotline", "--name", "hotline integration").strip().splitlines()[-1]
+    assert token.startswith("cft_") and len(token) > 40
+    assert "no active user nobody" in cli("tokens", "create", "nobody", "--name", "x", expect=1)
+    assert f"revoked {token[:12]}" in cli("tokens", "revoke", token[:12])
+    assert "no active API token" in cli("tokens", "revoke", token[:12], expect=1)
+
+
 def test_deploy_takes_explicit_files(cli):
     cli("db", "upgrade")
     processes = ROOT_DIR / "processes"

@@ -34,3 +34,26 @@ def test_a_bad_number_names_the_variable(monkeypatch):
     monkeypatch.setenv("COMPLAINTFLOW_WORKER_POLL_SECONDS", "soon")
     with pytest.raises(ConfigurationError, match="COMPLAINTFLOW_WORKER_POLL_SECONDS must be a number"):
         load_settings()
+
+
+def test_worker_retry_and_mail_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("COMPLAINTFLOW_RETRY_ATTEMPTS", "5")
+    monkeypatch.setenv("COMPLAINTFLOW_RETRY_BACKOFF_SECONDS", "10")
+    monkeypatch.setenv("COMPLAINTFLOW_SMTP_HOST", "mail.example.test")
+    monkeypatch.setenv("COMPLAINTFLOW_SMTP_PORT", "587")
+    monkeypatch.setenv("COMPLAINTFLOW_SMTP_STARTTLS", "yes")
+    monkeypatch.setenv("COMPLAINTFLOW_MAIL_FROM", "complaints@example.test")
+    monkeypatch.setenv("COMPLAINTFLOW_BASE_URL", "https://cf.example.test/")
+    s = load_settings()
+    assert (s.retry_attempts, s.smtp_host, s.smtp_port, s.smtp_starttls) == (5, "mail.example.test", 587, True)
+    assert (s.mail_from, s.base_url) == ("complaints@example.test", "https://cf.example.test")
+    assert [s.retry_delay(n) for n in (1, 2, 3)] == [10, 20, 40]  # doubling
+    assert s.retry_delay(20) == 3600  # never more than an hour
+
+
+def test_mail_is_off_unless_a_server_is_named_and_bad_ports_are_refused(monkeypatch):
+    monkeypatch.delenv("COMPLAINTFLOW_SMTP_HOST", raising=False)
+    assert load_settings().smtp_host is None
+    monkeypatch.setenv("COMPLAINTFLOW_SMTP_PORT", "25.5")
+    with pytest.raises(ConfigurationError, match="COMPLAINTFLOW_SMTP_PORT must be a whole number"):
+        load_settings()

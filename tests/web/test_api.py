@@ -69,6 +69,17 @@ def test_requests_need_a_valid_token(rt, api):
     assert api("GET", "/tasks", who="li").status_code == 200
 
 
+def test_only_administrators_create_or_revoke_tokens(rt, api):
+    from runtime.actors import Actor
+    from runtime.errors import PermissionDenied
+    desk = Actor("wang", frozenset({"front_desk"}))
+    with pytest.raises(PermissionDenied):
+        create_token(rt, desk, "wang", "my own")
+    with pytest.raises(PermissionDenied):
+        revoke_token(rt, desk, api.tokens["li"][:12])
+    assert api("GET", "/tasks", who="li").status_code == 200  # untouched
+
+
 def test_accept_a_complaint_and_read_it_back(api):
     number = accepted(api)
     body = api("GET", f"/complaints/{number}").get_json()
