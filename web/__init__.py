@@ -28,13 +28,14 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.jinja_env.filters["time_left"] = time_left
     app.jinja_env.filters["reject_keys"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
 
-    from web import api, auth, complaints, errors, health, inbox, notices
+    from web import admin, api, auth, complaints, errors, health, inbox, notices
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF does not apply
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(complaints.bp)
     app.register_blueprint(notices.bp)
+    app.register_blueprint(admin.bp)
     app.jinja_env.globals["unread_count"] = notices.unread_count
     app.register_blueprint(health.bp)
     errors.register(app)

@@ -1,0 +1,74 @@
+"""The administrators' console: the instance list with its filters, sorting, pages and CSV export.
+(Dashboard, instance page with the diagram, repairs and definitions come with issue 6.)"""
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+
+from runtime import monitoring
+from runtime.errors import InvalidInput
+from web.context import current_actor, login_required, runtime
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+STATUSES = ("running", "waiting", "suspended", "failed", "completed", "terminated")
+
+
+@bp.get("/instances")
+@login_required
+def instances():
+    flt = _filter()
+    page = monitoring.instances(runtime(), current_actor(), flt)
+    return render_template("admin_instances.html", page=page, flt=flt, statuses=STATUSES,
+                           cap=monitoring.COUNT_CAP, sorts=list(monitoring.SORTS))
+
+
+@bp.get("/instances.csv")
+@login_required
+def instances_csv():
+    chunks = monitoring.export_csv(runtime(), current_actor(), _filter())
+    first = next(chunks)  # runs the role check before the response starts
+    body = stream_with_context(_chain(first, chunks))
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=complaintflow-instances.csv"})
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def _filter() -> monitoring.InstanceFilter:
+    """The filter from the query string; malformed dates or numbers are a 400 naming the field."""
+    a = request.args
+    zone = ZoneInfo(runtime().settings.timezone)
+    return monitoring.InstanceFilter(
+        process=a.get("process") or None, version=_int(a, "version"), status=a.get("status") or None,
+        severity=a.get("severity") or None, overdue=a.get("overdue") == "1", department=a.get("department") or None,
+        owner=a.get("owner") or None, started_from=_day(a, "started_from", zone), started_to=_day(a, "started_to", zone, 1),
+        ended_from=_day(a, "ended_from", zone), ended_to=_day(a, "ended_to", zone, 1), number=a.get("number") or None,
+        text=a.get("text") or None, sort=a.get("sort", "started"), descending=a.get("order", "desc") != "asc",
+        page=_int(a, "page") or 1)
+
+
+def _int(args, name: str) -> int | None:
+    raw = args.get(name, "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InvalidInput(f"{name} must be a whole number", field_errors={name: raw})
+    return int(raw)
+
+
+def _day(args, name: str, zone, plus_days: int = 0) -> datetime | None:
+    """A YYYY-MM-DD in the business time zone; 'to' dates include the whole day."""
+    raw = args.get(name, "")
+    if not raw:
+        return None
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date like 2025-10-09", field_errors={name: raw}) from None
+    from datetime import timedelta
+    return datetime.combine(day + timedelta(days=plus_days), time(0), zone)
