@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.databases import each_backend
-from runtime import clock, inbox, queries
+from runtime import clock, inbox, monitoring, queries
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
@@ -118,6 +118,7 @@ def scenarios(rt, open_n: int) -> dict:
     users = [Actor(f"user{i}", frozenset({"front_desk"})) for i in range(0, 200, 7)]
     engineer = Actor("user1", frozenset({"department"}), "engineering")
     manager = Actor("user2", frozenset({"cs_manager"}))
+    admin = Actor("root", frozenset({"admin"}))
     pick = lambda seq: seq[random.randrange(len(seq))]  # noqa: E731
     return {
         "available (front desk)": lambda: inbox.page(rt, pick(users), inbox.InboxFilter("available")),
@@ -129,6 +130,10 @@ def scenarios(rt, open_n: int) -> dict:
         "filtered (category+site)": lambda: inbox.page(rt, manager, inbox.InboxFilter(
             "team", category=pick(CATEGORIES), site=f"site{random.randrange(50)}")),
         "page 40 of available": lambda: inbox.page(rt, engineer, inbox.InboxFilter("available", page=40)),
+        "admin list, all (issue 6)": lambda: monitoring.instances(rt, admin, monitoring.InstanceFilter()),
+        "admin list, owner + status": lambda: monitoring.instances(rt, admin, monitoring.InstanceFilter(
+            owner=f"user{random.randrange(200)}", status="running")),
+        "admin list, overdue": lambda: monitoring.instances(rt, admin, monitoring.InstanceFilter(overdue=True)),
         "complaint page (open)": lambda: queries.complaint(rt, f"B-{random.randrange(1, open_n)}"),
         "complaint page (closed)": lambda: queries.complaint(rt, f"B-{random.randrange(open_n + 1, open_n * 2)}"),
     }
