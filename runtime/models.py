@@ -69,7 +69,10 @@ class ProcessDefinition(Base):
 
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
-    __table_args__ = (Index("ix_process_instance_owner_status", "owner", "status"),)
+    __table_args__ = (Index("ix_process_instance_owner_status", "owner", "status"),
+                      # the administrators' list is sorted by these: an index walk instead of sorting a million rows
+                      Index("ix_process_instance_started_at", "started_at"),
+                      Index("ix_process_instance_updated_at", "updated_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     business_key: Mapped[str] = mapped_column(String(64), unique=True)
