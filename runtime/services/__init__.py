@@ -4,8 +4,7 @@ from runtime.services.events import send_message, send_signal
 from runtime.services.incidents import retry_incident
 from runtime.services.instances import resume, start_instance, suspend, terminate
 from runtime.services.tasks import claim_task, complete_task, release_task
-from runtime.services.timers import fire_timers
 
 __all__ = ["start_instance", "suspend", "resume", "terminate", "claim_task", "release_task", "complete_task",
-           "send_signal", "send_message", "retry_incident", "fire_timers", "reassign_task", "delegate_task",
+           "send_signal", "send_message", "retry_incident", "reassign_task", "delegate_task",
            "return_task", "add_comment"]

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from runtime.actors import SYSTEM
 from runtime.bootstrap import Runtime
-from runtime.errors import InvalidState
 from runtime.instance_store import Loaded, audit, claim_due
 from runtime.services.common import ACTIVE, in_instance
 from runtime.services.incidents import guarded
@@ -19,18 +18,6 @@ def _fire(rt: Runtime, session, loaded: Loaded) -> int:
     if automatic:
         audit(session, loaded.instance, SYSTEM.username, "timers_fired", automatic=automatic)
     return loaded.instance.id
-
-
-def fire_timers(rt: Runtime, instance_id: int) -> bool:
-    """Run the instance's due timers and whatever follows them; False if it is not active any more.
-
-    A failure becomes an incident on the instance (raised as IncidentRaised).
-    """
-    try:
-        guarded(rt, RUN, lambda: in_instance(rt, lambda s, l: _fire(rt, s, l), instance_id=instance_id))
-    except InvalidState:
-        return False
-    return True
 
 
 def fire_next_due(rt: Runtime, now: datetime) -> int | None:
