@@ -9,12 +9,12 @@ key to its instance and record, so it stays fast at 100,000 open complaints.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 
-from runtime import business_calendar, clock
+from runtime import business_calendar, clock, paging
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.bootstrap import Runtime
 from runtime.models import OPEN_STATUSES, ComplaintRecord, HumanTask, ProcessInstance, User
@@ -73,7 +73,6 @@ class InboxPage:
     total: int
     page: int
     pages: int
-    tabs: tuple[str, ...] = field(default=TABS)
 
 
 def tabs_for(actor: Actor) -> tuple[str, ...]:
@@ -139,9 +138,8 @@ def page(rt: Runtime, actor: Actor, flt: InboxFilter) -> InboxPage:
         counts = {t: session.scalar(select(func.count()).select_from(
             _matching(t, actor, now, flt).limit(COUNT_CAP + 1).subquery())) for t in tabs_for(actor)}
         total = counts[tab]
-        pages = max(1, -(-total // PAGE_SIZE))
-        number = min(max(1, flt.page), pages)
-        ids = _ordered(_matching(tab, actor, now, flt)).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
+        number, pages, offset = paging.window(total, flt.page, PAGE_SIZE, COUNT_CAP)
+        ids = _ordered(_matching(tab, actor, now, flt)).limit(PAGE_SIZE).offset(offset)
         found = session.execute(_ordered(_details(select(ids.subquery().c.id)))).all()
         rows = [_row(t, key, owner, severity, category, site, now) for t, key, owner, severity, category, site in found]
     return InboxPage(rows, counts, total, number, pages)

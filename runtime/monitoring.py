@@ -14,7 +14,7 @@ from typing import Iterator
 
 from sqlalchemy import func, or_, select
 
-from runtime import clock
+from runtime import clock, paging
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.models import ComplaintRecord, HumanTask, ProcessDefinition, ProcessInstance
@@ -110,10 +110,8 @@ def instances(rt: Runtime, actor: Actor, flt: InstanceFilter) -> InstancePage:
     query = _query(flt)
     with rt.db.reader() as session:
         total = session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
-        pages = max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE))
-        number = min(max(1, flt.page), pages)
-        rows = [InstanceRow(*row) for row in
-                session.execute(_sorted(query, flt).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))]
+        number, pages, offset = paging.window(total, flt.page, PAGE_SIZE, COUNT_CAP)
+        rows = [InstanceRow(*row) for row in session.execute(_sorted(query, flt).limit(PAGE_SIZE).offset(offset))]
     return InstancePage(rows, total, number, pages)
 
 

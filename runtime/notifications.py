@@ -77,9 +77,13 @@ def _mail_columns(settings: Settings, recipient: Recipient, mail_at) -> dict:
 def after_save(session: Session, settings: Settings, instance, new_tasks: list[ReadyTask],
                notices: list[Notice]) -> None:
     """Tell people about the tasks that appeared and the deadlines, reminders and escalations that fired."""
+    groups: dict[tuple, list[Recipient]] = {}  # parallel branches often open several tasks for one group
     for task in new_tasks:
-        people = named(session, [task.assignee]) if task.assignee else group(session, role_for_lane(task.lane),
-                                                                              task.department)
+        if task.assignee:
+            people = named(session, [task.assignee])
+        else:
+            key = (role_for_lane(task.lane), task.department)
+            people = groups[key] if key in groups else groups.setdefault(key, group(session, *key))
         post(session, settings, instance, "new_task", task.id, task.title, people, task_id=task.id)
     for notice in notices:
         holder = None

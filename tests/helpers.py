@@ -1,9 +1,24 @@
-"""Small read helpers for tests: what the projections and the audit log say now."""
+"""Small helpers for tests: a complaint's intake record, the bundled processes, and what the
+projections and the audit log say now."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from runtime.config import PROJECT_ROOT
+from runtime.deployment import deploy, read_directory
+
 from runtime.models import AuditEvent, HumanTask, Incident, ProcessInstance, Timer, WaitingEvent
+
+
+# A noise complaint as the front desk records it (every required field, a unit to mask).
+INTAKE = {"channel": "phone", "category": "noise", "description": "楼上装修噪音，晚上十点后仍在施工",
+          "demand": "停止夜间施工", "customer_name": "张先生", "customer_unit": "3栋1单元502",
+          "customer_phone": "13812341234", "location": "3栋"}
+
+
+def deploy_processes(rt):
+    """Deploy the bundled complaint processes (processes/) as the tests' process owner."""
+    return deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
 
 
 def instance(rt, key) -> ProcessInstance:

@@ -12,8 +12,8 @@ import waitress
 from playwright.sync_api import sync_playwright
 
 from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
 from tests.conftest import free_port
+from tests.helpers import deploy_processes
 from web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,7 +43,7 @@ def browser():
 @pytest.fixture
 def live(rt):
     """The web app served over real HTTP; yields its base URL."""
-    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+    deploy_processes(rt)
     server = waitress.create_server(create_app(runtime=rt), host="127.0.0.1", port=free_port(), threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -7,11 +7,8 @@ import pytest
 from runtime import services
 from runtime.users import create_user, get_actor
 from tests.browser.conftest import screenshot, sign_in
-from tests.helpers import task, tasks
+from tests.helpers import INTAKE, task, tasks
 
-INTAKE = {"channel": "phone", "category": "noise", "description": "楼上装修噪音，晚上十点后仍在施工",
-          "demand": "停止夜间施工", "customer_name": "张先生", "customer_unit": "3栋1单元502",
-          "customer_phone": "13812341234", "location": "3栋"}
 
 
 @pytest.fixture

@@ -1,16 +1,14 @@
 """The inbox tabs, counts, filters, pages and the time-left colours, on both databases."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from runtime import clock, inbox, services
 from runtime.actors import Actor
-from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
-from tests.helpers import task
+from tests.helpers import INTAKE, deploy_processes, task
 
 SH = ZoneInfo("Asia/Shanghai")
 WANG = Actor("wang", frozenset({"front_desk"}))
@@ -18,14 +16,12 @@ ZHOU = Actor("zhou", frozenset({"front_desk"}))
 LI = Actor("li", frozenset({"department"}), "engineering")
 ZHAO = Actor("zhao", frozenset({"department"}), "security")
 CHEN = Actor("chen", frozenset({"cs_manager"}))
-INTAKE = {"channel": "phone", "description": "噪音", "demand": "停止施工", "customer_name": "张先生",
-          "customer_phone": "13812341234", "location": "3栋"}
 
 
 @pytest.fixture
 def complaints(rt):
     """Three complaints accepted Monday 13 Oct 2025 10:00: two noise (wang), one parking (zhou), dispatched."""
-    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+    deploy_processes(rt)
     clock.freeze(datetime(2025, 10, 13, 10, 0, tzinfo=SH))
     keys = []
     for who, category, department in ((WANG, "noise", "engineering"), (WANG, "noise", "security"),
@@ -78,7 +74,7 @@ def test_deadlines_colour_and_the_overdue_tab(rt, complaints):
     assert inbox.page(rt, CHEN, inbox.InboxFilter("overdue")).counts["overdue"] >= 3  # managers see all
 
 
-def test_pages_of_twenty_five(rt, complaints, monkeypatch):
+def test_pages_hold_the_next_deadlines_and_clamp_to_what_exists(rt, complaints, monkeypatch):
     monkeypatch.setattr(inbox, "PAGE_SIZE", 1)
     first = inbox.page(rt, LI, inbox.InboxFilter("available", page=1))
     second = inbox.page(rt, LI, inbox.InboxFilter("available", page=2))

@@ -10,23 +10,19 @@ import pytest
 
 from runtime import clock, monitoring, services
 from runtime.actors import Actor
-from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
 from runtime.errors import PermissionDenied
 from tests.conftest import ADMIN
-from tests.helpers import task
+from tests.helpers import INTAKE, deploy_processes, task
 
 SH = ZoneInfo("Asia/Shanghai")
 WANG = Actor("wang", frozenset({"front_desk"}))
 ZHOU = Actor("zhou", frozenset({"front_desk"}))
-INTAKE = {"channel": "phone", "description": "噪音", "demand": "停止施工", "customer_name": "张先生",
-          "customer_phone": "13812341234", "location": "3栋"}
 
 
 @pytest.fixture
 def three(rt):
     """Accepted on three days: noise by wang (dispatched to engineering), parking by zhou, lift by wang."""
-    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+    deploy_processes(rt)
     keys = []
     for day, who, category in ((13, WANG, "noise"), (14, ZHOU, "parking"), (15, WANG, "lift")):
         clock.freeze(datetime(2025, 10, day, 10, 0, tzinfo=SH))

@@ -19,7 +19,7 @@ from runtime import clock, services, worker
 from runtime.models import AuditEvent, HumanTask, InstanceStatus, Notification, ProcessInstance, WorkerHeartbeat
 from runtime.users import create_user
 from tests.conftest import FRONT_DESK
-from tests.helpers import audit, instance, task
+from tests.helpers import audit, task
 from tools.run_pg import stop_all
 
 pytestmark = pytest.mark.postgres_only

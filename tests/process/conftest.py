@@ -13,10 +13,9 @@ from sqlalchemy import select
 from runtime import clock, services, worker
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
-from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
 from runtime.models import AuditEvent, HumanTask, Notification, ProcessInstance, SlaEvent
 from runtime.users import create_user
+from tests.helpers import INTAKE as HELPER_INTAKE, deploy_processes
 
 SH = ZoneInfo("Asia/Shanghai")
 USERS = {
@@ -32,9 +31,7 @@ USERS = {
     "crisis_team": Actor("feng", frozenset({"crisis_team"})),
     "admin": Actor("root", frozenset({"admin"})),
 }
-INTAKE = {"channel": "phone", "category": "noise", "description": "楼上装修噪音，晚上十点后仍在施工",
-          "demand": "停止夜间施工", "customer_name": "张先生", "customer_unit": "3栋1单元502",
-          "customer_phone": "13812341234", "location": "3栋", "occurred_at": "2025-09-29 22:30"}
+INTAKE = {**HELPER_INTAKE, "occurred_at": "2025-09-29 22:30"}
 
 
 @pytest.fixture
@@ -48,7 +45,7 @@ def db_url(sqlite_template, tmp_path):
 class Scenario:
     def __init__(self, rt):
         self.rt = rt
-        deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+        deploy_processes(rt)
 
     # -- time ----------------------------------------------------------------------------
     def at(self, *args) -> datetime:

@@ -88,7 +88,7 @@ def test_escalation_to_crisis_is_told_to_the_owner(people):
 def test_an_event_is_never_told_twice_to_the_same_person(people):
     sc = people
     sc.at(2025, 10, 13, 10, 0)
-    key = sc.start()
+    sc.start()
     before = sc.notices()
     assert len({n.event_key for n in before}) == len(before) == 1
     from runtime import notifications

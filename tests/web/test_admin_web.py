@@ -8,19 +8,16 @@ import io
 import pytest
 
 from runtime import services
-from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
 from runtime.users import create_user, get_actor
 from tests.web.test_web_basics import login
+from tests.helpers import INTAKE, deploy_processes
 from web import create_app
 
-INTAKE = {"channel": "phone", "description": "噪音", "demand": "停止施工", "customer_name": "张先生",
-          "customer_phone": "13812341234", "location": "3栋"}
 
 
 @pytest.fixture
 def setup(rt):
-    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+    deploy_processes(rt)
     create_user(rt, "root", "password-123", ["admin"])
     create_user(rt, "wang", "password-123", ["front_desk"])
     keys = [services.start_instance(rt, get_actor(rt, "wang"), "complaint", {**INTAKE, "category": c}).business_key

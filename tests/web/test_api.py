@@ -5,15 +5,11 @@ from __future__ import annotations
 import pytest
 
 from runtime.api_tokens import create_token, revoke_token
-from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
 from runtime.users import create_user
 from tests.conftest import ADMIN
+from tests.helpers import INTAKE, deploy_processes
 from web import create_app
 
-INTAKE = {"channel": "phone", "category": "noise", "description": "楼上装修噪音，晚上十点后仍在施工",
-          "demand": "停止夜间施工", "customer_name": "张先生", "customer_unit": "3栋1单元502",
-          "customer_phone": "13812341234", "location": "3栋"}
 PEOPLE = {"wang": (["front_desk"], None), "li": (["department"], "engineering"),
           "li2": (["department"], "engineering"), "zhao": (["department"], "security"),
           "zheng": (["legal"], None), "owner": (["process_owner"], None)}
@@ -21,7 +17,7 @@ PEOPLE = {"wang": (["front_desk"], None), "li": (["department"], "engineering"),
 
 @pytest.fixture
 def api(rt):
-    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+    deploy_processes(rt)
     tokens = {}
     for name, (roles, department) in PEOPLE.items():
         create_user(rt, name, "password-123", roles, department=department)

@@ -10,16 +10,13 @@ from hypothesis import HealthCheck, given, settings
 
 from runtime import services
 from runtime.api_tokens import create_token
-from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
 from runtime.users import create_user, get_actor
 from tests.conftest import ADMIN
+from tests.helpers import INTAKE, deploy_processes
 from web import create_app
 
 OPERATIONS = ["POST /complaints", "GET /complaints/{number}", "POST /complaints/{number}/signals/{name}", "GET /tasks",
               "POST /tasks/{task_id}/claim", "POST /tasks/{task_id}/release", "POST /tasks/{task_id}/complete"]
-INTAKE = {"channel": "phone", "category": "noise", "description": "噪音", "demand": "停止施工",
-          "customer_name": "张先生", "customer_phone": "13812341234"}
 
 
 @pytest.fixture
@@ -32,7 +29,7 @@ def db_url(sqlite_template, tmp_path):
 
 @pytest.fixture
 def api_schema(rt):
-    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+    deploy_processes(rt)
     create_user(rt, "wang", "password-123", ["front_desk"])
     services.start_instance(rt, get_actor(rt, "wang"), "complaint", INTAKE)  # something to find, claim, signal
     app = create_app(runtime=rt)

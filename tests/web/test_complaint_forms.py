@@ -4,17 +4,14 @@ from __future__ import annotations
 import re
 
 from runtime import services
-from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
 from runtime.users import create_user
 from tests.conftest import FRONT_DESK
-from tests.helpers import task
-from tests.process.conftest import INTAKE
+from tests.helpers import INTAKE, deploy_processes, task
 from web import create_app
 
 
 def test_triage_form_renders_and_validates(rt):
-    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+    deploy_processes(rt)
     create_user(rt, "wang", "desk-pass-1", ["front_desk"])
     services.start_instance(rt, FRONT_DESK, "complaint", INTAKE, business_key="W-1")
     client = create_app(runtime=rt).test_client()

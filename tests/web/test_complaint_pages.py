@@ -6,20 +6,16 @@ import re
 
 import pytest
 
-from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
 from runtime.users import create_user
-from tests.helpers import audit, instance
+from tests.helpers import INTAKE, audit, deploy_processes, instance
 from tests.web.test_web_basics import csrf, login
 from web import create_app
 
-INTAKE = {"channel": "phone", "category": "noise", "description": "楼上装修噪音", "demand": "停止夜间施工",
-          "customer_name": "张先生", "customer_unit": "3栋1单元502", "customer_phone": "13812341234", "location": "3栋"}
 
 
 @pytest.fixture
 def client(rt):
-    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+    deploy_processes(rt)
     for name, roles, department in (("wang", ["front_desk"], None), ("zheng", ["legal"], None),
                                     ("li", ["department"], "engineering")):
         create_user(rt, name, "password-123", roles, department=department)

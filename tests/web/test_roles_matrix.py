@@ -2,21 +2,15 @@
 refused with 403 (and nothing changed) everywhere else. Checked on the server, not by hiding buttons."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from runtime import services
-from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
 from runtime.roles import ROLES
 from runtime.users import create_user, get_actor
-from tests.helpers import audit, task
+from tests.helpers import INTAKE, audit, deploy_processes, task
 from tests.web.test_web_basics import csrf
 from web import create_app
 
-INTAKE = {"channel": "phone", "category": "noise", "description": "噪音", "demand": "停止施工",
-          "customer_name": "张先生", "customer_phone": "13812341234", "customer_unit": "3栋502"}
 ROLE_CODES = [r.code for r in ROLES]
 ALLOWED = {
     "accept": {"front_desk", "cs_manager", "duty_manager", "site_manager", "quality", "admin"},
@@ -30,7 +24,7 @@ ALLOWED = {
 
 @pytest.fixture
 def world(rt):
-    deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/")
+    deploy_processes(rt)
     for code in ROLE_CODES:
         create_user(rt, f"u_{code}", "password-123", [code], department="engineering" if code == "department" else None)
     create_user(rt, "wang", "password-123", ["front_desk"])
