@@ -25,14 +25,19 @@ test: setup postgres-server chromium
 
 setup: $(STAMP) translations vendor
 
-# Front-end packages from npm, served from web/static/vendor (not committed; no CDN).
-VENDOR := web/static/vendor/htmx.min.js
+# Front-end packages from npm, served from web/static/vendor (not committed; no CDN): htmx for the
+# inbox, bpmn-js (viewer and modeler, CSS with the diagram font embedded) for the console.
+VENDOR := web/static/vendor/.installed
+BPMN_JS := node_modules/bpmn-js/dist
 vendor: $(VENDOR)
 
 $(VENDOR): package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	mkdir -p web/static/vendor
-	cp node_modules/htmx.org/dist/htmx.min.js $@
+	cp node_modules/htmx.org/dist/htmx.min.js $(BPMN_JS)/bpmn-navigated-viewer.production.min.js \
+		$(BPMN_JS)/bpmn-modeler.production.min.js $(BPMN_JS)/assets/diagram-js.css $(BPMN_JS)/assets/bpmn-js.css \
+		$(BPMN_JS)/assets/bpmn-font/css/bpmn-embedded.css web/static/vendor/
+	touch $@
 
 # Interface languages: catalogues in web/translations, compiled here (the .mo files are not committed).
 MO := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))

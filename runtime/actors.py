@@ -7,6 +7,8 @@ from runtime.errors import PermissionDenied
 
 MANAGER_ROLES = frozenset({"cs_manager", "duty_manager", "site_manager", "general_manager"})
 REPAIR_ROLES = frozenset({"admin"})
+# Who may read, change and deploy the diagrams, and move running instances onto a new version.
+OWNER_ROLES = frozenset({"process_owner", "admin"})
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,30 @@ at ``now()`` here, so tests and the process scenarios can move time forward with
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 _lock = threading.Lock()
 _frozen: datetime | None = None
+_local = threading.local()
 
 
 def now() -> datetime:
     """Current time as an aware UTC datetime (the frozen time when a test has set one)."""
-    frozen = _frozen
-    return frozen if frozen is not None else datetime.now(timezone.utc)
+    moment = getattr(_local, "as_of", None) or _frozen
+    return moment if moment is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def as_of(moment: datetime):
+    """Read ``moment`` as now in this thread only, e.g. to compute a timer as of the time it started
+    when a migration gives it a new expression."""
+    before = getattr(_local, "as_of", None)
+    _local.as_of = moment.astimezone(timezone.utc)
+    try:
+        yield
+    finally:
+        _local.as_of = before
 
 
 def freeze(at: datetime) -> None:

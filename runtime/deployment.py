@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from runtime import clock, xmlsafe
+from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.engine import PackageInvalid, ParsedPackage
 from runtime.errors import DeploymentRejected, Problem
@@ -103,6 +104,25 @@ def deploy(rt: Runtime, files: dict[str, bytes], actor: str, source: str) -> Dep
         return _existing(rt, digest) or _raise_conflict(digest)
     rt.engine.package(digest, lambda: package)
     return result
+
+
+def deploy_as(rt: Runtime, actor: Actor, files: dict[str, bytes], source: str) -> DeployResult:
+    """A deployment from the web console or the API: only process owners and administrators."""
+    require_any(actor, OWNER_ROLES, "deploy process files")
+    return deploy(rt, files, actor.username, source)
+
+
+def deploy_changed(rt: Runtime, actor: Actor, base_package_id: int, changed: dict[str, bytes],
+                   source: str) -> DeployResult:
+    """Deploy the files of package ``base_package_id`` with ``changed`` replacing or adding files:
+    a diagram saved in the browser modeler, or uploaded files, on top of what is deployed."""
+    require_any(actor, OWNER_ROLES, "deploy process files")
+    with rt.db.reader() as session:
+        base = {f.name: f.content for f in session.scalars(
+            select(ProcessFile).where(ProcessFile.package_id == base_package_id))}
+    if not base:
+        raise DeploymentRejected([Problem("(upload)", f"there is no deployed package {base_package_id} to change")])
+    return deploy(rt, {**base, **changed}, actor.username, source)
 
 
 def _existing(rt: Runtime, digest: str) -> DeployResult | None:

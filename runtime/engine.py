@@ -26,6 +26,8 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, 
 from SpiffWorkflow.util.task import TaskState
 
 from runtime import clock
+from runtime import engine_modify
+from runtime.engine_inspect import ElementStates, StepData, element_states, open_step_data, user_tasks
 from runtime.engine_timers import WaitingTimer, attached_human_task, fold_missed_periods, waiting_cycles, waiting_timers
 from runtime.engine_sandbox import RestrictedEnvironment, ScriptEngine
 from runtime.engine_serializer import StateSerializer
@@ -127,6 +129,13 @@ class ParsedPackage:
             if form:
                 return form
         return None
+
+    def file_of(self, process_id: str) -> str | None:
+        """The BPMN file that defines ``process_id``."""
+        return self.parser.get_process_parser(process_id).filename
+
+    def elements_of(self, process_id: str) -> set[str]:
+        return {s.bpmn_id for s in self.specs(process_id)[0].task_specs.values() if s.bpmn_id}
 
     def process_name(self, process_id: str) -> str:
         spec = self.specs(process_id)[0]
@@ -267,6 +276,53 @@ class Engine:
 
     def cancel(self, wf: BpmnWorkflow) -> None:
         wf.cancel()
+
+    # -- what administrators see and repair (engine_inspect, engine_modify) ----------------
+    def element_states(self, wf: BpmnWorkflow) -> ElementStates:
+        return element_states(wf)
+
+    def open_steps(self, wf: BpmnWorkflow) -> list[StepData]:
+        return open_step_data(wf)
+
+    def user_tasks(self, wf: BpmnWorkflow) -> dict[str, str]:
+        return user_tasks(wf)
+
+    def move_to(self, wf: BpmnWorkflow, element_id: str, data: dict,
+                defaults: Callable[[dict], dict]) -> tuple[str, list[str], RunReport]:
+        """Go back to user task ``element_id`` if it was done before, else skip forward to it
+        (``defaults`` gives a skipped task's form defaults from its properties).
+
+        Returns ("back" | "skip", the tasks skipped or gone back to, the report of the run after).
+        """
+        known = self.user_tasks(wf)
+        if element_id not in known:
+            raise TaskNotFound(f"'{element_id}' is not a user task of this instance's diagrams")
+        if any(t.task_spec.bpmn_id == element_id for t in engine_modify.ready_user_tasks(wf)):
+            raise InvalidState(f"the instance already waits at '{known[element_id]}'")
+        reports: list[RunReport] = []
+        with _translated_errors():
+            if any(t.task_spec.bpmn_id == element_id and t.state == TaskState.COMPLETED
+                   for t in engine_modify.all_tasks(wf)):
+                how, steps = "back", [engine_modify.go_back(wf, element_id)]
+            else:
+                how, steps = "skip", engine_modify.skip_to(wf, element_id, data, lambda w: reports.append(self.run(w)),
+                                                           defaults)
+        report = self.run(wf)
+        for earlier in reports:
+            report.notices[:0] = earlier.notices
+            report.automatic[:0] = earlier.automatic
+        return how, steps, report
+
+    def migration_problems(self, wf: BpmnWorkflow, package: ParsedPackage, process_id: str, version: int) -> list[str]:
+        spec, deps = package.specs(process_id)
+        return engine_modify.migration_problems(self.serializer.registry, wf, spec, deps, version)
+
+    def migrate(self, wf: BpmnWorkflow, package: ParsedPackage, process_id: str,
+                timer_started: dict[str, datetime]) -> list[str]:
+        """Move ``wf`` onto ``package``'s version of ``process_id``; returns timers computed anew."""
+        spec, deps = package.specs(process_id)
+        with _translated_errors():
+            return engine_modify.migrate(self.serializer.registry, wf, spec, deps, timer_started)
 
     # -- what the projections read ----------------------------------------------------------
     def snapshot(self, wf: BpmnWorkflow) -> Snapshot:

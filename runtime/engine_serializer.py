@@ -73,6 +73,11 @@ class StateSerializer:
     def __init__(self) -> None:
         self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 
+    @property
+    def registry(self):
+        """The converters, which SpiffWorkflow's spec diff uses to compare task specs."""
+        return self._serializer.registry
+
     def dumps(self, workflow: BpmnWorkflow, spec_ref: str) -> str:
         workflow.spec_ref = spec_ref
         return self._serializer.serialize_json(workflow)

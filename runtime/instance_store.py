@@ -88,15 +88,16 @@ def definition(rt: Runtime, session: Session, definition_id: int) -> DefinitionR
 
 
 def lock(session: Session, *, instance_id: int | None = None, business_key: str | None = None,
-         task_id: str | None = None) -> InstanceRow:
-    """The instance row (found by id, business key or one of its tasks), locked for the transaction.
+         task_id: str | None = None, for_update: bool = True) -> InstanceRow:
+    """The instance row (found by id, business key or one of its tasks), locked for the transaction
+    (only read when ``for_update`` is false, for pages and dry runs that change nothing).
 
     Raises InstanceNotFound, or TaskNotFound when looked up by a task that is not waiting.
     """
     # FOR NO KEY UPDATE: we never change the key, so inserts elsewhere that merely reference this
     # row (audit events, incidents) need not wait for us. Every writer locks the instance before
     # any of its task rows: one lock order, no deadlocks.
-    query = select(INSTANCE).with_for_update(key_share=True)
+    query = select(INSTANCE).with_for_update(key_share=True) if for_update else select(INSTANCE)
     if instance_id is not None:
         query = query.where(INSTANCE.c.id == instance_id)
     elif business_key is not None:
@@ -190,7 +191,7 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
     instance.serializer_version = rt.engine.serializer.version
     instance.library_version = LIBRARY_VERSION
     instance.updated_at = now
-    if instance.status not in (InstanceStatus.SUSPENDED, InstanceStatus.TERMINATED):
+    if instance.status not in (InstanceStatus.SUSPENDED, InstanceStatus.TERMINATED, InstanceStatus.FAILED):
         instance.status = projections.status_of(snapshot)
     instance.owner, instance.severity = snapshot.owner or instance.owner, snapshot.severity or instance.severity
     if instance.id is None:
@@ -198,7 +199,7 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
     new_tasks = []
     if snapshot.completed or instance.status == InstanceStatus.TERMINATED:
         instance.ended_at = now
-        projections.clear(session, instance)
+        projections.clear(session, instance, now)
     else:
         new_tasks = projections.write(session, instance, snapshot, now)
     notifications.after_save(session, rt.settings, instance, new_tasks, loaded.notices)

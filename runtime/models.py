@@ -136,6 +136,19 @@ class Timer(Base):
     task_name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(10))  # date | duration | cycle
     due_at: Mapped[datetime] = mapped_column(UTC, index=True)
+    # When it began waiting: a migration that changes its expression recomputes it from here.
+    started_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+
+
+class TaskHistory(Base):
+    """A human task that is no longer open, and how long it was: the dashboard's average wait."""
+
+    __tablename__ = "task_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    task_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    ended_at: Mapped[datetime] = mapped_column(UTC, index=True)
 
 
 class WaitingEvent(Base):

@@ -115,6 +115,16 @@ def instances(rt: Runtime, actor: Actor, flt: InstanceFilter) -> InstancePage:
     return InstancePage(rows, total, number, pages)
 
 
+def numbers(rt: Runtime, actor: Actor, flt: InstanceFilter, limit: int) -> tuple[list[str], int]:
+    """The complaint numbers the filter lists (at most ``limit``, in list order) and how many there are."""
+    require_any(actor, REPAIR_ROLES, "act on process instances")
+    query = _query(flt)
+    with rt.db.reader() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        found = list(session.scalars(_sorted(query.with_only_columns(ProcessInstance.business_key), flt).limit(limit)))
+    return found, total
+
+
 CSV_COLUMNS = ("number", "process", "version", "status", "severity", "owner", "category", "site", "started_at",
                "updated_at", "ended_at")
 

@@ -14,10 +14,11 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from runtime.engine import ReadyTask, Snapshot
-from runtime.models import ComplaintRecord, HumanTask, InstanceStatus, Timer, WaitingEvent
+from runtime.models import ComplaintRecord, HumanTask, InstanceStatus, TaskHistory, Timer, WaitingEvent
 from runtime.roles import role_for_lane
 
 TASK, TIMER, EVENT = HumanTask.__table__, Timer.__table__, WaitingEvent.__table__
+HISTORY = TaskHistory.__table__
 RECORD = ComplaintRecord.__table__
 
 
@@ -41,24 +42,34 @@ def write(session: Session, instance, snapshot: Snapshot, now: datetime) -> list
     before, after = instance.projected or {}, fingerprint(snapshot)
     conn = session.connection()
     new = _sync_tasks(conn, instance.id, before.get("tasks", {}), after["tasks"], snapshot, now)
-    _sync_timers(conn, instance.id, before.get("timers", {}), after["timers"], snapshot)
+    _sync_timers(conn, instance.id, before.get("timers", {}), after["timers"], snapshot, now)
     _sync_events(conn, instance.id, before.get("events", []), after["events"])
     instance.projected = after
     return new
 
 
-def clear(session: Session, instance) -> None:
+def clear(session: Session, instance, now: datetime) -> None:
     """Remove every projection of an instance that has ended."""
     conn = session.connection()
-    for table in (TASK, TIMER, EVENT):
+    if instance.projected.get("tasks"):
+        _end_tasks(conn, instance.id, TASK.c.instance_id == instance.id, now)
+    for table in (TIMER, EVENT):
         conn.execute(delete(table).where(table.c.instance_id == instance.id))
     instance.projected = {}
+
+
+def _end_tasks(conn, instance_id: int, which, now: datetime) -> None:
+    """Delete the open tasks ``which`` selects and keep how long each was open in ``task_history``."""
+    ended = conn.execute(delete(TASK).where(which).returning(TASK.c.task_name, TASK.c.created_at)).all()
+    if ended:
+        conn.execute(insert(HISTORY), [{"instance_id": instance_id, "task_name": name, "created_at": created,
+                                        "ended_at": now} for name, created in ended])
 
 
 def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot, now) -> list[ReadyTask]:
     gone = [tid for tid in before if tid not in after]
     if gone:
-        conn.execute(delete(TASK).where(TASK.c.id.in_(gone)))
+        _end_tasks(conn, instance_id, TASK.c.id.in_(gone), now)
     ready = {t.id: t for t in snapshot.ready_tasks}
     new = [ready[tid] for tid in after if tid not in before]
     if new:
@@ -87,7 +98,7 @@ def copy_record_to_tasks(session: Session, instance_id: int) -> None:
     conn.execute(update(TASK).where(TASK.c.instance_id == instance_id).values(**_record(conn, instance_id)))
 
 
-def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapshot) -> None:
+def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapshot, now: datetime) -> None:
     gone = [tid for tid in before if tid not in after]
     if gone:
         conn.execute(delete(TIMER).where(TIMER.c.instance_id == instance_id, TIMER.c.task_id.in_(gone)))
@@ -95,7 +106,7 @@ def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapsho
     new = [waiting[tid] for tid in after if tid not in before]
     if new:
         conn.execute(insert(TIMER), [{"instance_id": instance_id, "task_id": t.task_id, "task_name": t.name,
-                                         "kind": t.kind, "due_at": t.due_at} for t in new])
+                                         "kind": t.kind, "due_at": t.due_at, "started_at": now} for t in new])
     for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
         conn.execute(update(TIMER).where(TIMER.c.instance_id == instance_id, TIMER.c.task_id == tid)
                      .values(due_at=waiting[tid].due_at))

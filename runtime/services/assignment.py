@@ -18,7 +18,8 @@ from runtime.users import get_actor
 COMMENT_MAX = 2000
 
 
-def reassign_task(rt: Runtime, actor: Actor, task_id: str, to: str, expected_version: int | None = None) -> int:
+def reassign_task(rt: Runtime, actor: Actor, task_id: str, to: str, expected_version: int | None = None,
+                  reason: str | None = None) -> int:
     """A manager gives the task to ``to``, who must be allowed to work on it; returns its version."""
     require_any(actor, MANAGER_ROLES | REPAIR_ROLES, "reassign tasks")
     target = _colleague(rt, to)
@@ -32,7 +33,7 @@ def reassign_task(rt: Runtime, actor: Actor, task_id: str, to: str, expected_ver
         previous = task.assignee
         task.assignee, task.delegated_by, task.version = to, None, task.version + 1
         audit(session, instance, actor.username, "reassigned", task_id=task_id, task_name=task.task_name,
-              previous_assignee=previous, assignee=to)
+              previous_assignee=previous, assignee=to, reason=reason or None)
         _tell(session, rt, instance, task, to, actor, "assigned")
         return task.version
 

@@ -25,6 +25,14 @@ def _validator(session, package_id: int, content_hash: str, name: str) -> Draft2
     return _validators[key]
 
 
+def defaults(session, package_id: int, content_hash: str, form_name: str | None) -> dict:
+    """The default values a form gives its fields (what a user who changes nothing submits)."""
+    if not form_name:
+        return {}
+    schema = _validator(session, package_id, content_hash, form_name).schema
+    return {k: p["default"] for k, p in schema.get("properties", {}).items() if "default" in p}
+
+
 def validate(session, package_id: int, content_hash: str, form_name: str | None, data: dict) -> dict:
     """``data`` with the schema's defaults filled in; InvalidInput with one message per bad field.
 
@@ -33,7 +41,7 @@ def validate(session, package_id: int, content_hash: str, form_name: str | None,
     if not form_name:
         return data
     validator = _validator(session, package_id, content_hash, form_name)
-    data = {**{k: p["default"] for k, p in validator.schema.get("properties", {}).items() if "default" in p}, **data}
+    data = {**defaults(session, package_id, content_hash, form_name), **data}
     errors: dict[str, str] = {}
     for error in validator.iter_errors(data):
         path = [str(p) for p in error.absolute_path]

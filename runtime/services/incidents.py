@@ -68,10 +68,11 @@ def _outlook(incident: Incident) -> str:
     return f"retrying automatically at {incident.retry_at:%Y-%m-%d %H:%M:%S} UTC (attempt {incident.attempts + 1})"
 
 
-def retry_incident(rt: Runtime, actor: Actor, incident_id: int) -> str:
+def retry_incident(rt: Runtime, actor: Actor, incident_id: int, reason: str = "") -> str:
     """Replay the failed action; on success the incident closes and the instance runs on.
 
-    Returns the instance's new status. Raises IncidentRaised again if the cause is not fixed.
+    ``reason`` (the administrator's note on what was fixed) goes into the audit log. Returns the
+    instance's new status. Raises IncidentRaised again if the cause is not fixed.
     """
     require_any(actor, REPAIR_ROLES, "retry incidents")
     with rt.db.reader() as session:
@@ -81,7 +82,7 @@ def retry_incident(rt: Runtime, actor: Actor, incident_id: int) -> str:
         if incident.resolved_at is not None:
             raise InvalidState(f"incident {incident_id} was already resolved by {incident.resolved_by}")
         instance_id, action = incident.instance_id, dict(incident.action)
-    return guarded(rt, action, lambda: replay_incident(rt, actor, instance_id, incident_id, action))
+    return guarded(rt, action, lambda: replay_incident(rt, actor, instance_id, incident_id, action, reason))
 
 
 LEASE = timedelta(minutes=5)
@@ -110,10 +111,11 @@ def retry_next_due(rt: Runtime, now: datetime) -> bool | None:
     return True
 
 
-def replay_incident(rt: Runtime, actor: Actor, instance_id: int, incident_id: int, action: dict) -> str:
+def replay_incident(rt: Runtime, actor: Actor, instance_id: int, incident_id: int, action: dict,
+                    reason: str = "") -> str:
     from runtime.services.replay import replay  # the replays call the other services
 
-    return replay(rt, actor, instance_id, incident_id, action)
+    return replay(rt, actor, instance_id, incident_id, action, reason)
 
 
 def resolve(session, instance: InstanceRow, incident_id: int, actor: Actor) -> None:

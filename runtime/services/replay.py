@@ -10,7 +10,7 @@ from runtime.services.common import in_instance
 from runtime.services.incidents import resolve
 
 
-def replay(rt: Runtime, actor: Actor, instance_id: int, incident_id: int, action: dict) -> str:
+def replay(rt: Runtime, actor: Actor, instance_id: int, incident_id: int, action: dict, reason: str = "") -> str:
     def body(session, loaded: Loaded):
         kind = action["kind"]
         if kind == "complete":
@@ -22,7 +22,7 @@ def replay(rt: Runtime, actor: Actor, instance_id: int, incident_id: int, action
         automatic = advance(rt, session, loaded, actor).names
         loaded.instance.status = InstanceStatus.RUNNING  # save() recomputes it from the engine
         audit(session, loaded.instance, actor.username, "incident_retried", task_id=action.get("task_id"),
-              replayed=kind, original_actor=action.get("actor"), automatic=automatic)
+              replayed=kind, original_actor=action.get("actor"), automatic=automatic, reason=reason or None)
         resolve(session, loaded.instance, incident_id, actor)
         return loaded.instance
 
