@@ -28,7 +28,7 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.jinja_env.filters["time_left"] = time_left
     app.jinja_env.filters["reject_keys"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
 
-    from web import admin, api, auth, complaints, errors, health, inbox, notices
+    from web import admin, api, auth, complaints, console, errors, health, inbox, notices, processes
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF does not apply
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
@@ -36,6 +36,8 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.register_blueprint(complaints.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(console.bp)
+    app.register_blueprint(processes.bp)
     app.jinja_env.globals["unread_count"] = notices.unread_count
     app.register_blueprint(health.bp)
     errors.register(app)
