@@ -1,0 +1,120 @@
+"""The console through the web app: who may open which page, the instance page's diagram data and
+repairs, the dashboard, the processes pages and the modeler's deploy endpoint with its problems."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+import pytest
+
+from runtime import services
+from runtime.config import PROJECT_ROOT
+from runtime.users import create_user, get_actor
+from tests.helpers import INTAKE, audit, deploy_processes, instance, task
+from tests.web.test_web_basics import csrf, login
+from web import create_app
+
+
+@pytest.fixture
+def site(rt):
+    deploy_processes(rt)
+    for name, roles in (("root", ["admin"]), ("po", ["process_owner"]), ("wang", ["front_desk"])):
+        create_user(rt, name, "password-123", roles)
+    key = services.start_instance(rt, get_actor(rt, "wang"), "complaint", INTAKE).business_key
+    return create_app(runtime=rt).test_client(), key
+
+
+def signed_in(client, who):
+    login(client, who, "password-123")
+    return client
+
+
+def test_each_console_page_is_for_its_roles_only(site):
+    client, key = site
+    signed_in(client, "wang")
+    for path in ("/admin/", f"/admin/instances/{key}", "/processes/", "/processes/complaint/v1",
+                 "/processes/complaint/edit", "/processes/complaint/v1.zip", "/admin/packages/1/files/complaint.bpmn"):
+        assert client.get(path).status_code == 403, path
+    token = csrf(client, "/")
+    assert client.post(f"/admin/instances/{key}/suspend", data={"reason": "x", "csrf_token": token}).status_code == 302
+    assert instance(site[0].application.extensions["complaintflow"], key).status != "suspended"
+    signed_in(client, "po")
+    assert client.get("/processes/").status_code == 200 and client.get("/admin/").status_code == 403
+    signed_in(client, "root")
+    assert client.get("/admin/").status_code == 200 and client.get("/processes/").status_code == 200
+
+
+def test_the_instance_page_marks_the_active_task_and_repairs_need_a_reason(site, rt):
+    client, key = signed_in(site[0], "root"), site[1]
+    page = client.get(f"/admin/instances/{key}").get_data(as_text=True)
+    states = json.loads(re.search(r'data-states="([^"]+)"', page).group(1).replace("&#34;", '"'))
+    assert states["triage"] == "active" and states["accept"] == "completed"
+    assert "138****1234" in page and "13812341234" not in page  # admins see contact data masked
+    token = csrf(client, f"/admin/instances/{key}")
+    client.post(f"/admin/instances/{key}/suspend", data={"reason": " ", "csrf_token": token})
+    assert instance(rt, key).status == "running"
+    followed = client.post(f"/admin/instances/{key}/suspend", data={"reason": "customer asked to wait",
+                                                                   "csrf_token": token}, follow_redirects=True)
+    assert instance(rt, key).status == "suspended" and followed.status_code == 200
+    assert [e.details["reason"] for e in audit(rt, key) if e.action == "suspended"] == ["customer asked to wait"]
+    bad = client.post(f"/admin/instances/{key}/move", data={"reason": "x", "target": "handle", "data": "{not json",
+                                                             "csrf_token": token}, follow_redirects=True)
+    assert "not valid JSON" in bad.get_data(as_text=True)
+
+
+def test_the_dashboard_counts_open_complaints_and_draws_where_they_wait(site, rt):
+    client, key = signed_in(site[0], "root"), site[1]
+    page = client.get("/admin/").get_data(as_text=True)
+    heat = [json.loads(m.replace("&#34;", '"')) for m in re.findall(r'data-heat="([^"]+)"', page)]
+    assert {"triage": 1} in heat
+    assert re.search(r"<span>[^<]+</span><strong>1</strong>", page)  # one open complaint
+
+
+def test_process_owners_see_versions_download_and_diff(site, rt):
+    client = signed_in(site[0], "po")
+    listing = client.get("/processes/").get_data(as_text=True)
+    assert "complaint_normal" in listing and "v1" in listing
+    zipped = zipfile.ZipFile(io.BytesIO(client.get("/processes/complaint/v1.zip").data))
+    assert "complaint.bpmn" in zipped.namelist() and "forms/" not in "".join(zipped.namelist())
+    xml = (PROJECT_ROOT / "processes" / "complaint_normal.bpmn").read_text().replace("working_days(3)", "working_days(5)")
+    token = csrf(client, "/processes/complaint/edit")
+    answer = client.post("/processes/complaint_normal/deploy", json={"file": "complaint_normal.bpmn", "xml": xml,
+                         "package_id": 1}, headers={"X-CSRFToken": token})
+    assert answer.status_code == 200 and answer.json["versions"]["complaint_normal"] == 2
+    diff = client.get("/processes/complaint_normal/diff?from=1&to=2").get_data(as_text=True)
+    assert "handle_late" in diff and "working_days(3)" in diff and "working_days(5)" in diff
+    assert "reply_late" not in diff
+
+
+def test_a_broken_diagram_from_the_modeler_is_refused_with_each_problem_at_its_element(site, rt):
+    client = signed_in(site[0], "po")
+    xml = (PROJECT_ROOT / "processes" / "complaint_normal.bpmn").read_text()
+    broken = xml.replace("working_days(3)", "__import__('os').system('id')").replace(
+        "<bpmn:conditionExpression>coordination_needed", "<bpmn:conditionExpression>coordination_needed ==")
+    token = csrf(client, "/processes/complaint/edit")
+    answer = client.post("/processes/complaint_normal/deploy", json={"file": "complaint_normal.bpmn", "xml": broken,
+                         "package_id": 1}, headers={"X-CSRFToken": token})
+    assert answer.status_code == 400
+    where = {p["element_id"] for p in answer.json["problems"]}
+    assert where == {"handle_late", "f_multi"}, answer.json  # the escaping timer and the broken condition
+    assert all(p["file"] == "complaint_normal.bpmn" and p["message"] for p in answer.json["problems"])
+    assert "complaint_normal v2" not in client.get("/processes/").get_data(as_text=True)
+    assert client.post("/processes/complaint_normal/deploy", json={"file": "x.bpmn", "xml": xml, "package_id": 1}
+                       ).status_code == 400  # no CSRF token
+    hostile = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+    refused = client.post("/processes/complaint_normal/deploy", json={"file": "complaint_normal.bpmn", "xml": hostile,
+                          "package_id": 1}, headers={"X-CSRFToken": token})
+    assert refused.status_code == 400 and "DOCTYPE" in refused.json["problems"][0]["message"]
+
+
+def test_an_upload_with_a_bad_file_lists_its_problems_and_deploys_nothing(site, rt):
+    client = signed_in(site[0], "po")
+    token = csrf(client, "/processes/")
+    bad = client.post("/processes/upload", data={"csrf_token": token, "process_id": "complaint",
+                                                  "files": (io.BytesIO(b"<bpmn:definitions"), "complaint.bpmn")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 400 and "not well-formed XML" in bad.get_data(as_text=True)
+    listing = client.get("/processes/").get_data(as_text=True)
+    assert "v2" not in listing
