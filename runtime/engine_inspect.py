@@ -63,13 +63,13 @@ class StepData:
 
 
 def open_step_data(wf) -> list[StepData]:
-    """The data of every step that is active or waiting (what the next step will see)."""
+    """The data of every user task waiting for people (what its form and the next steps see)."""
     out = []
     for sub in _workflows(wf):
         for task in sub.tasks.values():
             state = _state_of(task)
             spec = task.task_spec
-            if spec.bpmn_id and state in ("active", "waiting") and (spec.manual or state == "waiting"):
+            if spec.bpmn_id and state == "active" and spec.manual:
                 out.append(StepData(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, state,
                                     dict(task.data)))
     return out
