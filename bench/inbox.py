@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.databases import each_backend
-from runtime import clock, inbox, monitoring, queries
+from runtime import clock, dashboard, inbox, monitoring, queries
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
@@ -134,6 +134,8 @@ def scenarios(rt, open_n: int) -> dict:
         "admin list, owner + status": lambda: monitoring.instances(rt, admin, monitoring.InstanceFilter(
             owner=f"user{random.randrange(200)}", status="running")),
         "admin list, overdue": lambda: monitoring.instances(rt, admin, monitoring.InstanceFilter(overdue=True)),
+        "dashboard figures": lambda: dashboard.overview(rt, admin),
+        "dashboard heat (package 1)": lambda: dashboard.heat(rt, admin, 1),
         "complaint page (open)": lambda: queries.complaint(rt, f"B-{random.randrange(1, open_n)}"),
         "complaint page (closed)": lambda: queries.complaint(rt, f"B-{random.randrange(open_n + 1, open_n * 2)}"),
     }

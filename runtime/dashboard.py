@@ -39,8 +39,9 @@ def overview(rt: Runtime, actor: Actor) -> Dashboard:
     today, week = _day_starts(rt)
     with rt.db.reader() as session:
         open_ = p.status.in_(OPEN_STATUSES)
-        by_severity = dict(session.execute(select(func.coalesce(p.severity, "normal"), func.count())
-                                           .where(open_).group_by(func.coalesce(p.severity, "normal"))).all())
+        by_severity: dict[str, int] = {}
+        for severity, n in session.execute(select(p.severity, func.count()).where(open_).group_by(p.severity)):
+            by_severity[severity or "normal"] = by_severity.get(severity or "normal", 0) + n
         by_status = dict(session.execute(select(p.status, func.count()).where(open_).group_by(p.status)).all())
         by_department = session.execute(
             select(t.department, func.count(func.distinct(t.instance_id))).where(t.department.is_not(None))

@@ -16,9 +16,6 @@ from uuid import UUID
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import EscalationEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -28,7 +25,8 @@ from SpiffWorkflow.util.task import TaskState
 from runtime import clock
 from runtime import engine_modify
 from runtime.engine_inspect import ElementStates, StepData, element_states, open_step_data, user_tasks
-from runtime.engine_timers import WaitingTimer, attached_human_task, fold_missed_periods, waiting_cycles, waiting_timers
+from runtime.engine_snapshot import Notice, ReadyTask, facts, notice_of, ready_task, reminders
+from runtime.engine_timers import WaitingTimer, fold_missed_periods, waiting_cycles, waiting_timers
 from runtime.engine_sandbox import RestrictedEnvironment, ScriptEngine
 from runtime.engine_serializer import StateSerializer
 from runtime.errors import ExecutionFailed, InvalidState, Problem, TaskNotFound
@@ -47,34 +45,6 @@ class _EngineClock(datetime):
 
 
 spiff_timer.datetime = _EngineClock
-
-
-@dataclass(frozen=True)
-class ReadyTask:
-    id: str
-    name: str
-    title: str
-    lane: str | None
-    properties: dict[str, str]
-    department: str | None
-    due_at: datetime | None
-    assignee: str | None = None
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something people should hear about that happened while the engine ran.
-
-    ``key`` is unique to this occurrence (a task id, or a cycle timer's id and period), so the
-    notification outbox can refuse to say it twice.
-    """
-
-    kind: str  # breach | reminder | escalation
-    key: str
-    element_id: str
-    name: str
-    attached_task_id: str | None = None
-    rule: str | None = None
 
 
 @dataclass
@@ -232,7 +202,7 @@ class Engine:
             if not spec.bpmn_id:  # the engine's own helper specs (splits, joins)
                 return
             report.automatic.append((str(task.id), spec.bpmn_id))
-            notice = _notice(task)
+            notice = notice_of(task)
             if notice is not None:
                 report.notices.append(notice)
                 if notice.kind == "breach":
@@ -246,7 +216,7 @@ class Engine:
                     break
         report.messages = [(e.event_definition.name, e.payload) for e in wf.get_events()
                            if isinstance(e.event_definition, MessageEventDefinition)]
-        report.notices.extend(_reminders(cycles))
+        report.notices.extend(reminders(cycles))
         return report
 
     def complete_task(self, wf: BpmnWorkflow, task_id: str, data: dict) -> str:
@@ -328,10 +298,10 @@ class Engine:
     def snapshot(self, wf: BpmnWorkflow) -> Snapshot:
         timers = waiting_timers(wf)
         by_task = {t.task_id: t.due_at for t in timers}
-        ready = [_ready_task(t, by_task) for t in wf.get_tasks(state=TaskState.READY, manual=True)]
+        ready = [ready_task(t, by_task) for t in wf.get_tasks(state=TaskState.READY, manual=True)]
         events = {("signal" if p.event_type.startswith("Signal") else "message", p.name)
                   for p in wf.waiting_events() if p.event_type.startswith(("Signal", "Message"))}
-        owner, severity = _facts(wf)
+        owner, severity = facts(wf)
         return Snapshot(ready, timers, events, wf.is_completed(), owner, severity)
 
 
@@ -348,68 +318,3 @@ class _translated_errors:
         name = getattr(task.task_spec, "bpmn_id", None) if task is not None else None
         message = str(exc).split("\n")[0] if isinstance(exc, SpiffWorkflowException) else f"{type(exc).__name__}: {exc}"
         raise ExecutionFailed(message, task_name=name, task_id=str(task.id) if task is not None else None) from exc
-
-
-SEVERITY_RANK = {"normal": 0, "major": 1, "crisis": 2}
-
-
-def _notice(task) -> Notice | None:
-    """A completed catch event people hear about: a deadline (``slaRule`` timer) or an escalation."""
-    spec = task.task_spec
-    definition = getattr(spec, "event_definition", None)
-    name = spec.bpmn_name or spec.bpmn_id
-    rule = (spec.extensions or {}).get("properties", {}).get("slaRule")
-    if rule and isinstance(definition, TimerEventDefinition):
-        return Notice("breach", str(task.id), spec.bpmn_id, name, attached_human_task(task), rule)
-    if isinstance(spec, CatchingEvent) and isinstance(definition, (EscalationEventDefinition, SignalEventDefinition)):
-        return Notice("escalation", str(task.id), spec.bpmn_id, name, attached_human_task(task))
-    return None
-
-
-def _reminders(before: dict[str, tuple[Any, str]]) -> list[Notice]:
-    """Cycle timers whose next due time moved during the run fired one period: a reminder each."""
-    out = []
-    for task_id, (task, due) in before.items():
-        value = task.internal_data.get("event_value")
-        if value is None or value.get("next") != due:
-            spec = task.task_spec
-            out.append(Notice("reminder", f"{task_id}@{due}", spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
-                              attached_human_task(task)))
-    return out
-
-
-def _facts(wf: BpmnWorkflow) -> tuple[str | None, str | None]:
-    """The complaint's owner and its most serious severity, read from the data of its active tasks."""
-    owner, severity = None, None
-    for task in wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
-        owner = owner or _text(task.data.get("owner"))
-        found = task.data.get("severity")
-        if found in SEVERITY_RANK and SEVERITY_RANK[found] > SEVERITY_RANK.get(severity, -1):
-            severity = found
-    return owner, severity
-
-
-def _ready_task(task, timer_due: dict[str, datetime]) -> ReadyTask:
-    spec = task.task_spec
-    props = dict((spec.extensions or {}).get("properties", {}))
-    department_var = props.get("candidateDepartment")
-    assignee_var = props.get("assigneeVariable")
-    dues = _deadlines(task, timer_due)
-    return ReadyTask(id=str(task.id), name=spec.bpmn_id, title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
-                     properties=props, department=_text(task.data.get(department_var)) if department_var else None,
-                     due_at=min(dues) if dues else None,
-                     assignee=_text(task.data.get(assignee_var)) if assignee_var else None)
-
-
-def _deadlines(task, timer_due: dict[str, datetime]) -> list[datetime]:
-    """Due times of the task's boundary timers that are deadlines: those marked ``slaRule``, else any
-    timer but a cycle (a recurring reminder such as "contact the customer every 3 days" is no deadline)."""
-    siblings = [s for s in (task.parent.children if task.parent is not None else []) if str(s.id) in timer_due]
-    marked = [s for s in siblings if (s.task_spec.extensions or {}).get("properties", {}).get("slaRule")]
-    chosen = marked or [s for s in siblings
-                        if not isinstance(s.task_spec.event_definition, CycleTimerEventDefinition)]
-    return [timer_due[str(s.id)] for s in chosen]
-
-
-def _text(value: Any) -> str | None:
-    return None if value in (None, "") else str(value)

@@ -12,7 +12,7 @@ import pytest
 from runtime import services
 from runtime.config import PROJECT_ROOT
 from runtime.users import create_user, get_actor
-from tests.helpers import INTAKE, audit, deploy_processes, instance, task
+from tests.helpers import INTAKE, audit, deploy_processes, instance
 from tests.web.test_web_basics import csrf, login
 from web import create_app
 
@@ -65,7 +65,7 @@ def test_the_instance_page_marks_the_active_task_and_repairs_need_a_reason(site,
 
 
 def test_the_dashboard_counts_open_complaints_and_draws_where_they_wait(site, rt):
-    client, key = signed_in(site[0], "root"), site[1]
+    client = signed_in(site[0], "root")
     page = client.get("/admin/").get_data(as_text=True)
     heat = [json.loads(m.replace("&#34;", '"')) for m in re.findall(r'data-heat="([^"]+)"', page)]
     assert {"triage": 1} in heat
@@ -118,3 +118,15 @@ def test_an_upload_with_a_bad_file_lists_its_problems_and_deploys_nothing(site, 
     assert bad.status_code == 400 and "not well-formed XML" in bad.get_data(as_text=True)
     listing = client.get("/processes/").get_data(as_text=True)
     assert "v2" not in listing
+
+
+def test_a_batch_from_the_instance_list_acts_on_what_the_filter_shows(site, rt):
+    client, key = signed_in(site[0], "root"), site[1]
+    other = services.start_instance(rt, get_actor(rt, "wang"), "complaint", {**INTAKE, "category": "parking"}).business_key
+    token = csrf(client, "/admin/instances")
+    page = client.post("/admin/instances/batch?text=parking", data={"csrf_token": token, "action": "suspend",
+                       "reason": "parking contractor on strike"}, follow_redirects=True).get_data(as_text=True)
+    assert instance(rt, other).status == "suspended" and instance(rt, key).status == "running"
+    assert "1" in page
+    refused = client.post("/admin/instances/batch", data={"csrf_token": token, "action": "suspend", "reason": ""})
+    assert refused.status_code == 400 and instance(rt, key).status == "running"
