@@ -20,7 +20,7 @@ from runtime.instance_store import DefinitionRef, Loaded, audit, definition, loa
 from runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance, Timer
 from runtime.services.common import in_instance
 from runtime.services.progress import advance
-from runtime.services.repair import require_reason
+from runtime.services.repair import each, require_reason
 
 MOVABLE = frozenset({InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED, InstanceStatus.FAILED})
 LIMIT = 1000
@@ -107,15 +107,9 @@ def migrate(rt: Runtime, actor: Actor, process_id: str, source: int, target: int
     reason = require_reason(reason)
     old, new = _definitions(rt, process_id, source, target)
     with rt.db.reader() as session:
-        candidates = _instances(session, old, numbers)
-    result = MigrationResult()
-    for instance_id, number, _ in candidates:
-        try:
-            _move(rt, actor, instance_id, old, new, reason)
-            result.moved.append(number)
-        except ComplaintflowError as e:
-            result.failed.append((number, e.message))
-    return result
+        ids = {number: instance_id for instance_id, number, _ in _instances(session, old, numbers)}
+    moved, failed = each(ids, lambda number: _move(rt, actor, ids[number], old, new, reason))
+    return MigrationResult(moved, failed)
 
 
 def _move(rt: Runtime, actor: Actor, instance_id: int, old: DefinitionRef, new: DefinitionRef, reason: str) -> None:

@@ -99,14 +99,21 @@ def batch(rt: Runtime, actor: Actor, action: str, flt: monitoring.InstanceFilter
                            field_errors={"action": action})
     reason = require_reason(reason)
     numbers, total = monitoring.numbers(rt, actor, flt, BATCH_LIMIT)
-    result = BatchResult(action, skipped=max(0, total - len(numbers)))
+    done, failed = each(numbers, lambda number: _one(rt, actor, action, number, reason, signal))
+    return BatchResult(action, done, failed, skipped=max(0, total - len(numbers)))
+
+
+def each(numbers, act) -> tuple[list[str], list[tuple[str, str]]]:
+    """Run ``act`` for every complaint number (each its own transaction); returns the numbers it
+    worked for and, for the others, why not. One instance that cannot be changed stops no other."""
+    done, failed = [], []
     for number in numbers:
         try:
-            _one(rt, actor, action, number, reason, signal)
-            result.done.append(number)
+            act(number)
+            done.append(number)
         except ComplaintflowError as e:
-            result.failed.append((number, e.message))
-    return result
+            failed.append((number, e.message))
+    return done, failed
 
 
 def _one(rt, actor, action, number, reason, signal) -> None:
