@@ -65,14 +65,21 @@ def catalogue(rt: Runtime, actor: Actor) -> list[Process]:
 
 
 def version(rt: Runtime, actor: Actor, process_id: str, number: int | None = None) -> Version:
-    """One version of ``process_id`` (the newest when ``number`` is None)."""
-    for process in catalogue(rt, actor):
-        if process.process_id == process_id:
-            for v in process.versions:
-                if number is None or v.version == number:
-                    return v
-            raise DefinitionNotFound(f"process '{process_id}' has no version {number}")
-    raise DefinitionNotFound(f"no deployed process has the id '{process_id}'")
+    """One version of ``process_id`` (the newest when ``number`` is None); counts only its instances."""
+    require_any(actor, OWNER_ROLES, "see process definitions")
+    d, p, i = ProcessDefinition, ProcessPackage, ProcessInstance
+    query = (select(d.id, d.version, p.id, p.content_hash, p.deployed_by, p.deployed_at).join(p)
+             .where(d.process_id == process_id).order_by(d.version.desc()).limit(1))
+    if number is not None:
+        query = query.where(d.version == number)
+    with rt.db.reader() as session:
+        row = session.execute(query).first()
+        if row is None:
+            raise DefinitionNotFound(f"process '{process_id}' has no version {number}" if number is not None
+                                     else f"no deployed process has the id '{process_id}'")
+        total, running = session.execute(select(func.count(), func.count().filter(i.status.in_(OPEN_STATUSES)))
+                                         .where(i.definition_id == row[0])).one()
+    return Version(*row, running, total)
 
 
 def files(rt: Runtime, package_id: int) -> dict[str, bytes]:
