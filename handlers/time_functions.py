@@ -48,13 +48,22 @@ def days(n: float) -> str:
     return f"PT{round(_number(n, 'days') * 86400)}S"
 
 
+def business_calendar_function(fn):
+    """Mark a function that counts working time: a due time it gives on a provisional calendar year
+    is shown as provisional, and can be recomputed once the official schedule is entered."""
+    fn.business_calendar = True
+    return fn
+
+
 @registry.function
+@business_calendar_function
 def working_days(n: int) -> str:
     """The time until ``n`` Chinese working days from now (weekends, holidays and 调休 applied)."""
     return _until(business_calendar.current().add_working_days(clock.now(), _number(n, "working_days")))
 
 
 @registry.function
+@business_calendar_function
 def business_hours(n: float) -> str:
     """The time until ``n`` working hours from now (working days, lunch break excluded)."""
     return _until(business_calendar.current().add_business_hours(clock.now(), _number(n, "business_hours")))
@@ -67,6 +76,7 @@ def days_after(moment, n: float) -> str:
 
 
 @registry.function
+@business_calendar_function
 def working_days_after(moment, n: int) -> str:
     """The date-time ``n`` working days after ``moment`` (for a timeDate)."""
     return business_calendar.current().add_working_days(_moment(moment), _number(n, "working_days_after")).isoformat()

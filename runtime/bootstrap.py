@@ -33,6 +33,6 @@ class Runtime:
 def bootstrap(settings: Settings | None = None) -> Runtime:
     """Build the runtime for ``settings`` (default: from the environment)."""
     settings = settings or load_settings()
-    business_calendar.configure(business_calendar.load(settings.calendar_path, settings.timezone))
+    business_calendar.watch(settings.calendar_path, settings.timezone)
     engine = Engine(dict(handlers.registry.functions), dict(handlers.registry.services))
     return Runtime(settings=settings, db=Database(settings.database_url), engine=engine)

@@ -1,9 +1,12 @@
 """The business calendar: Chinese working days and company working hours.
 
 Working days are Monday to Friday, minus the official holidays, plus the adjusted weekend workdays
-(调休), from ``runtime/data/cn_workdays.json`` (generated from chinesecalendar), with the company's
-closures and extra workdays on top (``processes/business_calendar.toml``). A date outside the
-covered years is refused with ``CalendarNotCovered`` rather than guessed.
+(调休), year by year from ``runtime.calendar_years``: exact where the State Council's schedule is
+known (shipped, or entered under ``[national.YYYY]`` in ``processes/business_calendar.toml``),
+provisional by rule where it is not, so no date is ever refused. The company's closures and extra
+workdays (``[company]``) apply on top. The file is watched: an edit takes effect for every deadline
+computed afterwards, in every process that reads it; an edit that does not validate is refused and
+the calendar in use stays (``load_error`` says why, on the dashboard and ``/healthz``).
 
 Rules for deadlines (documented in the README):
 - ``add_working_days(m, n)``: started on a working day, the deadline is the n-th working day after
@@ -15,21 +18,22 @@ from __future__ import annotations
 
 import json
 import threading
+import time as monotonic
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from pathlib import Path
+from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from runtime.errors import ComplaintflowError, ConfigurationError
+from runtime import calendar_years
+from runtime.calendar_years import YearSchedule
+from runtime.errors import ConfigurationError
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "cn_workdays.json"
-
-
-class CalendarNotCovered(ComplaintflowError):
-    """This date is outside the years the business calendar covers."""
-
-    code = "calendar_not_covered"
+WARN_DAYS = 60  # from this many days before the last exactly known day, people are told to enter the next year
+RECHECK_SECONDS = 2.0  # how often the company file's modification time is looked at
 
 
 @dataclass(frozen=True)
@@ -45,25 +49,43 @@ class WorkingHours:
 
 @dataclass(frozen=True)
 class BusinessCalendar:
-    first_year: int
-    last_year: int
-    weekdays_off: frozenset[date]
-    weekend_workdays: frozenset[date]
+    years: Mapping[int, YearSchedule]  # the exactly known years; any other year is provisional
     closures: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
     hours: WorkingHours = field(default_factory=WorkingHours)
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     source: str = ""
 
+    def schedule(self, year: int) -> YearSchedule:
+        return self.years.get(year) or calendar_years.provisional(year)
+
     def is_working_day(self, day: date) -> bool:
-        if not self.first_year <= day.year <= self.last_year:
-            raise CalendarNotCovered(f"the business calendar covers {self.first_year}-{self.last_year}; "
-                                     f"{day.isoformat()} is outside it (update chinesecalendar and regenerate)")
         if day in self.closures:
             return False
-        if day in self.extra_workdays or day in self.weekend_workdays:
+        if day in self.extra_workdays:
             return True
-        return day.weekday() < 5 and day not in self.weekdays_off
+        return self.schedule(day.year).is_working_day(day)
+
+    def is_exact(self, day: date) -> bool:
+        """Whether ``day`` lies in a year whose official schedule is known."""
+        return day.year in self.years
+
+    def exact_between(self, start: datetime, end: datetime) -> bool:
+        """Whether every day from ``start`` to ``end`` lies in an exactly known year."""
+        first, last = sorted((start.astimezone(self.zone).year, end.astimezone(self.zone).year))
+        return all(year in self.years for year in range(first, last + 1))
+
+    @cached_property
+    def exact_until(self) -> date:
+        """The last day of the unbroken run of exactly known years that reaches the newest shipped one."""
+        year = max(y for y, s in self.years.items() if s.source == self.source)
+        while year + 1 in self.years:
+            year += 1
+        return date(year, 12, 31)
+
+    def needs_next_year(self, today: date) -> date | None:
+        """The last exactly known day when it is at most ``WARN_DAYS`` away (time to enter the next year)."""
+        return self.exact_until if (self.exact_until - today).days <= WARN_DAYS else None
 
     def next_working_day(self, day: date, n: int = 1) -> date:
         """The n-th working day after ``day`` (n >= 1)."""
@@ -138,36 +160,107 @@ def _time(value: str, where: str) -> time:
         raise ConfigurationError(f"{where}: '{value}' is not a time like 09:00") from None
 
 
-def load(company_file: Path | None = None, zone: str = "Asia/Shanghai") -> BusinessCalendar:
-    """The national calendar with the company file (TOML) on top, if it exists."""
-    data = json.loads(DATA_FILE.read_text())
-    company = tomllib.loads(company_file.read_text()) if company_file and company_file.exists() else {}
-    where = str(company_file)
+def _read_company(company_file: Path | None) -> dict:
+    if not company_file or not company_file.exists():
+        return {}
+    try:
+        return tomllib.loads(company_file.read_text())
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigurationError(f"{company_file}: not valid TOML ({e})") from None
+
+
+def _working_hours(company: dict, where: str) -> WorkingHours:
     hours = company.get("working_hours", {})
     defaults = WorkingHours()
     working_hours = WorkingHours(*(_time(hours[k], f"{where} [working_hours] {k}") if k in hours else getattr(defaults, k)
                                    for k in ("start", "lunch_start", "lunch_end", "end")))
     if not working_hours.start < working_hours.lunch_start <= working_hours.lunch_end < working_hours.end:
         raise ConfigurationError(f"{where}: working hours must satisfy start < lunch_start <= lunch_end < end")
+    return working_hours
+
+
+def load(company_file: Path | None = None, zone: str = "Asia/Shanghai") -> BusinessCalendar:
+    """The national calendar with the company file (TOML) on top, if it exists.
+
+    Raises ConfigurationError naming the file, table and value that are wrong.
+    """
+    data = json.loads(DATA_FILE.read_text())
+    company = _read_company(company_file)
+    where = str(company_file)
+    years = calendar_years.shipped(data)
+    years.update(calendar_years.entered(company.get("national", {}), where, years))
     extra = company.get("company", {})
     return BusinessCalendar(
-        first_year=data["first_year"], last_year=data["last_year"],
-        weekdays_off=_dates(data["weekdays_off"], str(DATA_FILE)),
-        weekend_workdays=_dates(data["weekend_workdays"], str(DATA_FILE)),
+        years=years,
         closures=_dates(extra.get("closures", []), f"{where} [company] closures"),
         extra_workdays=_dates(extra.get("extra_workdays", []), f"{where} [company] extra_workdays"),
-        hours=working_hours, zone=ZoneInfo(company.get("timezone", zone)), source=data["source"])
+        hours=_working_hours(company, where), zone=ZoneInfo(company.get("timezone", zone)), source=data["source"])
+
+
+@dataclass
+class _Watch:
+    """The company file the calendar in use came from, so an edit is picked up without a restart."""
+
+    path: Path | None = None
+    zone: str = "Asia/Shanghai"
+    mtime: float | None = None
+    checked_at: float = 0.0
+    error: str | None = None
 
 
 _current: BusinessCalendar | None = None
+_watch = _Watch()
 _lock = threading.Lock()
 
 
+def _mtime(path: Path | None) -> float | None:
+    try:
+        return path.stat().st_mtime_ns if path else None
+    except OSError:
+        return None
+
+
 def configure(calendar: BusinessCalendar) -> None:
-    """Make ``calendar`` the one the diagrams' time functions use (set once at bootstrap)."""
+    """Make ``calendar`` the one the diagrams' time functions use, unwatched (tests, tools)."""
     global _current
     with _lock:
+        _current, _watch.path, _watch.error = calendar, None, None
+
+
+def watch(company_file: Path | None, zone: str = "Asia/Shanghai") -> BusinessCalendar:
+    """Load the calendar from ``company_file`` and keep it current as the file changes (bootstrap).
+
+    A file that does not validate at start-up is a configuration error (raised); later edits that do
+    not validate are refused and kept in ``load_error`` while the last good calendar stays in use.
+    """
+    global _current
+    calendar = load(company_file, zone)
+    with _lock:
         _current = calendar
+        _watch.path, _watch.zone, _watch.mtime = company_file, zone, _mtime(company_file)
+        _watch.checked_at, _watch.error = monotonic.monotonic(), None
+    return calendar
+
+
+def refresh() -> str | None:
+    """Read the watched file again if it changed; returns the load error, if the new text is refused."""
+    global _current
+    with _lock:
+        _watch.checked_at = monotonic.monotonic()
+        mtime = _mtime(_watch.path)
+        if _watch.path is None or mtime == _watch.mtime:
+            return _watch.error
+        _watch.mtime = mtime
+        try:
+            _current, _watch.error = load(_watch.path, _watch.zone), None
+        except ConfigurationError as e:
+            _watch.error = e.message
+        return _watch.error
+
+
+def load_error() -> str | None:
+    """Why the last edit of the calendar file was refused (None when the file in use is the file on disk)."""
+    return _watch.error
 
 
 def current() -> BusinessCalendar:
@@ -175,4 +268,6 @@ def current() -> BusinessCalendar:
     if _current is None:
         with _lock:
             _current = _current or load()
+    if _watch.path is not None and monotonic.monotonic() - _watch.checked_at >= RECHECK_SECONDS:
+        refresh()
     return _current

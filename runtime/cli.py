@@ -197,6 +197,43 @@ def users_roles() -> None:
         click.echo(f"{role.code:<16} {role.zh:<8} {role.en}")
 
 
+@main.group()
+def calendar() -> None:
+    """The business calendar: which years are exact, and deadlines computed on provisional ones."""
+
+
+@calendar.command("status")
+@click.pass_obj
+def calendar_status(rt: Runtime) -> None:
+    """Show the years around today, exact or provisional, and what to do before the schedule runs out."""
+    from runtime.actors import Actor
+    from runtime.services.calendar import status
+    found = status(rt, Actor("cli", frozenset({"admin"})))
+    for year, source, exact in found.years:
+        click.echo(f"{year}  {'exact      ' if exact else 'provisional'}  {source}")
+    click.echo(f"official schedule known until {found.exact_until.isoformat()}; "
+               f"{found.provisional_timers} waiting timer(s) computed on a provisional year")
+    if found.warn:
+        click.echo(f"warning: enter {found.next_year}'s holidays and make-up working days under "
+                   f"[national.{found.next_year}] in {rt.settings.calendar_path}")
+    if found.load_error:
+        raise click.ClickException(f"the calendar file was refused: {found.load_error}")
+
+
+@calendar.command("recompute")
+@click.option("--reason", required=True, help="Why, for the audit log (e.g. 'official 2027 schedule entered').")
+@click.option("--actor", default="admin", help="The administrator or process owner recorded as doing it.")
+@click.pass_obj
+def calendar_recompute(rt: Runtime, reason: str, actor: str) -> None:
+    """Compute every deadline that was due on a provisional year anew, each from when it started."""
+    from runtime.actors import Actor
+    from runtime.services.calendar import recompute_provisional
+    result = recompute_provisional(rt, Actor(actor, frozenset({"admin"})), reason)
+    click.echo(f"recomputed {len(result.done)} complaint(s): {' '.join(result.done) or '-'}")
+    for number, why in result.failed:
+        click.echo(f"not recomputed: {number}: {why}", err=True)
+
+
 def _stop_event() -> threading.Event:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

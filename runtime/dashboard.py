@@ -15,7 +15,7 @@ from runtime import clock
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.models import (OPEN_STATUSES, ComplaintRecord, HumanTask, Incident, ProcessDefinition, ProcessInstance,
-                            SlaEvent, TaskHistory)
+                            SlaClock, TaskHistory)
 
 HISTORY_DAYS = 30
 TOP = 10
@@ -50,8 +50,8 @@ def overview(rt: Runtime, actor: Actor) -> Dashboard:
             select(ComplaintRecord.site, func.count()).join(p, p.id == ComplaintRecord.instance_id)
             .where(open_, ComplaintRecord.site.is_not(None)).group_by(ComplaintRecord.site)
             .order_by(func.count().desc()).limit(TOP)).all()
-        breaches = lambda since: session.scalar(select(func.count()).select_from(SlaEvent)  # noqa: E731
-                                                .where(SlaEvent.occurred_at >= since))
+        breaches = lambda since: session.scalar(select(func.count()).select_from(SlaClock)  # noqa: E731
+                                                .where(SlaClock.breached_at >= since))
         open_incidents = session.scalar(select(func.count()).select_from(Incident).where(Incident.resolved_at.is_(None)))
         latest = session.execute(
             select(Incident.id, p.business_key, Incident.task_name, Incident.message, Incident.created_at)

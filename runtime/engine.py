@@ -6,7 +6,9 @@ as plain data (``Snapshot``), so no other module ever touches a ``BpmnWorkflow``
 """
 from __future__ import annotations
 
+import re
 import threading
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import version as package_version
@@ -22,16 +24,17 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from runtime import clock
+from runtime import business_calendar, clock
 from runtime import engine_modify
 from runtime.engine_inspect import ElementStates, StepData, element_states, open_step_data, user_tasks
-from runtime.engine_snapshot import Notice, ReadyTask, facts, notice_of, ready_task, reminders
+from runtime.engine_snapshot import Deadline, Notice, ReadyTask, deadlines, facts, notice_of, ready_task, reminders
 from runtime.engine_timers import WaitingTimer, fold_missed_periods, waiting_cycles, waiting_timers
 from runtime.engine_sandbox import RestrictedEnvironment, ScriptEngine
 from runtime.engine_serializer import StateSerializer
 from runtime.errors import ExecutionFailed, InvalidState, Problem, TaskNotFound
 
 LIBRARY_VERSION = f"SpiffWorkflow {package_version('SpiffWorkflow')}"
+EXACT_KEY = "calendar_exact"  # in a timer's internal data: was its due time computed on an exact calendar year
 MAX_ENGINE_ROUNDS = 50
 
 
@@ -72,6 +75,7 @@ class Snapshot:
     completed: bool
     owner: str | None = None
     severity: str | None = None
+    deadlines: list[Deadline] = field(default_factory=list)
 
 
 class PackageInvalid(Exception):
@@ -131,6 +135,9 @@ class Engine:
     def __init__(self, functions: dict[str, Callable], services: dict[str, Callable]):
         self.script_engine = ScriptEngine(RestrictedEnvironment(functions, services))
         self.serializer = StateSerializer()
+        calendar_names = sorted(n for n, f in functions.items() if getattr(f, "business_calendar", False))
+        self._calendar_call = re.compile(r"\b(%s)\s*\(" % "|".join(map(re.escape, calendar_names))) \
+            if calendar_names else None
         self._packages: dict[str, ParsedPackage] = {}
         self._lock = threading.Lock()
 
@@ -296,25 +303,83 @@ class Engine:
 
     # -- what the projections read ----------------------------------------------------------
     def snapshot(self, wf: BpmnWorkflow) -> Snapshot:
-        timers = waiting_timers(wf)
-        by_task = {t.task_id: t.due_at for t in timers}
-        ready = [ready_task(t, by_task) for t in wf.get_tasks(state=TaskState.READY, manual=True)]
+        timers = waiting_timers(wf, self.exact)
+        by_task = {t.task_id: t for t in timers}
+        found = deadlines(engine_modify.all_tasks(wf), self.exact)
+        own: dict[str, list[Deadline]] = defaultdict(list)
+        phase: dict[int, list[Deadline]] = defaultdict(list)
+        for task, deadline in found:
+            if deadline.phase:
+                phase[id(task.workflow)].append(deadline)
+            elif deadline.task_id:
+                own[deadline.task_id].append(deadline)
+        ready = [ready_task(t, by_task, own.get(str(t.id), []), phase.get(id(t.workflow), []))
+                 for t in wf.get_tasks(state=TaskState.READY, manual=True)]
         events = {("signal" if p.event_type.startswith("Signal") else "message", p.name)
                   for p in wf.waiting_events() if p.event_type.startswith(("Signal", "Message"))}
         owner, severity = facts(wf)
-        return Snapshot(ready, timers, events, wf.is_completed(), owner, severity)
+        return Snapshot(ready, timers, events, wf.is_completed(), owner, severity, [d for _, d in found])
+
+    def exact(self, task, due: datetime) -> bool:
+        """Whether a timer's due time is exact: False when its expression counts working time
+        (``working_days``, ...) and the due day lay in a provisional year of the business calendar
+        when it was computed. Kept in the timer's state, so entering the official schedule later
+        does not make a provisional due time look exact: only recomputing it does."""
+        known = task.internal_data.get(EXACT_KEY)
+        if known is None:
+            known = True
+            expression = getattr(task.task_spec.event_definition, "expression", "") or ""
+            if self._calendar_call is not None and self._calendar_call.search(expression):
+                calendar = business_calendar.current()
+                known = calendar.is_exact(due.astimezone(calendar.zone).date())
+            task.internal_data[EXACT_KEY] = known
+        return known
+
+    def recompute_timers(self, wf: BpmnWorkflow, timer_started: dict[str, datetime], which: set[str]) -> list[str]:
+        """Compute the waiting timers ``which`` anew on today's calendar, each as of when it started."""
+        with _translated_errors():
+            return engine_modify.recompute_timers(wf, timer_started, which)
 
 
 class _translated_errors:
-    """Turn engine exceptions into ExecutionFailed naming the failing element."""
+    """Turn engine exceptions into ExecutionFailed naming the failing element.
+
+    Only errors (``Exception``) become incidents: an interrupt, an exit or a closed generator while
+    a step runs is the process being stopped, not the complaint failing, and passes through.
+    """
 
     def __enter__(self):
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc is None or isinstance(exc, (ExecutionFailed, TaskNotFound, InvalidState)):
+        if exc is None or not isinstance(exc, Exception) or isinstance(exc, (ExecutionFailed, TaskNotFound,
+                                                                             InvalidState)):
             return False
         task = getattr(exc, "task", None)
-        name = getattr(task.task_spec, "bpmn_id", None) if task is not None else None
-        message = str(exc).split("\n")[0] if isinstance(exc, SpiffWorkflowException) else f"{type(exc).__name__}: {exc}"
-        raise ExecutionFailed(message, task_name=name, task_id=str(task.id) if task is not None else None) from exc
+        spec = getattr(task, "task_spec", None)
+        name = getattr(spec, "bpmn_id", None)
+        raise ExecutionFailed(error_message(exc), task_name=name,
+                              task_id=str(task.id) if task is not None and hasattr(task, "id") else None) from exc
+
+
+def error_message(exc: BaseException) -> str:
+    """One line saying what went wrong, even when the exception cannot print itself.
+
+    SpiffWorkflow's exceptions build their text from notes that may be None (a script defining a
+    class raises NameError ``__build_class__`` that way), and then ``str()`` itself raises.
+    """
+    try:
+        text = str(exc).split("\n")[0]
+    except Exception:  # noqa: BLE001 - the message of a broken exception is the one thing we must not lose
+        text = ", ".join(_safe_repr(a) for a in getattr(exc, "args", ()))
+    if isinstance(exc, SpiffWorkflowException):
+        cause = exc.__cause__ or exc.__context__
+        return text or (error_message(cause) if cause is not None else type(exc).__name__)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _safe_repr(value: object) -> str:
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001
+        return type(value).__name__

@@ -111,13 +111,24 @@ def migrate(registry, wf, new_spec, new_deps: dict, timer_started: dict[str, dat
         if diff is not None:
             migrate_workflow(diff, sub, new_deps[sub.spec.name])
     wf.subprocess_specs = new_deps
-    recomputed = []
+    changed = set()
     for task in _waiting_timers(wf):
         if task.id not in before:
             continue
         expression, internal = before[task.id]
         if _expression(task) == expression:
             task.internal_data = internal
+        else:
+            changed.add(str(task.id))
+    return recompute_timers(wf, timer_started, changed)
+
+
+def recompute_timers(wf, timer_started: dict[str, datetime], which: set[str]) -> list[str]:
+    """Evaluate the waiting timers ``which`` (task ids) afresh, each as of the moment it started, so
+    a new expression or a new calendar moves the deadline, not the start of the clock."""
+    recomputed = []
+    for task in _waiting_timers(wf):
+        if str(task.id) not in which:
             continue
         task.internal_data = {}
         with clock.as_of(timer_started.get(str(task.id), clock.now())):

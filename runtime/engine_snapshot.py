@@ -1,12 +1,18 @@
 """What the engine reports about a workflow after each run, as plain data for the projections and
-the outbox: ready user tasks with their deadlines, notices (missed deadlines, reminders,
-escalations), and the complaint's owner and severity. Owned by ``runtime.engine``.
+the outbox: ready user tasks with their deadlines, every deadline with its clock, notices (missed
+deadlines, reminders, escalations), and the complaint's owner and severity. Owned by
+``runtime.engine``.
+
+A deadline is a timer marked ``slaRule``. It stays a deadline after it fires: its due time is read
+from the timer's own state, so a task whose reminder fired is still overdue, with its original due
+time. A deadline marked ``slaScope = phase`` (an intermediate timer beside the steps, such as the
+major procedure's 5 working days) is the deadline of every user task of its (sub)process.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import EscalationEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
@@ -14,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.specs.event_definitions import SignalEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from runtime.engine_timers import attached_human_task
+from runtime.engine_timers import WaitingTimer, attached_human_task
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,23 @@ class ReadyTask:
     department: str | None
     due_at: datetime | None
     assignee: str | None = None
+    due_rule: str | None = None
+    due_exact: bool = True
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One ``slaRule`` timer still in the instance's tree, waiting or fired."""
+
+    timer_id: str
+    element_id: str
+    name: str
+    rule: str
+    due_at: datetime
+    fired: bool
+    exact: bool
+    task_id: str | None  # the user task it sits on (a boundary timer)
+    phase: bool
 
 
 @dataclass(frozen=True)
@@ -43,6 +66,7 @@ class Notice:
     name: str
     attached_task_id: str | None = None
     rule: str | None = None
+    due_at: datetime | None = None  # of a breach: when the deadline was
 
 
 
@@ -54,9 +78,9 @@ def notice_of(task) -> Notice | None:
     spec = task.task_spec
     definition = getattr(spec, "event_definition", None)
     name = spec.bpmn_name or spec.bpmn_id
-    rule = (spec.extensions or {}).get("properties", {}).get("slaRule")
+    rule = _property(spec, "slaRule")
     if rule and isinstance(definition, TimerEventDefinition):
-        return Notice("breach", str(task.id), spec.bpmn_id, name, attached_human_task(task), rule)
+        return Notice("breach", str(task.id), spec.bpmn_id, name, attached_human_task(task), rule, fired_due(task))
     if isinstance(spec, CatchingEvent) and isinstance(definition, (EscalationEventDefinition, SignalEventDefinition)):
         return Notice("escalation", str(task.id), spec.bpmn_id, name, attached_human_task(task))
     return None
@@ -85,26 +109,63 @@ def facts(wf) -> tuple[str | None, str | None]:
     return owner, severity
 
 
-def ready_task(task, timer_due: dict[str, datetime]) -> ReadyTask:
+def deadlines(tasks, exact: Callable[[Any, datetime], bool]) -> list[tuple[Any, Deadline]]:
+    """Every ``slaRule`` timer among ``tasks`` that waits or has fired, with its due time (and the
+    timer's task, whose ``workflow`` tells the phase it belongs to)."""
+    out = []
+    for task in tasks:
+        spec = task.task_spec
+        rule = _property(spec, "slaRule")
+        if not rule or task.state not in (TaskState.WAITING, TaskState.COMPLETED) \
+                or not isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+            continue
+        due = fired_due(task)
+        if due is None:
+            continue
+        out.append((task, Deadline(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, rule, due,
+                                   task.state == TaskState.COMPLETED, exact(task, due), attached_human_task(task),
+                                   _property(spec, "slaScope") == "phase")))
+    return out
+
+
+def fired_due(task) -> datetime | None:
+    """The due time a timer was given (kept in its state after it fired); None for a cycle."""
+    definition = task.task_spec.event_definition
+    value = task.internal_data.get("event_value")
+    if value is None or isinstance(definition, CycleTimerEventDefinition) or isinstance(value, dict):
+        return None
+    return TimerEventDefinition.get_datetime(value)
+
+
+def ready_task(task, timers: dict[str, WaitingTimer], own: list[Deadline], phase: list[Deadline]) -> ReadyTask:
     spec = task.task_spec
     props = dict((spec.extensions or {}).get("properties", {}))
     department_var = props.get("candidateDepartment")
     assignee_var = props.get("assigneeVariable")
-    dues = _deadlines(task, timer_due)
+    due, rule, exact = _deadline(task, timers, own + phase)
     return ReadyTask(id=str(task.id), name=spec.bpmn_id, title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
                      properties=props, department=_text(task.data.get(department_var)) if department_var else None,
-                     due_at=min(dues) if dues else None,
-                     assignee=_text(task.data.get(assignee_var)) if assignee_var else None)
+                     due_at=due, assignee=_text(task.data.get(assignee_var)) if assignee_var else None,
+                     due_rule=rule, due_exact=exact)
 
 
-def _deadlines(task, timer_due: dict[str, datetime]) -> list[datetime]:
-    """Due times of the task's boundary timers that are deadlines: those marked ``slaRule``, else any
-    timer but a cycle (a recurring reminder such as "contact the customer every 3 days" is no deadline)."""
-    siblings = [s for s in (task.parent.children if task.parent is not None else []) if str(s.id) in timer_due]
-    marked = [s for s in siblings if (s.task_spec.extensions or {}).get("properties", {}).get("slaRule")]
-    chosen = marked or [s for s in siblings
-                        if not isinstance(s.task_spec.event_definition, CycleTimerEventDefinition)]
-    return [timer_due[str(s.id)] for s in chosen]
+def _deadline(task, timers: dict[str, WaitingTimer], marked: list[Deadline]) -> tuple[datetime | None, str | None, bool]:
+    """The task's deadline: the earliest of its own and its phase's ``slaRule`` timers (waiting or
+    fired); without any, its earliest waiting boundary timer but a cycle (a recurring reminder such
+    as "contact the customer every 3 days" is no deadline)."""
+    if marked:
+        first = min(marked, key=lambda d: d.due_at)
+        return first.due_at, first.rule, first.exact
+    siblings = [timers[str(s.id)] for s in (task.parent.children if task.parent is not None else [])
+                if str(s.id) in timers and timers[str(s.id)].kind != "cycle"]
+    if not siblings:
+        return None, None, True
+    first = min(siblings, key=lambda t: t.due_at)
+    return first.due_at, None, first.exact
+
+
+def _property(spec, name: str) -> str | None:
+    return (getattr(spec, "extensions", None) or {}).get("properties", {}).get(name)
 
 
 def _text(value: Any) -> str | None:

@@ -22,6 +22,7 @@ class WaitingTimer:
     name: str
     kind: str
     due_at: datetime
+    exact: bool = True  # False: computed on a provisional year of the business calendar
 
 
 def waiting_cycles(wf) -> dict[str, tuple[object, str]]:
@@ -67,12 +68,13 @@ def timer_due(task) -> tuple[str, datetime] | None:
     return kind, TimerEventDefinition.get_datetime(value)
 
 
-def waiting_timers(wf) -> list[WaitingTimer]:
+def waiting_timers(wf, exact=lambda task, due: True) -> list[WaitingTimer]:
     out = []
     for task in wf.event_manager.tasks.values():
         due = timer_due(task) if task.state == TaskState.WAITING else None
         if due is not None:
-            out.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, *due))
+            out.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, *due,
+                                    exact=exact(task, due[1])))
     return out
 
 

@@ -138,10 +138,19 @@ class IncidentRaised(ComplaintflowError):
 
     code = "incident"
 
-    def __init__(self, message: str, incident_id: int, task_name: str | None):
+    def __init__(self, message: str, incident_id: int, task_name: str | None, business_key: str | None = None,
+                 instance_id: int | None = None):
         super().__init__(message)
+        self.instance_id = instance_id
         self.incident_id = incident_id
         self.task_name = task_name
+        self.business_key = business_key  # the complaint is kept under this number
+
+
+class Unavailable(ComplaintflowError):
+    """The database did not answer; nothing was changed. Try again in a moment."""
+
+    code = "unavailable"
 
 
 class ConfigurationError(ComplaintflowError):

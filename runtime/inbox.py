@@ -55,6 +55,7 @@ class InboxRow:
     version: int
     working_days_left: float | None = None
     used: float | None = None  # share of the allowed time already gone (1.0 = due now)
+    due_exact: bool = True  # False: the due time was computed on a provisional calendar year
 
     @property
     def urgency(self) -> str:
@@ -153,7 +154,7 @@ def _row(t: HumanTask, key, owner, severity, category, site, now: datetime) -> I
         allowed = (t.due_at - t.created_at).total_seconds()
         used = (now - t.created_at).total_seconds() / allowed if allowed > 0 else 1.0
     return InboxRow(t.id, t.title, t.task_name, key, t.role, t.department, t.assignee, t.delegated_by, owner, severity,
-                    category, site, t.created_at, t.due_at, t.version, left, used)
+                    category, site, t.created_at, t.due_at, t.version, left, used, t.due_exact)
 
 
 OPTIONS_TTL = 300.0  # seconds; the menus may lag new sites or departments by this much

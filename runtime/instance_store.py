@@ -16,14 +16,14 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from runtime import clock, notifications, projections
 from runtime.bootstrap import Runtime
 from runtime.deployment import load_package
 from runtime.engine import LIBRARY_VERSION, Notice, ParsedPackage
-from runtime.errors import Conflict, InstanceNotFound, TaskNotFound
+from runtime.errors import Conflict, InstanceNotFound, InvalidState, TaskNotFound
 from runtime.models import (AuditEvent, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessPackage,
                             Timer)
 
@@ -117,7 +117,7 @@ def lock(session: Session, *, instance_id: int | None = None, business_key: str 
 CLAIM_WINDOW = 100
 
 
-def claim_due(session: Session, now: datetime, statuses) -> InstanceRow | None:
+def claim_due(session: Session, now: datetime, statuses, skip=frozenset()) -> InstanceRow | None:
     """Lock the instance with the earliest timer due before ``now`` that no other transaction holds.
 
     The due timers are read in windows straight off the ``timer.due_at`` index (a LIMITed subquery
@@ -126,7 +126,8 @@ def claim_due(session: Session, now: datetime, statuses) -> InstanceRow | None:
     with ``FOR NO KEY UPDATE OF process_instance SKIP LOCKED`` on PostgreSQL: workers never wait
     for each other or for a user action; an instance a user is changing is picked up once they
     commit, and then fires on the new state. SQLite's single writer needs no skipping. When a
-    whole window is held or inactive (suspended, failed), the next window is read (keyset paging).
+    whole window is held or inactive (suspended, failed, or in ``skip``: failed in this sweep), the
+    next window is read (keyset paging).
     """
     after = None
     while True:
@@ -135,7 +136,8 @@ def claim_due(session: Session, now: datetime, statuses) -> InstanceRow | None:
             window = window.where(or_(TIMER.c.due_at > after[0], and_(TIMER.c.due_at == after[0], TIMER.c.id > after[1])))
         window = window.order_by(TIMER.c.due_at, TIMER.c.id).limit(CLAIM_WINDOW).subquery()
         query = (select(INSTANCE).join(window, window.c.instance_id == INSTANCE.c.id)
-                 .where(INSTANCE.c.status.in_(statuses)).order_by(window.c.due_at).limit(1)
+                 .where(INSTANCE.c.status.in_(statuses), INSTANCE.c.id.not_in(skip) if skip else true())
+                 .order_by(window.c.due_at).limit(1)
                  .with_for_update(of=INSTANCE, key_share=True, skip_locked=True))
         row = session.connection().execute(query).mappings().first()
         if row is not None:
@@ -172,11 +174,19 @@ def unpack_state(packed: bytes) -> str:
     return zlib.decompress(packed).decode()
 
 
-def load(rt: Runtime, session: Session, instance: InstanceRow) -> Loaded:
+def load(rt: Runtime, session: Session, instance: InstanceRow, start=None) -> Loaded:
+    """The instance with its workflow. An instance kept without state (its first state could not be
+    written) is started afresh by ``start(session, loaded)`` (the intake data), else refused."""
     ref = definition(rt, session, instance.definition_id)
     package = load_package(rt, session, ref.package_id, ref.content_hash)
-    workflow = rt.engine.load(unpack_state(instance.state), package, ref.process_id)
-    return Loaded(instance, ref, package, workflow)
+    if instance.state is not None:
+        return Loaded(instance, ref, package, rt.engine.load(unpack_state(instance.state), package, ref.process_id))
+    loaded = Loaded(instance, ref, package, None)
+    if start is None:
+        raise InvalidState(f"{instance.business_key} was kept without its state after a failure at intake; "
+                           "retry its incident to start it again")
+    loaded.workflow = rt.engine.start(package, ref.process_id, start(session, loaded))
+    return loaded
 
 
 def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
@@ -199,9 +209,9 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
     new_tasks = []
     if snapshot.completed or instance.status == InstanceStatus.TERMINATED:
         instance.ended_at = now
-        projections.clear(session, instance, now)
+        projections.clear(session, instance, now, loaded.notices)
     else:
-        new_tasks = projections.write(session, instance, snapshot, now)
+        new_tasks = projections.write(session, instance, snapshot, now, loaded.notices)
     notifications.after_save(session, rt.settings, instance, new_tasks, loaded.notices)
     write_row(session, instance)
 

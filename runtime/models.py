@@ -122,6 +122,10 @@ class HumanTask(Base):
     form: Mapped[Optional[str]] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTC)
     due_at: Mapped[Optional[datetime]] = mapped_column(UTC, index=True)
+    # The deadline's rule (``slaRule``) and whether its due time is exact (False: computed on a
+    # provisional calendar year). Kept while the task is open, also after the deadline passed.
+    due_rule: Mapped[Optional[str]] = mapped_column(String(80))
+    due_exact: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -138,6 +142,7 @@ class Timer(Base):
     due_at: Mapped[datetime] = mapped_column(UTC, index=True)
     # When it began waiting: a migration that changes its expression recomputes it from here.
     started_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    exact: Mapped[bool] = mapped_column(default=True)  # False: due time computed on a provisional calendar year
 
 
 class TaskHistory(Base):
@@ -177,18 +182,30 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class SlaEvent(Base):
-    """A missed deadline (a timer marked ``slaRule`` fired), counted by the monthly timeliness rates."""
+class SlaClock(Base):
+    """One deadline of one instance (a timer marked ``slaRule``): when its clock started, when it is
+    due, and whether it was met (the timer went away unfired) or breached (it fired), written in the
+    transaction of the action. ``exact`` is false when the due time was computed on a provisional
+    year of the business calendar. The dashboard's missed-deadline figures and the monthly report
+    read this table."""
 
-    __tablename__ = "sla_event"
-    __table_args__ = (Index("ix_sla_event_rule_at", "rule", "occurred_at"),)
+    __tablename__ = "sla_clock"
+    __table_args__ = (UniqueConstraint("instance_id", "timer_id", name="uq_sla_clock_timer"),
+                      Index("ix_sla_clock_rule_started", "rule", "started_at"),
+                      Index("ix_sla_clock_breached_at", "breached_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
     business_key: Mapped[str] = mapped_column(String(64))
+    timer_id: Mapped[str] = mapped_column(String(60))  # the timer's task id in the instance
     rule: Mapped[str] = mapped_column(String(80))
     element_id: Mapped[str] = mapped_column(String(200))
     element_name: Mapped[str] = mapped_column(String(300))
-    occurred_at: Mapped[datetime] = mapped_column(UTC)
+    task_id: Mapped[Optional[str]] = mapped_column(String(36))  # the user task the deadline sits on, if any
+    started_at: Mapped[datetime] = mapped_column(UTC)
+    due_at: Mapped[datetime] = mapped_column(UTC)
+    met_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    breached_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    exact: Mapped[bool] = mapped_column(default=True)
 
 
 class Incident(Base):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from runtime.engine import ReadyTask, Snapshot
 from runtime.models import ComplaintRecord, HumanTask, InstanceStatus, TaskHistory, Timer, WaitingEvent
+from runtime import sla_clocks
 from runtime.roles import role_for_lane
 
 TASK, TIMER, EVENT = HumanTask.__table__, Timer.__table__, WaitingEvent.__table__
@@ -31,26 +32,33 @@ def status_of(snapshot: Snapshot) -> InstanceStatus:
 def fingerprint(snapshot: Snapshot) -> dict:
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
     return {
-        "tasks": {t.id: [iso(t.due_at), t.department] for t in snapshot.ready_tasks},
+        "tasks": {t.id: [iso(t.due_at), t.department, t.due_rule, t.due_exact] for t in snapshot.ready_tasks},
         "timers": {t.task_id: iso(t.due_at) for t in snapshot.timers},
         "events": sorted([kind, name] for kind, name in snapshot.waiting_events),
+        "clocks": {d.timer_id: [iso(d.due_at), d.fired] for d in snapshot.deadlines},
     }
 
 
-def write(session: Session, instance, snapshot: Snapshot, now: datetime) -> list[ReadyTask]:
-    """Bring the projection rows up to date; returns the human tasks that are new."""
+def write(session: Session, instance, snapshot: Snapshot, now: datetime, breaches=()) -> list[ReadyTask]:
+    """Bring the projection rows up to date; returns the human tasks that are new.
+
+    ``breaches`` are the deadline notices of the runs since the last save: a deadline that fired and
+    left the tree in the same run is still recorded as breached.
+    """
     before, after = instance.projected or {}, fingerprint(snapshot)
     conn = session.connection()
     new = _sync_tasks(conn, instance.id, before.get("tasks", {}), after["tasks"], snapshot, now)
     _sync_timers(conn, instance.id, before.get("timers", {}), after["timers"], snapshot, now)
     _sync_events(conn, instance.id, before.get("events", []), after["events"])
+    sla_clocks.sync(conn, instance, before.get("clocks", {}), snapshot.deadlines, breaches, now)
     instance.projected = after
     return new
 
 
-def clear(session: Session, instance, now: datetime) -> None:
-    """Remove every projection of an instance that has ended."""
+def clear(session: Session, instance, now: datetime, breaches=()) -> None:
+    """Remove every projection of an instance that has ended; its open deadline clocks stop as met."""
     conn = session.connection()
+    sla_clocks.sync(conn, instance, instance.projected.get("clocks", {}), [], breaches, now)
     if instance.projected.get("tasks"):
         _end_tasks(conn, instance.id, TASK.c.instance_id == instance.id, now)
     for table in (TIMER, EVENT):
@@ -78,10 +86,11 @@ def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot
             {"id": t.id, "instance_id": instance_id, "task_name": t.name, "title": t.title,
              "role": role_for_lane(t.lane), "department": t.department, "assignee": t.assignee,
              "form": t.properties.get("formJsonSchemaFilename"), "created_at": now, "due_at": t.due_at, "version": 1,
-             **record} for t in new])
+             "due_rule": t.due_rule, "due_exact": t.due_exact, **record} for t in new])
     for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
-        conn.execute(update(TASK).where(TASK.c.id == tid)
-                     .values(due_at=ready[tid].due_at, department=ready[tid].department))
+        task = ready[tid]
+        conn.execute(update(TASK).where(TASK.c.id == tid).values(
+            due_at=task.due_at, department=task.department, due_rule=task.due_rule, due_exact=task.due_exact))
     return new
 
 
@@ -106,10 +115,11 @@ def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapsho
     new = [waiting[tid] for tid in after if tid not in before]
     if new:
         conn.execute(insert(TIMER), [{"instance_id": instance_id, "task_id": t.task_id, "task_name": t.name,
-                                         "kind": t.kind, "due_at": t.due_at, "started_at": now} for t in new])
+                                      "kind": t.kind, "due_at": t.due_at, "started_at": now, "exact": t.exact}
+                                     for t in new])
     for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
         conn.execute(update(TIMER).where(TIMER.c.instance_id == instance_id, TIMER.c.task_id == tid)
-                     .values(due_at=waiting[tid].due_at))
+                     .values(due_at=waiting[tid].due_at, exact=waiting[tid].exact))
 
 
 def _sync_events(conn, instance_id, before: list, after: list) -> None:

@@ -5,16 +5,16 @@ Named after viewflow's managers: ``queue`` (what my roles may claim), ``inbox`` 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 
-from runtime import clock, records
+from runtime import business_calendar, clock, records
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.bootstrap import Runtime
 from runtime.models import (AuditEvent, HumanTask, Notification, ProcessDefinition, ProcessFile, ProcessInstance,
-                            ProcessPackage, Timer, WorkerHeartbeat)
+                            ProcessPackage, SlaClock, Timer, WorkerHeartbeat)
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,43 @@ class TaskRow:
     version: int
     form: str | None
     delegated_by: str | None = None
+    due_rule: str | None = None
+    due_exact: bool = True
+
+
+@dataclass(frozen=True)
+class ClockRow:
+    """One deadline of a complaint (``sla_clock``), running, met or breached."""
+
+    rule: str
+    element_name: str
+    started_at: datetime
+    due_at: datetime
+    met_at: datetime | None
+    breached_at: datetime | None
+    exact: bool
+
+    @property
+    def state(self) -> str:
+        return "breached" if self.breached_at else "met" if self.met_at else "running"
+
+
+def lateness(due: datetime | None, now: datetime) -> dict:
+    """How late a deadline is, as the API reports it: hours on the clock and working days on the
+    business calendar (both 0 when it is not overdue)."""
+    if due is None or due >= now:
+        return {"overdue": False, "overdue_hours": 0, "overdue_working_days": 0}
+    calendar = business_calendar.current()
+    return {"overdue": True, "overdue_hours": round((now - due).total_seconds() / 3600, 1),
+            "overdue_working_days": round(calendar.working_days_between(due, now), 1)}
 
 
 def _rows(rt: Runtime, query) -> list[TaskRow]:
     query = query.add_columns(ProcessInstance.business_key).join(ProcessInstance)
     with rt.db.reader() as session:
         return [TaskRow(t.id, t.title, t.task_name, t.role, t.department, t.assignee, key, t.instance_id,
-                        t.created_at, t.due_at, t.version, t.form, t.delegated_by) for t, key in session.execute(query)]
+                        t.created_at, t.due_at, t.version, t.form, t.delegated_by, t.due_rule, t.due_exact)
+                for t, key in session.execute(query)]
 
 
 def _ordered(query):
@@ -130,8 +160,9 @@ class ComplaintView:
     ended_at: datetime | None
     record: dict
     tasks: list[TaskRow]
-    timers: list[tuple[str, str, datetime]]  # (element, kind, due)
+    timers: list[tuple[str, str, datetime, bool]]  # (element, kind, due, exact)
     history: list[AuditEvent]
+    clocks: list[ClockRow] = field(default_factory=list)
 
 
 def complaint(rt: Runtime, number: str) -> ComplaintView | None:
@@ -144,13 +175,17 @@ def complaint(rt: Runtime, number: str) -> ComplaintView | None:
         instance, process_id = row
         history = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
                                        .order_by(AuditEvent.at, AuditEvent.id)))
-        timers = [(t.task_name, t.kind, t.due_at) for t in
+        timers = [(t.task_name, t.kind, t.due_at, t.exact) for t in
                   session.scalars(select(Timer).where(Timer.instance_id == instance.id).order_by(Timer.due_at))]
+        clocks = [ClockRow(*row) for row in session.execute(
+            select(SlaClock.rule, SlaClock.element_name, SlaClock.started_at, SlaClock.due_at, SlaClock.met_at,
+                   SlaClock.breached_at, SlaClock.exact).where(SlaClock.instance_id == instance.id)
+            .order_by(SlaClock.due_at, SlaClock.id))]
     started = next((e for e in history if e.action == "started"), None)
     record = dict(started.details.get("data", {})) if started else {}
     tasks = _rows(rt, _ordered(select(HumanTask).where(HumanTask.instance_id == instance.id)))
     return ComplaintView(number, process_id, instance.status, instance.severity, instance.owner, instance.started_at,
-                         instance.ended_at, record, tasks, timers, history)
+                         instance.ended_at, record, tasks, timers, history, clocks)
 
 
 def duplicates(rt: Runtime, phone: str | None, category: str | None) -> list[str]:

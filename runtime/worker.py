@@ -25,12 +25,13 @@ from runtime import clock, mailer
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised
 from runtime.models import Incident, Notification, Timer, WorkerHeartbeat
+from runtime.services.calendar import tell_if_next_year_missing
 from runtime.services.incidents import retry_next_due
 from runtime.services.timers import fire_next_due
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5.0
-MIN_SLEEP = 0.02  # when due work is held by another transaction: look again very soon
+CHECK_SECONDS = 3600.0
 
 
 class Worker:
@@ -42,27 +43,44 @@ class Worker:
         self.started_at = clock.now()
         self.fired = self.retried = self.mailed = 0
         self.last_sweep_at: datetime | None = None
+        self.sweep_started_at: datetime | None = None
+        self._checked_at: float | None = None
 
     def run_once(self, limit: int = 500) -> int:
         """One sweep: fire due timers (up to ``limit`` instances), replay due retries, send mail.
 
         Returns how many instances had timers fired.
         """
-        now = clock.now()
+        now = self.sweep_started_at = clock.now()
         fired = self._fire_due(now, limit)
         while retry_next_due(self.rt, now) is not None:
             self.retried += 1
         self.mailed += mailer.send_due(self.rt, now)
+        self._daily_checks()
         self.last_sweep_at = clock.now()
         return fired
 
+    def _daily_checks(self) -> None:
+        """Checks that need not run every sweep (at most hourly): the calendar's 60-day warning."""
+        if self._checked_at is not None and time.monotonic() - self._checked_at < CHECK_SECONDS:
+            return
+        self._checked_at = time.monotonic()
+        try:
+            tell_if_next_year_missing(self.rt)
+        except Exception:  # a notice is not worth a failed sweep
+            log.exception("calendar check failed")
+
     def _fire_due(self, now: datetime, limit: int) -> int:
+        """Fire every due instance once. Whatever fails on one instance became its incident (it is
+        skipped for the rest of the sweep, whatever its status says), and the sweep goes on."""
         seen: set[int] = set()
-        while len(seen) < limit:
+        failed: set[int] = set()
+        while len(seen) + len(failed) < limit:
             try:
-                instance_id = fire_next_due(self.rt, now)
+                instance_id = fire_next_due(self.rt, now, skip=failed)
             except IncidentRaised as e:  # recorded with its retry time; the sweep goes on
                 log.warning("%s", e)
+                failed.add(e.instance_id)
                 continue
             if instance_id is None:
                 break
@@ -76,8 +94,9 @@ class Worker:
     def next_wake(self, now: datetime) -> datetime | None:
         """The earliest moment after ``now`` anything falls due (timer, retry, e-mail): index lookups only.
 
-        Work already due and not done in this sweep is held by another transaction or belongs to a
-        suspended or failed instance; the former is looked at again within the poll interval.
+        ``now`` is when the last sweep read the clock: work due before it and not done is held by
+        another transaction or belongs to a suspended or failed instance (the former is looked at
+        again within the poll interval); work that fell due since is found and done at once.
         """
         with self.rt.db.reader() as session:
             candidates = [
@@ -111,11 +130,10 @@ class Worker:
     def _sleep_seconds(self, poll: float, busy: bool) -> float:
         if busy:  # a full or productive sweep: more may be due right away
             return 0.0
-        now = clock.now()
-        wake = self.next_wake(now)
+        wake = self.next_wake(self.sweep_started_at or clock.now())
         if wake is None:
             return poll
-        return min(poll, max(MIN_SLEEP, (wake - now).total_seconds()))
+        return min(poll, max(0.0, (wake - clock.now()).total_seconds()))
 
     def heartbeat(self, state: str) -> None:
         try:

@@ -26,9 +26,11 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.jinja_env.filters["local"] = lambda moment, fmt="%m/%d %H:%M": moment.astimezone(zone).strftime(fmt)
     from web.timefmt import time_left
     app.jinja_env.filters["time_left"] = time_left
+    from runtime import clock
+    app.jinja_env.globals["now"] = clock.now
     app.jinja_env.filters["reject_keys"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
 
-    from web import admin, api, auth, complaints, console, errors, health, inbox, notices, processes
+    from web import admin, api, auth, calendar, complaints, console, errors, health, inbox, notices, processes
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF does not apply
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
@@ -37,6 +39,7 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.register_blueprint(notices.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(calendar.bp)
     app.register_blueprint(processes.bp)
     app.jinja_env.globals["unread_count"] = notices.unread_count
     app.register_blueprint(health.bp)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request
 
-from runtime import masking, queries, services
+from runtime import clock, masking, queries, services
 from runtime.api_tokens import authenticate_token
 from runtime.errors import ComplaintflowError, InstanceNotFound, InvalidInput, PermissionDenied
 from web.context import runtime
@@ -79,7 +79,16 @@ def expected_version() -> int | None:
 def task_json(t: queries.TaskRow) -> dict:
     return {"id": t.id, "name": t.task_name, "title": t.title, "complaint": t.business_key, "role": t.role,
             "department": t.department, "assignee": t.assignee, "created_at": t.created_at.isoformat(),
-            "due_at": t.due_at.isoformat() if t.due_at else None, "version": t.version, "form": t.form}
+            "due_at": t.due_at.isoformat() if t.due_at else None, "due_rule": t.due_rule,
+            "due_provisional": not t.due_exact, **queries.lateness(t.due_at, clock.now()),
+            "version": t.version, "form": t.form}
+
+
+def clock_json(c: queries.ClockRow) -> dict:
+    return {"rule": c.rule, "name": c.element_name, "state": c.state, "started_at": c.started_at.isoformat(),
+            "due_at": c.due_at.isoformat(), "provisional": not c.exact,
+            "met_at": c.met_at.isoformat() if c.met_at else None,
+            "breached_at": c.breached_at.isoformat() if c.breached_at else None}
 
 
 @bp.get("/openapi.json")
@@ -102,14 +111,18 @@ def get_complaint(number: str):
     view = queries.complaint(runtime(), number)
     if view is None or view.process != COMPLAINT_PROCESS:
         raise InstanceNotFound(f"no complaint {number}")
-    deadlines = [{"task": t.task_name, "title": t.title, "due_at": t.due_at.isoformat()} for t in view.tasks if t.due_at]
-    deadlines += [{"timer": element, "kind": kind, "due_at": due.isoformat()} for element, kind, due in view.timers]
+    now = clock.now()
+    deadlines = [{"task": t.task_name, "title": t.title, "due_at": t.due_at.isoformat(), "rule": t.due_rule,
+                  "provisional": not t.due_exact, **queries.lateness(t.due_at, now)} for t in view.tasks if t.due_at]
+    deadlines += [{"timer": element, "kind": kind, "due_at": due.isoformat(), "provisional": not exact}
+                  for element, kind, due, exact in view.timers]
     return {
         "number": view.number, "status": view.status, "severity": view.severity, "owner": view.owner,
         "started_at": view.started_at.isoformat(), "ended_at": view.ended_at.isoformat() if view.ended_at else None,
         "record": masking.masked(view.record, g.actor),
         "tasks": [task_json(t) for t in view.tasks],
         "deadlines": sorted(deadlines, key=lambda d: d["due_at"]),
+        "time_limits": [clock_json(c) for c in view.clocks],
         "history": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "task": e.task_name}
                     for e in view.history],
     }

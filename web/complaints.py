@@ -59,7 +59,7 @@ def _page(number: str, revealed: dict | None = None, status: int = 200):
     if revealed:
         record.update(revealed)
     now = clock.now()
-    deadlines = [(t.title, t.due_at, t.due_at < now) for t in view.tasks if t.due_at]
+    deadlines = [(t.title, t.due_at, t.due_at < now, t.due_exact) for t in view.tasks if t.due_at]
     schema = queries.start_form(runtime(), PROCESS) or {}
     properties = schema.get("properties", {})
     labels = {name: prop.get("title", name) for name, prop in properties.items()}

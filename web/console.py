@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from runtime import console, dashboard, definitions, services
 from runtime.errors import ComplaintflowError, InvalidInput
-from runtime.services import repair
+from runtime.services import calendar, repair
 from web.admin import _filter
 from web.context import current_actor, login_required, runtime
 
@@ -32,7 +32,7 @@ def index():
     files = sorted(n for n in definitions.files(runtime(), process.latest.package_id) if n.endswith(".bpmn")) \
         if process else []
     return render_template("admin_dashboard.html", overview=overview, processes=processes, process=process,
-                           heat=heat, files=files)
+                           heat=heat, files=files, s=calendar.status(runtime(), actor))
 
 
 @bp.get("/instances/<number>")
@@ -40,7 +40,7 @@ def index():
 def instance(number: str):
     detail = console.instance_detail(runtime(), current_actor(), number)
     zone = ZoneInfo(runtime().settings.timezone)
-    badges = {element: "⏰ " + due.astimezone(zone).strftime("%m/%d %H:%M") for element, _, due in detail.timers}
+    badges = {element: "⏰ " + due.astimezone(zone).strftime("%m/%d %H:%M") for element, _kind, due, _exact in detail.timers}
     return render_template("admin_instance.html", d=detail, badges=badges, open_incident=next(
         (i for i in detail.incidents if i.resolved_at is None), None))
 

@@ -14,6 +14,7 @@ STATUS = (
     (errors.InvalidInput, 400),
     (errors.DeploymentRejected, 400),
     (errors.IncidentRaised, 409),
+    (errors.Unavailable, 503),
 )
 
 

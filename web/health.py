@@ -1,6 +1,7 @@
 """Health endpoints for load balancers, orchestrators and the test suite.
 
-``/healthz``: this web process answers and reaches the database (503 when it cannot).
+``/healthz``: this web process answers and reaches the database (503 when it cannot); ``calendar``
+warns (still 200) from 60 days before the official holiday schedule runs out.
 ``/healthz/workers``: at least one background worker has sent a heartbeat recently (503 when none
 has: timers would not fire), with what each worker reports.
 """
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from runtime import queries
+from runtime.services import calendar
 from web.context import runtime
 
 bp = Blueprint("health", __name__)
@@ -27,7 +29,7 @@ def healthz():
     except SQLAlchemyError as e:
         log.error("health check: database unreachable: %s", e)
         return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}
+    return {"status": "ok", "database": "ok", "calendar": calendar.outlook()}
 
 
 @bp.get("/healthz/workers")

@@ -53,7 +53,7 @@ def record(rt: Runtime, instance_id: int, err: ExecutionFailed, action: dict[str
                                err.task_name or instance.business_key, notifications.group(session, "admin", None),
                                details={"message": err.message[:500], "incident": incident.id})
         return IncidentRaised(f"step '{err.task_name or '?'}' failed: {err.message}; {_outlook(incident)}",
-                              incident.id, err.task_name)
+                              incident.id, err.task_name, instance.business_key, instance.id)
 
 
 def _next_attempt(rt: Runtime, attempts: int) -> datetime | None:

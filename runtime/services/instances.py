@@ -15,7 +15,7 @@ from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, Invali
 from runtime.instance_store import InstanceRow, Loaded, audit, definition, pack_state, save, write_row
 from runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance
 from runtime.services import forms
-from runtime.services.common import ACTIVE, check_data, in_instance
+from runtime.services.common import ACTIVE, check_data, failures_kept, in_instance
 from runtime.services.incidents import record
 
 INITIATOR = "initiator"
@@ -46,7 +46,7 @@ def start_instance(rt: Runtime, actor: Actor, process_id: str, data: dict, busin
     if len(key) > 64:
         raise InvalidInput("the business key may have at most 64 characters")
     try:
-        with rt.db.transaction() as session:
+        with rt.db.transaction() as session, failures_kept(None):
             loaded = start_in(rt, session, actor, process_id, key, data)
             return Started(loaded.instance.id, key, loaded.instance.status)
     except ExecutionFailed as err:
@@ -93,16 +93,26 @@ def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict) ->
 
 
 def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
-    """Store the instance as it was before its first steps, with an incident that replays them."""
+    """Store the instance as it was before its first steps, with an incident that replays them.
+
+    Even when the state itself cannot be written (the failure was in writing it), the complaint is
+    kept: its record and the intake data, and an incident that starts it afresh when retried.
+    """
     with rt.db.transaction() as session:
         loaded = _create(rt, session, actor, process_id, key, {**data, INITIATOR: actor.username})
-        loaded.instance.state = pack_state(rt.engine.dump(loaded.workflow, loaded.spec_ref))
+        try:
+            loaded.instance.state = pack_state(rt.engine.dump(loaded.workflow, loaded.spec_ref))
+        except Exception:  # noqa: BLE001 - kept without state; the retry starts it from the intake data
+            loaded.instance.state = None
         write_row(session, loaded.instance)
         records.write(session, loaded.instance.id, data)
         audit(session, loaded.instance, actor.username, "started", process=process_id,
               version=loaded.definition.version, data=data)
         instance_id = loaded.instance.id
-    raise record(rt, instance_id, err, {"kind": "run", "actor": actor.username}) from err
+    action = {"kind": "run", "actor": actor.username}
+    if loaded.instance.state is None:
+        action = {"kind": "start", "actor": actor.username, "process_id": process_id, "data": data}
+    raise record(rt, instance_id, err, action) from err
 
 
 def suspend(rt: Runtime, actor: Actor, business_key: str, reason: str, expected_version: int | None = None) -> None:

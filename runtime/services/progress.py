@@ -1,22 +1,20 @@
 """Letting an instance run on after an action, and acting on what the engine reported.
 
 Every service runs the engine through ``advance``: automatic steps run, missed deadlines (timers
-marked ``slaRule``) become ``sla_event`` rows, and messages the instance throws to the outside are
-acted on in the same transaction, e.g. ``reopen_complaint`` starts a new, linked complaint.
+marked ``slaRule``) are kept as notices (told to people, and stopping their ``sla_clock`` row, at
+save), and messages the instance throws to the outside are acted on in the same transaction, e.g.
+``reopen_complaint`` starts a new, linked complaint.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from runtime import clock
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.engine import RunReport
 from runtime.instance_store import Loaded, audit
-from runtime.models import SlaEvent
 
 REOPEN = "reopen_complaint"
 
@@ -33,12 +31,8 @@ def advance(rt: Runtime, session: Session, loaded: Loaded, actor: Actor) -> RunR
 
 
 def act_on(rt: Runtime, session: Session, loaded: Loaded, actor: Actor, report: RunReport) -> None:
-    """Record missed deadlines and handle thrown messages (the instance row must exist)."""
-    if report.breaches:
-        session.connection().execute(insert(SlaEvent.__table__), [
-            {"instance_id": loaded.instance.id, "business_key": loaded.instance.business_key, "rule": rule,
-             "element_id": element, "element_name": name, "occurred_at": clock.now()}
-            for rule, element, name in report.breaches])
+    """Handle thrown messages (the instance row must exist); missed deadlines are recorded by the
+    ``sla_clock`` projection at save."""
     for name, payload in report.messages:
         if name == REOPEN:
             _reopen(rt, session, loaded, actor, payload)

@@ -66,7 +66,7 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
     data = check_data(data, rt.functions)
 
     def body(session, loaded: Loaded):
-        task = _task(session, task_id)
+        task = open_task(session, task_id)
         require_work_on(actor, task.role, task.department, task.title)
         if task.assignee not in (None, actor.username):
             raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}")
@@ -74,12 +74,7 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
             raise PermissionDenied(f"'{task.title}' was delegated to you by {task.delegated_by}; "
                                    "return it for their review instead of completing it")
         _check_version(task, expected_version)
-        form_data = forms.validate(session, loaded.definition.package_id, loaded.definition.content_hash,
-                                   task.form, data)
-        rt.engine.complete_task(loaded.workflow, task_id, form_data)
-        automatic = advance(rt, session, loaded, actor).names
-        audit(session, loaded.instance, actor.username, "task_completed", task_id=task_id,
-              task_name=task.task_name, data=form_data, automatic=automatic)
+        complete_in(rt, session, loaded, actor, task, data)
         return loaded.instance
 
     action = {"kind": "complete", "task_id": task_id, "data": data, "actor": actor.username}
@@ -91,16 +86,31 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
     return instance.status
 
 
+def complete_in(rt: Runtime, session, loaded: Loaded, actor: Actor, task: HumanTask, data: dict,
+                **audit_details) -> None:
+    """Validate ``data`` against the task's form (defaults filled in), complete it and run on.
+
+    The one path of a completion: the user's action and the replay of an incident that kept it
+    both come here, so a replayed form reaches the gateways exactly as the original would have.
+    """
+    form_data = forms.validate(session, loaded.definition.package_id, loaded.definition.content_hash,
+                               task.form, data)
+    rt.engine.complete_task(loaded.workflow, task.id, form_data)
+    automatic = advance(rt, session, loaded, actor).names
+    audit(session, loaded.instance, audit_details.pop("original_actor", actor.username), "task_completed",
+          task_id=task.id, task_name=task.task_name, data=form_data, automatic=automatic, **audit_details)
+
+
 def _lock_task(session, task_id: str):
     """Lock the task's instance (always before the task: one lock order), then read the task fresh."""
     try:
         instance = lock(session, task_id=task_id)
     except TaskNotFound:
         _raise_gone(session, task_id)
-    return instance, _task(session, task_id)
+    return instance, open_task(session, task_id)
 
 
-def _task(session, task_id: str) -> HumanTask:
+def open_task(session, task_id: str) -> HumanTask:
     """The task as committed now (populate_existing: read again after the instance lock was taken)."""
     task = session.scalar(select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True))
     if task is None:

@@ -20,10 +20,11 @@ def _fire(rt: Runtime, session, loaded: Loaded) -> int:
     return loaded.instance.id
 
 
-def fire_next_due(rt: Runtime, now: datetime) -> int | None:
-    """Claim the instance whose timer is due earliest (and free), fire it, commit; its id, or None.
+def fire_next_due(rt: Runtime, now: datetime, skip: set[int] = frozenset()) -> int | None:
+    """Claim the instance whose timer is due earliest (and free, and not in ``skip``), fire it,
+    commit; its id, or None.
 
-    A failure becomes an incident (raised as IncidentRaised) that the worker retries with backoff.
+    Any failure becomes an incident (raised as IncidentRaised) that the worker retries with backoff.
     """
     return guarded(rt, RUN, lambda: in_instance(rt, lambda s, l: _fire(rt, s, l),
-                                                find=lambda session: claim_due(session, now, ACTIVE)))
+                                                find=lambda session: claim_due(session, now, ACTIVE, skip)))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from runtime import clock, services, worker
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
-from runtime.models import AuditEvent, HumanTask, Notification, ProcessInstance, SlaEvent
+from runtime.models import AuditEvent, HumanTask, Notification, ProcessInstance, SlaClock
 from runtime.users import create_user
 from tests.helpers import INTAKE as HELPER_INTAKE, deploy_processes
 
@@ -128,8 +128,9 @@ class Scenario:
 
     def breaches(self, key) -> list[tuple[str, datetime]]:
         with self.rt.db.reader() as s:
-            rows = s.execute(select(SlaEvent.rule, SlaEvent.occurred_at).where(SlaEvent.business_key == key)
-                             .order_by(SlaEvent.id)).all()
+            rows = s.execute(select(SlaClock.rule, SlaClock.breached_at).where(SlaClock.business_key == key,
+                                                                                SlaClock.breached_at.is_not(None))
+                             .order_by(SlaClock.breached_at, SlaClock.id)).all()
         return [(rule, at.astimezone(SH)) for rule, at in rows]
 
     def audit(self, key) -> list[AuditEvent]:

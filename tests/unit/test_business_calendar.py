@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -56,11 +58,81 @@ def test_working_days_between_counts_only_working_time(cal):
     assert cal.working_days_between(at(2025, 10, 9, 13, 30), start) < 0
 
 
-def test_dates_outside_the_covered_years_are_refused_not_guessed(cal):
-    with pytest.raises(bc.CalendarNotCovered, match="covers 2004-2026; 2027-01-04 is outside"):
-        cal.is_working_day(date(2027, 1, 4))
-    with pytest.raises(bc.CalendarNotCovered):
-        cal.add_working_days(at(2026, 12, 30, 10, 0), 3)
+# The law's list (全国年节及纪念日放假办法, as amended in 2024) for 2027, worked out by hand from the lunar
+# calendar: New Year; Spring Festival eve and days 1-3 (Feb 5-8); Qingming (Apr 5); 1-2 May; Dragon
+# Boat (Jun 9); Mid-Autumn (Sep 15); 1-3 October.
+LAW_2027 = ["2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-04-05", "2027-05-01",
+            "2027-05-02", "2027-06-09", "2027-09-15", "2027-10-01", "2027-10-02", "2027-10-03"]
+
+
+def test_a_year_without_an_official_schedule_is_provisional_by_the_law_never_refused(cal):
+    rules = holidays.China(years=2027, observed=False)
+    assert sorted(d.isoformat() for d in rules) == LAW_2027
+    off = [d for d in map(date.fromisoformat, LAW_2027) if d.weekday() < 5]
+    assert all(not cal.is_working_day(d) for d in off)
+    assert cal.is_working_day(date(2027, 1, 4)) and cal.is_working_day(date(2027, 2, 9))  # no bridge day guessed
+    assert not cal.is_working_day(date(2027, 2, 20))  # no make-up Saturday guessed either
+    assert not cal.is_exact(date(2027, 1, 4)) and cal.is_exact(date(2026, 12, 31))
+    assert cal.schedule(2027).source.startswith("provisional")
+    assert cal.add_working_days(at(2026, 12, 30, 10, 0), 3) == at(2027, 1, 5, 10, 0)
+    assert cal.next_working_time(at(2026, 12, 31, 18, 30)) == at(2027, 1, 4, 9, 0)
+    assert cal.add_working_days(at(2099, 12, 30, 10, 0), 5) > at(2100, 1, 1, 0, 0)
+
+
+def entered_2027(tmp_path, table: str) -> "bc.Path":
+    path = tmp_path / "business_calendar.toml"
+    path.write_text(f"[national.2027]\n{table}\n")
+    return path
+
+
+def test_the_official_schedule_entered_for_a_new_year_is_exact_with_its_make_up_days(tmp_path):
+    cal = bc.load(entered_2027(tmp_path, 'holidays = ["2027-01-01", "2027-02-05", "2027-02-08", "2027-02-09", '
+                                         '"2027-02-10", "2027-02-11"]\nworkdays = ["2027-02-13"]'))
+    assert cal.is_exact(date(2027, 6, 1)) and cal.schedule(2027).source.endswith("[national.2027]")
+    assert cal.is_working_day(date(2027, 2, 13)) and not cal.is_working_day(date(2027, 2, 9))
+    assert cal.is_working_day(date(2027, 6, 9))  # entered: only what the table lists is off, no rule
+    assert cal.exact_until == date(2027, 12, 31)
+    assert cal.add_working_days(at(2027, 2, 4, 10, 0), 2) == at(2027, 2, 13, 10, 0)  # Fri 12th, then Sat 13th
+
+
+@pytest.mark.parametrize("table, message", [
+    ('workdays = ["2027-02-22"]', "2027-02-22 is a Monday; make-up working days are weekend days"),
+    ('holidays = ["2027-02-06"]', "2027-02-06 is a Saturday, already a day off"),
+    ('holidays = ["2028-01-03"]', "2028-01-03 is not in 2027"),
+    ('holidays = ["5 Feb"]', "'5 Feb' is not a date written as YYYY-MM-DD"),
+    ('days = ["2027-02-05"]', "write only holidays"),
+])
+def test_a_wrong_entered_schedule_names_the_table_and_the_date(tmp_path, table, message):
+    with pytest.raises(ConfigurationError, match=r"\[national\.2027\].*" + message):
+        bc.load(entered_2027(tmp_path, table))
+
+
+def test_a_shipped_year_cannot_be_entered_again(tmp_path):
+    path = tmp_path / "cal.toml"
+    path.write_text('[national.2026]\nholidays = ["2026-01-05"]\n')
+    with pytest.raises(ConfigurationError, match="official schedule of 2026 is already shipped"):
+        bc.load(path)
+
+
+def test_from_60_days_before_the_last_known_day_the_next_year_is_asked_for(cal):
+    assert cal.exact_until == date(2026, 12, 31)
+    assert cal.needs_next_year(date(2026, 11, 1)) == date(2026, 12, 31)
+    assert cal.needs_next_year(date(2026, 10, 31)) is None
+
+
+def test_an_edit_of_the_watched_file_takes_effect_and_a_bad_edit_is_refused(tmp_path):
+    path = tmp_path / "cal.toml"
+    path.write_text("[company]\nclosures = []\n")
+    try:
+        assert bc.watch(path).is_working_day(date(2027, 2, 22))
+        path.write_text('[national.2027]\nholidays = ["2027-02-22"]\n')
+        assert bc.refresh() is None and not bc.current().is_working_day(date(2027, 2, 22))
+        path.write_text('[national.2027]\nworkdays = ["2027-02-22"]\n')
+        os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+        assert "make-up working days are weekend days" in bc.refresh()
+        assert not bc.current().is_working_day(date(2027, 2, 22)) and bc.load_error() == bc.refresh()
+    finally:
+        bc.configure(bc.load(None))
 
 
 def test_company_closures_and_extra_workdays_apply_on_top(tmp_path):

@@ -86,8 +86,18 @@ def test_unknown_task_is_a_404_page_not_a_stack_trace(client):
     assert response.status_code == 404 and "Traceback" not in response.get_data(as_text=True)
 
 
-def test_health_endpoint(client):
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+def test_health_endpoint_warns_60_days_before_the_holiday_schedule_runs_out(client):
+    from datetime import datetime, timezone
+
+    from runtime import clock
+    clock.freeze(datetime(2026, 10, 31, 12, 0, tzinfo=timezone.utc))  # 61 days before 2026-12-31
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok",
+                                                 "calendar": {"status": "ok", "exact_until": "2026-12-31"}}
+    clock.freeze(datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc))
+    response = client.get("/healthz")
+    calendar = response.get_json()["calendar"]
+    assert response.status_code == 200 and response.get_json()["status"] == "ok"
+    assert calendar["status"] == "warning" and "enter 2027 under [national.2027]" in calendar["message"]
 
 
 def test_due_times_are_shown_in_the_business_time_zone(rt, client):

@@ -1,0 +1,120 @@
+"""The business calendar as people see and maintain it: which years are exact, the warning that the
+next year's official schedule must be entered, and recomputing the deadlines that were computed on
+a provisional year once it has been entered.
+
+Recomputing reuses the migration's rule: each provisional waiting timer is evaluated afresh as of
+the moment it started, so the new schedule moves the deadline, not the start of the clock. Each
+instance changes in its own transaction, audited with the reason.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from runtime import business_calendar, clock, notifications
+from runtime.actors import OWNER_ROLES, Actor, require_any
+from runtime.bootstrap import Runtime
+from runtime.instance_store import Loaded, audit
+from runtime.models import InstanceStatus, ProcessInstance, Timer
+from runtime.services.common import in_instance
+from runtime.services.progress import advance
+from runtime.services.repair import each, require_reason
+
+RECOMPUTABLE = frozenset({InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED})
+NOTICE_ROLES = ("admin", "process_owner")
+
+
+@dataclass(frozen=True)
+class CalendarStatus:
+    exact_until: date
+    warn: bool  # the last exactly known day is at most WARN_DAYS away
+    next_year: int
+    years: list[tuple[int, str, bool]]  # (year, source, exact) from last year to two years ahead
+    load_error: str | None
+    provisional_timers: int
+
+
+@dataclass
+class RecomputeResult:
+    done: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def outlook() -> dict:
+    """What ``/healthz`` says (no one signs in there): until when the calendar is exact, and whether
+    the next year must be entered now. A warning, never a failure: deadlines go on, provisionally."""
+    calendar = business_calendar.current()
+    today = clock.now().astimezone(calendar.zone).date()
+    warn = calendar.needs_next_year(today) is not None or business_calendar.load_error() is not None
+    out = {"status": "warning" if warn else "ok", "exact_until": calendar.exact_until.isoformat()}
+    if calendar.needs_next_year(today):
+        out["message"] = (f"the official schedule is known until {calendar.exact_until.isoformat()}; enter "
+                          f"{calendar.exact_until.year + 1} under [national.{calendar.exact_until.year + 1}] "
+                          "in processes/business_calendar.toml")
+    if business_calendar.load_error():
+        out["error"] = business_calendar.load_error()
+    return out
+
+
+def status(rt: Runtime, actor: Actor) -> CalendarStatus:
+    """What the dashboard, the calendar page and the CLI say about the calendar in use."""
+    require_any(actor, OWNER_ROLES, "see the business calendar's status")
+    calendar = business_calendar.current()
+    today = clock.now().astimezone(calendar.zone).date()
+    years = [(y, calendar.schedule(y).source, calendar.schedule(y).exact) for y in range(today.year - 1, today.year + 3)]
+    with rt.db.reader() as session:
+        count = session.scalar(select(func.count()).select_from(Timer).where(Timer.exact.is_(False)))
+    return CalendarStatus(calendar.exact_until, calendar.needs_next_year(today) is not None,
+                          calendar.exact_until.year + 1, years, business_calendar.load_error(), count)
+
+
+def tell_if_next_year_missing(rt: Runtime) -> bool:
+    """From ``WARN_DAYS`` before the last exactly known day, tell administrators and process owners
+    (once per year and person) that the next year's schedule must be entered, and how."""
+    calendar = business_calendar.current()
+    today = clock.now().astimezone(calendar.zone).date()
+    if calendar.needs_next_year(today) is None:
+        return False
+    year = calendar.exact_until.year + 1
+    with rt.db.transaction() as session:
+        people = [r for role in NOTICE_ROLES for r in notifications.group(session, role, None)]
+        notifications.post(session, rt.settings, None, "calendar", str(year), str(year), people,
+                           details={"year": year, "exact_until": calendar.exact_until.isoformat()})
+    return True
+
+
+def recompute_provisional(rt: Runtime, actor: Actor, reason: str) -> RecomputeResult:
+    """Compute every waiting timer that was due on a provisional calendar year anew, on the calendar
+    as it is now (after the official schedule was entered)."""
+    require_any(actor, OWNER_ROLES, "recompute deadlines")
+    reason = require_reason(reason)
+    business_calendar.refresh()
+    with rt.db.reader() as session:
+        rows = session.execute(select(Timer.instance_id, Timer.task_id).where(Timer.exact.is_(False))
+                               .order_by(Timer.instance_id)).all()
+    which: dict[int, set[str]] = {}
+    for instance_id, task_id in rows:
+        which.setdefault(instance_id, set()).add(task_id)
+    done, failed = each(which, lambda instance_id: _recompute(rt, actor, instance_id, which[instance_id], reason))
+    return RecomputeResult([_number(rt, i) for i in done], [(_number(rt, i), why) for i, why in failed])
+
+
+def _recompute(rt: Runtime, actor: Actor, instance_id: int, timers: set[str], reason: str) -> None:
+    def body(session, loaded: Loaded):
+        started = dict(session.execute(select(Timer.task_id, Timer.started_at).where(
+            Timer.instance_id == instance_id, Timer.task_id.in_(timers))).all())
+        recomputed = rt.engine.recompute_timers(loaded.workflow, {k: v for k, v in started.items() if v}, timers)
+        automatic = advance(rt, session, loaded, actor).names if loaded.instance.status != InstanceStatus.SUSPENDED \
+            else []
+        audit(session, loaded.instance, actor.username, "timers_recomputed", timers=recomputed, reason=reason,
+              automatic=automatic)
+
+    in_instance(rt, body, instance_id=instance_id, allowed=RECOMPUTABLE)
+
+
+def _number(rt: Runtime, instance_id: int) -> str:
+    with rt.db.reader() as session:
+        return session.scalar(select(ProcessInstance.business_key).where(ProcessInstance.id == instance_id)) or str(
+            instance_id)
