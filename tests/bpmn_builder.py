@@ -7,10 +7,13 @@ HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def process(body: str = "", *, process_id: str = "p", lane: str = "front_desk", prolog: str = "",
-            task_extra: str = "", after_task: str = '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e" />') -> bytes:
+            task_extra: str = "", after_task: str = '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e" />',
+            lane_refs: tuple[str, ...] = ()) -> bytes:
+    """``lane_refs``: further user tasks (in ``after_task`` or ``body``) in the same lane."""
     pid = f' id="{process_id}"' if process_id else ""
+    refs = "".join(f"<bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>" for ref in ("t", *lane_refs))
     return (prolog + HEAD + f'''  <bpmn:process{pid} isExecutable="true">
-    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="{lane}"><bpmn:flowNodeRef>t</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="{lane}">{refs}</bpmn:lane></bpmn:laneSet>
     <bpmn:startEvent id="s" />
     <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t" />
     <bpmn:userTask id="t" name="Task">{task_extra}</bpmn:userTask>

@@ -1,0 +1,66 @@
+"""A sweep nothing can block: one instance whose timer run fails in an unexpected way becomes that
+instance's incident, and every other due timer still fires in the same sweep; the worker does not
+oversleep a timer that fell due while it was sweeping."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from runtime import clock, services
+from runtime.deployment import deploy
+from runtime.worker import Worker
+from tests.bpmn_builder import HEAD
+from tests.conftest import FRONT_DESK
+from tests.helpers import incidents, instance, tasks
+
+T0 = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)
+
+
+def timer_then_script() -> bytes:
+    """Wait a minute, then a script that defines a class when ``poison`` is set (SpiffWorkflow then
+    raises an error that cannot even print itself), then a user task."""
+    return (HEAD + '''  <bpmn:process id="sweep" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="front_desk"><bpmn:flowNodeRef>t</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="s" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition id="wd">
+      <bpmn:timeDuration>minutes(1)</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="sc" />
+    <bpmn:scriptTask id="sc"><bpmn:script>if poison:
+    class A:
+        pass
+checked = True</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="sc" targetRef="t" />
+    <bpmn:userTask id="t" name="Task" />
+    <bpmn:sequenceFlow id="f4" sourceRef="t" targetRef="e" />
+    <bpmn:endEvent id="e" />
+  </bpmn:process>
+</bpmn:definitions>
+''').encode()
+
+
+def test_one_poisoned_instance_among_a_thousand_leaves_one_incident_and_999_fired(rt):
+    deploy(rt, {"sweep.bpmn": timer_then_script()}, "tester", "test")
+    clock.freeze(T0)
+    for n in range(1000):
+        services.start_instance(rt, FRONT_DESK, "sweep", {"poison": n == 17}, business_key=f"S-{n:04d}")
+    clock.freeze(T0 + timedelta(minutes=2))
+    fired = Worker(rt).run_once(limit=1000)
+    assert fired == 999
+    [incident] = incidents(rt, "S-0017")
+    assert incident.task_name == "sc" and "__build_class__" in incident.message and incident.retry_at is not None
+    assert instance(rt, "S-0017").status == "failed"
+    assert all(instance(rt, f"S-{n:04d}").status == "running" for n in (0, 16, 18, 999))
+    assert [t.task_name for t in tasks(rt, "S-0999")] == ["t"]
+    assert Worker(rt).run_once(limit=1000) == 0  # the next sweep does not pick the poisoned one again
+
+
+def test_a_timer_that_falls_due_during_a_sweep_wakes_the_worker_at_once(rt):
+    deploy(rt, {"sweep.bpmn": timer_then_script()}, "tester", "test")
+    clock.freeze(T0)
+    services.start_instance(rt, FRONT_DESK, "sweep", {"poison": False}, business_key="S-1")  # due T0 + 60 s
+    worker = Worker(rt)
+    clock.freeze(T0 + timedelta(seconds=59, microseconds=900_000))
+    assert worker.run_once() == 0
+    clock.freeze(T0 + timedelta(seconds=60, microseconds=100_000))  # fell due after the sweep read the clock
+    assert worker._sleep_seconds(poll=0.5, busy=False) == 0.0
+    assert worker.run_once() == 1
