@@ -16,7 +16,7 @@ from flask import Blueprint, g, jsonify, request
 
 from runtime import clock, masking, queries, services
 from runtime.api_tokens import authenticate_token
-from runtime.errors import ComplaintflowError, InstanceNotFound, InvalidInput, PermissionDenied
+from runtime.errors import ComplaintflowError, IncidentRaised, InstanceNotFound, InvalidInput, PermissionDenied
 from web.context import runtime
 from web.errors import status_for
 
@@ -101,7 +101,10 @@ def openapi():
 def accept_complaint():
     data = json_object()
     earlier = queries.duplicates(runtime(), data.get("customer_phone"), data.get("category"))
-    started = services.start_instance(runtime(), g.actor, COMPLAINT_PROCESS, data)
+    try:
+        started = services.start_instance(runtime(), g.actor, COMPLAINT_PROCESS, data)
+    except IncidentRaised as e:  # the complaint is kept under its number; a step waits for a retry
+        return {"number": e.business_key, "status": "failed", "open_duplicates": earlier, "incident": e.message}, 201
     return {"number": started.business_key, "status": started.status, "open_duplicates": earlier}, 201
 
 

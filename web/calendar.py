@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from runtime.errors import ComplaintflowError
+from runtime.errors import InvalidInput
 from runtime.services import calendar
 from web.context import current_actor, login_required, runtime
 
@@ -25,8 +25,8 @@ def page():
 def recompute():
     try:
         result = calendar.recompute_provisional(runtime(), current_actor(), request.form.get("reason", ""))
-    except ComplaintflowError as e:
-        flash(e.message, "error")
+    except InvalidInput:  # no reason given: said on the page; a role refusal is a 403
+        flash(_("A reason is required: it goes into each complaint's audit log."), "error")
         return redirect(url_for("calendar.page"))
     flash(_("Deadlines computed anew for %(n)s complaint(s).", n=len(result.done)), "ok")
     for number, why in result.failed:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from runtime import clock, masking, queries, services
 from runtime.actors import require_any
-from runtime.errors import InstanceNotFound, InvalidInput
+from runtime.errors import IncidentRaised, InstanceNotFound, InvalidInput
 from runtime.services.instances import START_ROLES
 from runtime.services.contact import reveal_contact
 from web import schema_form
@@ -39,6 +39,10 @@ def new():
                 return redirect(url_for("complaints.show", number=started.business_key))
             except InvalidInput as e:
                 errors = e.field_errors or {"(form)": e.message}
+            except IncidentRaised as e:  # kept, with an incident: the receiver still owns a number
+                flash(_("Complaint %(number)s is recorded, but an automatic step failed; the administrators were "
+                        "told and it will be retried. You own it until it closes.", number=e.business_key), "warn")
+                return redirect(url_for("complaints.show", number=e.business_key))
     status = 400 if errors else 200
     return render_template("complaint_new.html", fields=schema_form.fields(schema), values=values, errors=errors,
                            duplicates=duplicates), status
