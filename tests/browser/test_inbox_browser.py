@@ -2,12 +2,16 @@
 race for one task, the language switch, and the phone-width layout."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from runtime import services
 from runtime.users import create_user, get_actor
 from tests.browser.conftest import screenshot, sign_in
 from tests.helpers import INTAKE, task, tasks
+
+SH = ZoneInfo("Asia/Shanghai")
 
 
 
@@ -97,19 +101,24 @@ def test_the_front_desk_records_a_complaint_and_lands_on_its_page(rt, live, new_
     screenshot(page, "complaint-page")
 
 
-def test_a_manager_sees_the_overdue_tab_after_a_deadline_passes(rt, live, dispatched, new_page):
+def test_a_manager_sees_the_overdue_tab_after_a_deadline_passes_and_its_reminder_fired(rt, live, dispatched,
+                                                                                      new_page):
     from datetime import timedelta
 
-    from runtime import clock
+    from runtime import clock, worker
     create_user(rt, "chen", "password-123", ["cs_manager"])
+    due = task(rt, dispatched, "handle").due_at
     page = new_page()
     sign_in(page, live, "chen")
     page.get_by_role("link", name="已超时").click()
     assert page.locator("tr", has_text=dispatched).count() == 0
     clock.freeze(clock.now() + timedelta(days=8))  # the live server shares this clock
+    worker.run_once(rt)  # the deadlines' reminders fire: the supervision task appears
+    assert "supervise" in [t.task_name for t in tasks(rt, dispatched)]
     page.reload()
     row = page.locator("tr", has_text=dispatched).filter(has_text="部门调查处理")
     assert "已超时" in row.locator("td.due").inner_text() and "urgency-breach" in row.get_attribute("class")
+    assert due.astimezone(SH).strftime("%m/%d %H:%M") in row.locator("td.due").inner_text()  # the original due time
     screenshot(page, "overdue")
 
 
