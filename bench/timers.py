@@ -8,6 +8,8 @@
   3. Latency from due time to fired (median, p99) with the workers running as in production.
   4. Ratio of one firing (claim, load, run, save state + projections + audit, commit) to the bare
      engine doing the same in memory (deserialize, refresh timers, run, serialize), same run.
+  5. A sweep nothing can block: 1,000 due instances, one of them poisoned (its script fails with an
+     error that cannot even print itself): how many fire in the one sweep, how many incidents.
 
 The waiting instances are copies of one real waiting instance made with INSERT ... SELECT (they
 are never loaded, only indexed); every due instance is started through the runtime services.
@@ -42,11 +44,12 @@ from runtime.config import PROJECT_ROOT, Settings
 from runtime.deployment import deploy, read_directory
 from runtime.instance_store import claim_due
 from runtime.migrate import upgrade
-from runtime.models import AuditEvent, InstanceStatus, ProcessInstance, Timer
+from runtime.models import AuditEvent, Incident, InstanceStatus, ProcessInstance, Timer
 from runtime.services.common import ACTIVE
 from runtime.worker import Worker
 
 PROCESSES = PROJECT_ROOT / "tests" / "fixtures" / "workers"
+SWEEP = PROJECT_ROOT / "tests" / "fixtures" / "sweep"
 STARTER = Actor("bench", frozenset({"front_desk"}))
 
 
@@ -174,6 +177,24 @@ def latency(rt, n: int, prefix: str, run_workers) -> tuple[float, float]:
     return statistics.median(late), late[max(0, int(len(late) * 0.99) - 1)]
 
 
+def poisoned_sweep(rt, n: int) -> tuple[int, int, float]:
+    """``n`` due instances of the sweep fixture, the 17th poisoned; one sweep.
+    Returns (fired, open incidents, ms per firing)."""
+    deploy(rt, read_directory(SWEEP), "bench", "fixtures/sweep")
+    clock.freeze(clock.now() - timedelta(hours=1))
+    try:
+        for i in range(n):
+            services.start_instance(rt, STARTER, "sweep", {"poison": i == 17}, business_key=f"X-{i}")
+    finally:
+        clock.unfreeze()
+    t0 = time.perf_counter()
+    fired = Worker(rt).run_once(limit=n)
+    elapsed = time.perf_counter() - t0
+    with rt.db.reader() as s:
+        incidents = s.scalar(select(func.count()).select_from(Incident).where(Incident.resolved_at.is_(None)))
+    return fired, incidents, elapsed / n * 1000
+
+
 def bare_fire_ms(n: int = 500) -> float:
     """SpiffWorkflow alone: deserialize a waiting instance, fire its due timer, run on, serialize."""
     from runtime.engine import Engine  # the same script environment the runtime uses
@@ -221,6 +242,9 @@ def report(backends: list[str], waiting: int, due: int) -> None:
                       f"({rate:.0f}/s, 1 worker), ratio to bare {per_fire / bare:.1f}x")
             print(f"  sweep cost with {rows[1][0]} vs {rows[0][0]} waiting: claim x{rows[1][1] / rows[0][1]:.2f}, "
                   f"fire x{rows[1][2] / rows[0][2]:.2f} (target: x1.0, an index walk)")
+            fired, incidents, per_fire = poisoned_sweep(rt, due)
+            print(f"  {due} due, 1 poisoned: {fired} fired in one sweep (goal {due - 1}), {incidents} incident "
+                  f"(goal 1), {per_fire:.3f} ms per instance, ratio to bare {per_fire / bare:.1f}x")
             if backend == "postgresql":
                 for k in (1, 3):
                     rate = throughput_processes(rt, url, workdir, k, due, f"P{k}")

@@ -72,16 +72,23 @@ def entered(section: dict, where: str, known: dict[int, YearSchedule]) -> dict[i
     for key, table in section.items():
         label = f"{where} [national.{key}]"
         year = _year(key, label)
-        if year in known:
-            raise ConfigurationError(f"{label}: the official schedule of {year} is already shipped "
-                                     f"({known[year].source}); remove this table")
         if not isinstance(table, dict) or set(table) - {"holidays", "workdays", "note"}:
             raise ConfigurationError(f"{label}: write only holidays = [...] and workdays = [...] (and a note)")
         days_off = _days(table.get("holidays", []), year, f"{label} holidays")
         workdays = _days(table.get("workdays", []), year, f"{label} workdays")
         _check(days_off, workdays, label)
+        if year in known:  # shipped since it was entered: fine when both say the same
+            _same(known[year], days_off, workdays, label)
+            continue
         out[year] = YearSchedule(year, days_off, workdays, f"{where} [national.{year}]", True)
     return out
+
+
+def _same(shipped: YearSchedule, days_off: frozenset[date], workdays: frozenset[date], label: str) -> None:
+    differ = sorted(d.isoformat() for d in (days_off ^ shipped.days_off) | (workdays ^ shipped.workdays))
+    if differ:
+        raise ConfigurationError(f"{label}: differs from the official schedule of {shipped.year} shipped with "
+                                 f"{shipped.source} on {', '.join(differ[:5])}; remove this table")
 
 
 def _year(key: str, label: str) -> int:

@@ -125,7 +125,9 @@ def test_a_manager_sees_the_overdue_tab_after_a_deadline_passes_and_its_reminder
 def test_sign_in_and_claim_with_the_keyboard_alone(rt, live, dispatched, new_page):
     page = new_page()
     page.goto(f"{live}/login")
-    page.keyboard.type("li")  # the user name field has the focus on arrival
+    # the user name field has the focus on arrival (waited for: under load it lands after the load event)
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'username'", timeout=5000)
+    page.keyboard.type("li")
     page.keyboard.press("Tab")
     page.keyboard.type("password-123")
     page.keyboard.press("Enter")

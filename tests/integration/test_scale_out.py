@@ -70,7 +70,8 @@ def cluster(rt, worker_processes, db_url, tmp_path):
 
 def test_web_processes_and_workers_share_one_database(rt, cluster):
     web, workers, procs = cluster
-    assert json.loads(get(f"{web}/healthz")[1]) == {"status": "ok", "database": "ok"}
+    health = json.loads(get(f"{web}/healthz")[1])
+    assert (health["status"], health["database"], health["calendar"]["exact_until"]) == ("ok", "ok", "2026-12-31")
     for url in workers:
         status, body = get(f"{url}/healthz")
         assert status == 200 and json.loads(body)["status"] == "ok"

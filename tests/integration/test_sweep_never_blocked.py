@@ -8,38 +8,17 @@ from datetime import datetime, timedelta, timezone
 from runtime import clock, services
 from runtime.deployment import deploy
 from runtime.worker import Worker
-from tests.bpmn_builder import HEAD
-from tests.conftest import FRONT_DESK
+from tests.conftest import FIXTURES, FRONT_DESK
 from tests.helpers import incidents, instance, tasks
 
 T0 = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)
-
-
-def timer_then_script() -> bytes:
-    """Wait a minute, then a script that defines a class when ``poison`` is set (SpiffWorkflow then
-    raises an error that cannot even print itself), then a user task."""
-    return (HEAD + '''  <bpmn:process id="sweep" isExecutable="true">
-    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="front_desk"><bpmn:flowNodeRef>t</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
-    <bpmn:startEvent id="s" />
-    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wait" />
-    <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition id="wd">
-      <bpmn:timeDuration>minutes(1)</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
-    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="sc" />
-    <bpmn:scriptTask id="sc"><bpmn:script>if poison:
-    class A:
-        pass
-checked = True</bpmn:script></bpmn:scriptTask>
-    <bpmn:sequenceFlow id="f3" sourceRef="sc" targetRef="t" />
-    <bpmn:userTask id="t" name="Task" />
-    <bpmn:sequenceFlow id="f4" sourceRef="t" targetRef="e" />
-    <bpmn:endEvent id="e" />
-  </bpmn:process>
-</bpmn:definitions>
-''').encode()
+# Wait a minute, then a script that defines a class when ``poison`` is set (SpiffWorkflow then raises
+# an error that cannot even print itself), then a user task.
+SWEEP = {"sweep.bpmn": (FIXTURES / "sweep" / "sweep.bpmn").read_bytes()}
 
 
 def test_one_poisoned_instance_among_a_thousand_leaves_one_incident_and_999_fired(rt):
-    deploy(rt, {"sweep.bpmn": timer_then_script()}, "tester", "test")
+    deploy(rt, SWEEP, "tester", "test")
     clock.freeze(T0)
     for n in range(1000):
         services.start_instance(rt, FRONT_DESK, "sweep", {"poison": n == 17}, business_key=f"S-{n:04d}")
@@ -55,7 +34,7 @@ def test_one_poisoned_instance_among_a_thousand_leaves_one_incident_and_999_fire
 
 
 def test_a_timer_that_falls_due_during_a_sweep_wakes_the_worker_at_once(rt):
-    deploy(rt, {"sweep.bpmn": timer_then_script()}, "tester", "test")
+    deploy(rt, SWEEP, "tester", "test")
     clock.freeze(T0)
     services.start_instance(rt, FRONT_DESK, "sweep", {"poison": False}, business_key="S-1")  # due T0 + 60 s
     worker = Worker(rt)

@@ -1,5 +1,5 @@
 """Reminders and escalations fire at the right working-day time across the 2025 National Day holiday,
-each creating a task for the role domain.md names and an sla_event row for the monthly rates."""
+each creating a task for the role domain.md names and a breached sla_clock row for the monthly rates."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -28,12 +28,12 @@ workdays = ["2027-01-02"]   # a make-up Saturday
 
 
 @pytest.fixture
-def settings(settings, tmp_path):
+def settings(settings, tmp_path, smtp_server):
     """The company calendar file as the process owner edits it (a copy: tests never touch tracked
-    files), and SMTP configured so notifications get their mail times."""
+    files), and a real SMTP server, so notifications get their mail times and are sent."""
     path = tmp_path / "business_calendar.toml"
     shutil.copy(PROJECT_ROOT / "processes" / "business_calendar.toml", path)
-    return dataclasses.replace(settings, calendar_file=path, smtp_host="127.0.0.1")
+    return dataclasses.replace(settings, calendar_file=path, smtp_host="127.0.0.1", smtp_port=smtp_server.port)
 
 
 def enter_official_2027(sc) -> None:
@@ -154,7 +154,7 @@ def test_a_task_whose_reminder_fired_stays_overdue_with_its_original_due_time(sc
     assert dispatch.breached_at is None and local(dispatch.met_at) == datetime(2026, 12, 1, 10, 0, tzinfo=SH)
 
 
-def test_from_60_days_before_the_schedule_runs_out_administrators_are_told_once(sc):
+def test_from_60_days_before_the_schedule_runs_out_administrators_are_told_once(sc, smtp_server):
     sc.register_users()
     sc.at(2026, 10, 31, 9, 0)
     worker.run_once(sc.rt)
@@ -165,6 +165,11 @@ def test_from_60_days_before_the_schedule_runs_out_administrators_are_told_once(
     told = sc.notices(kind="calendar")
     assert [(n.recipient, n.details["year"], n.details["exact_until"]) for n in told] == [
         ("root", 2027, "2026-12-31")]
+    assert smtp_server.to("root@example.test") == []  # a Sunday: the e-mail waits for Monday 09:00
+    sc.at(2026, 11, 2, 9, 0)
+    worker.run_once(sc.rt)
+    assert smtp_server.subjects("root@example.test") == [
+        "业务日历：请录入 2027 年的放假和调休安排（业务日历文件中的 [national.2027]），在此之前，之后的时限均为暂定"]
     assert status(sc.rt, USERS["admin"]).warn is True
     enter_official_2027(sc)
     assert status(sc.rt, USERS["admin"]).warn is False and status(sc.rt, USERS["admin"]).exact_until.year == 2027

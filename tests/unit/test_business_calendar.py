@@ -107,10 +107,16 @@ def test_a_wrong_entered_schedule_names_the_table_and_the_date(tmp_path, table, 
         bc.load(entered_2027(tmp_path, table))
 
 
-def test_a_shipped_year_cannot_be_entered_again(tmp_path):
+def test_a_year_entered_and_later_shipped_must_agree_with_the_shipped_schedule(tmp_path, cal):
     path = tmp_path / "cal.toml"
+    shipped = cal.schedule(2026)
+    same = (f"[national.2026]\nholidays = {sorted(d.isoformat() for d in shipped.days_off)}\n"
+            f"workdays = {sorted(d.isoformat() for d in shipped.workdays)}\n")
+    path.write_text(same)
+    assert bc.load(path).schedule(2026) == shipped
     path.write_text('[national.2026]\nholidays = ["2026-01-05"]\n')
-    with pytest.raises(ConfigurationError, match="official schedule of 2026 is already shipped"):
+    with pytest.raises(ConfigurationError, match="differs from the official schedule of 2026 shipped with "
+                                                 "chinesecalendar 1.11.0 on 2026-01-01, 2026-01-02"):
         bc.load(path)
 
 
@@ -186,3 +192,5 @@ def test_the_diagram_functions_use_the_clock_and_the_calendar(cal):
         tf.days_after("2025-09-30T10:00:00", 1)
     with pytest.raises(ValueError, match="whole number"):
         tf.working_days(1.5)
+    clock.freeze(at(2026, 12, 28, 10, 0).astimezone(timezone.utc))  # across New Year into provisional 2027
+    assert tf.working_days(5) == f"PT{int((at(2027, 1, 5, 10, 0) - at(2026, 12, 28, 10, 0)).total_seconds())}S"
