@@ -31,11 +31,11 @@ import handlers
 from runtime import services
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
-from runtime.deployment import deploy, read_directory
-from runtime.migrate import upgrade
-from runtime.models import HumanTask, ProcessInstance
-from runtime.instance_store import unpack_state
-from runtime.users import create_user, get_actor
+from runtime.services.deployment import deploy, read_directory
+from runtime.store.migrate import upgrade
+from runtime.store.models import HumanTask, ProcessInstance
+from runtime.store.instance_store import unpack_state
+from runtime.services.users import create_user, get_actor
 
 PROCESS = "complaint"
 START = {"channel": "phone", "category": "noise", "description": "楼上噪音", "customer_name": "张先生",

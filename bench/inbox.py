@@ -24,12 +24,13 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.databases import each_backend
-from runtime import clock, dashboard, inbox, monitoring, queries
+from runtime import clock
+from runtime.read import dashboard, inbox, monitoring, queries
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
-from runtime.deployment import deploy, read_directory
-from runtime.migrate import upgrade
+from runtime.services.deployment import deploy, read_directory
+from runtime.store.migrate import upgrade
 
 CATEGORIES = ["noise", "parking", "lift", "water", "hygiene", "safety", "renovation", "property_fee"]
 DEPARTMENTS = ["engineering", "security", "cleaning"]

@@ -41,10 +41,10 @@ from runtime import clock, services
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
-from runtime.deployment import deploy, read_directory
-from runtime.instance_store import claim_due
-from runtime.migrate import upgrade
-from runtime.models import AuditEvent, Incident, InstanceStatus, ProcessInstance, Timer
+from runtime.services.deployment import deploy, read_directory
+from runtime.store.instance_store import claim_due
+from runtime.store.migrate import upgrade
+from runtime.store.models import AuditEvent, Incident, InstanceStatus, ProcessInstance, Timer
 from runtime.services.common import ACTIVE
 from runtime.worker import Worker
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import handlers
 from runtime import business_calendar
 from runtime.config import Settings, load_settings
-from runtime.db import Database
+from runtime.store.db import Database
 from runtime.engine import Engine
 
 

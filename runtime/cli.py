@@ -54,7 +54,7 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(rt: Runtime) -> None:
     """Apply every migration."""
-    from runtime.migrate import upgrade
+    from runtime.store.migrate import upgrade
     upgrade(rt.db.engine)
     click.echo("database is up to date")
 
@@ -65,8 +65,8 @@ def db_upgrade(rt: Runtime) -> None:
 @click.pass_obj
 def deploy(rt: Runtime, paths: tuple[Path, ...], actor: str) -> None:
     """Deploy a folder of process files, or the given files (default: the processes folder)."""
-    from runtime.deployment import deploy as do_deploy
-    from runtime.deployment import read_directory
+    from runtime.services.deployment import deploy as do_deploy
+    from runtime.services.deployment import read_directory
     paths = paths or (rt.settings.processes_dir,)
     files: dict[str, bytes] = {}
     for path in paths:
@@ -110,7 +110,7 @@ def serve(rt: Runtime, host: str, port: int) -> None:
 def worker(rt: Runtime, once: bool, health_port: int | None, health_host: str, poll: float | None) -> None:
     """Run the background worker: due timers, automatic retries, e-mail. Stops cleanly on SIGTERM/SIGINT."""
     from runtime.worker import Worker
-    from runtime.worker_health import serve_health
+    from runtime.worker.health import serve_health
     w = Worker(rt)
     if once:
         click.echo(f"fired timers of {w.run_once()} instance(s), retried {w.retried} step(s), sent {w.mailed} e-mail(s)")
@@ -129,7 +129,7 @@ def worker(rt: Runtime, once: bool, health_port: int | None, health_host: str, p
 @click.pass_obj
 def demo_data(rt: Runtime) -> None:
     """Create demo users for every role and sample complaints (safe to run again)."""
-    from runtime.demo import seed
+    from runtime.services.demo import seed
     seed(rt, click.echo)
 
 
@@ -145,7 +145,7 @@ def tokens() -> None:
 def tokens_create(rt: Runtime, username: str, name: str) -> None:
     """Create an API token acting as USERNAME; it is printed once."""
     from runtime.actors import SYSTEM
-    from runtime.api_tokens import create_token
+    from runtime.services.api_tokens import create_token
     click.echo(create_token(rt, SYSTEM, username, name))
 
 
@@ -155,7 +155,7 @@ def tokens_create(rt: Runtime, username: str, name: str) -> None:
 def tokens_revoke(rt: Runtime, prefix: str) -> None:
     """Revoke the token whose first 12 characters are PREFIX."""
     from runtime.actors import SYSTEM
-    from runtime.api_tokens import revoke_token
+    from runtime.services.api_tokens import revoke_token
     revoke_token(rt, SYSTEM, prefix)
     click.echo(f"revoked {prefix}")
 
@@ -175,7 +175,7 @@ def users() -> None:
 @click.pass_obj
 def users_create(rt: Runtime, username, roles, password, name, department, email) -> None:
     """Create a user."""
-    from runtime.users import create_user
+    from runtime.services.users import create_user
     password_used = create_user(rt, username, password, list(roles), name, department, email)
     click.echo(f"created {username}" + ("" if password else f" with password {password_used}"))
 
@@ -184,7 +184,7 @@ def users_create(rt: Runtime, username, roles, password, name, department, email
 @click.pass_obj
 def users_list(rt: Runtime) -> None:
     """List users and their roles."""
-    from runtime.users import list_users
+    from runtime.services.users import list_users
     for user in list_users(rt):
         roles = ",".join(sorted(user.role_codes))
         click.echo(f"{user.username:<14} {roles:<28} {user.department or '-':<14} {user.display_name}")

@@ -20,9 +20,9 @@ from runtime import clock
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
-from runtime.db import make_engine
-from runtime.deployment import deploy, read_directory
-from runtime.migrate import upgrade
+from runtime.store.db import make_engine
+from runtime.services.deployment import deploy, read_directory
+from runtime.store.migrate import upgrade
 from tools.pg_cluster import Cluster
 
 FIXTURES = Path(__file__).parent / "fixtures"

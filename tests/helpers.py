@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
+from runtime.services.deployment import deploy, read_directory
 
-from runtime.models import AuditEvent, HumanTask, Incident, ProcessInstance, Timer, WaitingEvent
+from runtime.store.models import AuditEvent, HumanTask, Incident, ProcessInstance, Timer, WaitingEvent
 
 
 # A noise complaint as the front desk records it (every required field, a unit to mask).

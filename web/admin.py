@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 
-from runtime import monitoring
+from runtime.read import monitoring
 from runtime.errors import InvalidInput
 from web.context import current_actor, login_required, runtime
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request
 
-from runtime import clock, masking, queries, services
-from runtime.api_tokens import authenticate_token
+from runtime import clock, masking, services
+from runtime.read import queries
+from runtime.services.api_tokens import authenticate_token
 from runtime.errors import ComplaintflowError, IncidentRaised, InstanceNotFound, InvalidInput, PermissionDenied
 from web.context import runtime
 from web.errors import status_for

@@ -7,7 +7,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from runtime.errors import PermissionDenied
-from runtime.users import authenticate
+from runtime.services.users import authenticate
 from web.context import runtime
 
 bp = Blueprint("auth", __name__)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from runtime import clock, masking, queries, services
+from runtime import clock, masking, services
+from runtime.read import queries
 from runtime.actors import require_any
 from runtime.errors import IncidentRaised, InstanceNotFound, InvalidInput
 from runtime.services.instances import START_ROLES

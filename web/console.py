@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from runtime import console, dashboard, definitions, services
+from runtime import services
+from runtime.read import console, dashboard, definitions
 from runtime.errors import ComplaintflowError, InvalidInput
 from runtime.services import calendar, repair
 from web.admin import _filter

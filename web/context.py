@@ -8,7 +8,7 @@ from flask import current_app, g, redirect, request, session, url_for
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.errors import UserNotFound
-from runtime.users import get_actor
+from runtime.services.users import get_actor
 
 
 def runtime() -> Runtime:

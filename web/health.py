@@ -13,7 +13,7 @@ from flask import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from runtime import queries
+from runtime.read import queries
 from runtime.services import calendar
 from web.context import runtime
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from runtime import inbox, queries, saved_filters, services
+from runtime import services
+from runtime.read import inbox, queries
+from runtime.services import saved_filters
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES
 from runtime.errors import Conflict, InvalidInput
 from web import schema_form

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 
-from runtime import notifications, queries
+from runtime.read import notices
+from runtime.services.notices import mark_all_read
 from web.context import current_actor, login_required, runtime
 
 bp = Blueprint("notices", __name__, url_prefix="/notifications")
@@ -12,22 +13,16 @@ bp = Blueprint("notices", __name__, url_prefix="/notifications")
 @bp.get("/")
 @login_required
 def index():
-    with runtime().db.reader() as session:
-        rows = queries.notifications_for(session, current_actor().username)
-    return render_template("notifications.html", rows=rows)
+    return render_template("notifications.html", rows=notices.listing(runtime(), current_actor()))
 
 
 @bp.post("/read")
 @login_required
 def read_all():
-    with runtime().db.transaction() as session:
-        notifications.mark_read(session, current_actor().username)
+    mark_all_read(runtime(), current_actor())
     return redirect(url_for("notices.index"))
 
 
 def unread_count() -> int:
     actor = current_actor()
-    if actor is None:
-        return 0
-    with runtime().db.reader() as session:
-        return queries.unread_notifications(session, actor.username)
+    return notices.unread(runtime(), actor) if actor is not None else 0

@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from runtime import definitions
-from runtime.deployment import KINDS, deploy_as, deploy_changed
+from runtime.read import definitions
+from runtime.services.deployment import KINDS, deploy_as, deploy_changed
 from runtime.errors import DeploymentRejected, InvalidInput
 from runtime.services import migration
 from web.context import current_actor, login_required, runtime

@@ -6,14 +6,14 @@ one audit event per change; the new holder is notified through the outbox.
 """
 from __future__ import annotations
 
-from runtime import notifications
+from runtime.store import notifications
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor, may_work_on, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import InvalidInput, InvalidState, PermissionDenied
-from runtime.instance_store import audit, lock
+from runtime.store.instance_store import audit, lock
 from runtime.services.common import ACTIVE, check_status
 from runtime.services.tasks import _check_version, _lock_task
-from runtime.users import get_actor
+from runtime.services.users import get_actor
 
 COMMENT_MAX = 2000
 

@@ -13,13 +13,14 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from runtime import business_calendar, clock, notifications
+from runtime import business_calendar, clock
+from runtime.store import notifications
 from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
-from runtime.instance_store import Loaded, audit
-from runtime.models import InstanceStatus, ProcessInstance, Timer
+from runtime.store.instance_store import Loaded, audit
+from runtime.store.models import InstanceStatus, ProcessInstance, Timer
 from runtime.services.common import in_instance
-from runtime.services.progress import advance
+from runtime.services.instances import advance
 from runtime.services.repair import each, require_reason
 
 RECOMPUTABLE = frozenset({InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED})

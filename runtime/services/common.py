@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from runtime.bootstrap import Runtime
 from runtime.engine import error_message
 from runtime.errors import ComplaintflowError, ExecutionFailed, InvalidInput, InvalidState, StaleVersion, Unavailable
-from runtime.instance_store import InstanceRow, Loaded, load, lock, save
-from runtime.models import InstanceStatus
+from runtime.store.instance_store import InstanceRow, Loaded, load, lock, save
+from runtime.store.models import InstanceStatus
 
 ACTIVE = frozenset({InstanceStatus.RUNNING, InstanceStatus.WAITING})
 RESERVED_KEYS = frozenset({"typename"})

@@ -1,11 +1,12 @@
 """Revealing a complainant's contact data to a role that sees it masked: allowed, and audited."""
 from __future__ import annotations
 
-from runtime import masking, queries
+from runtime import masking
+from runtime.read import queries
 from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import InstanceNotFound
-from runtime.instance_store import audit, lock
+from runtime.store.instance_store import audit, lock
 from runtime.services.events import SENDER_ROLES
 
 

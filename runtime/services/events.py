@@ -12,9 +12,9 @@ from sqlalchemy import select
 from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised, InvalidInput, InvalidState
-from runtime.instance_store import Loaded, audit
-from runtime.models import ProcessInstance, WaitingEvent
-from runtime.services.progress import advance
+from runtime.store.instance_store import Loaded, audit
+from runtime.store.models import ProcessInstance, WaitingEvent
+from runtime.services.instances import advance
 from runtime.services.common import in_instance
 from runtime.services.incidents import guarded
 from runtime.roles import ROLE_CODES

@@ -7,7 +7,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from runtime.errors import InvalidInput
-from runtime.models import ProcessFile
+from runtime.store.models import ProcessFile
 
 
 _validators: dict[tuple[str, str], Draft202012Validator] = {}

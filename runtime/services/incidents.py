@@ -3,7 +3,8 @@ and the action itself is kept so it can be replayed once the cause is fixed.
 
 The worker replays it automatically with exponential backoff (``retry_attempts`` attempts in all,
 default 3: a partner system that is down for a minute heals itself); after the last attempt the
-incident waits for an administrator, who is notified, and whose retry replays the same action.
+incident waits for an administrator, who is notified, and whose retry replays the same action
+(``runtime.services.replay``).
 """
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from typing import Any, Callable
 
 from sqlalchemy import select, update
 
-from runtime import clock, notifications
+from runtime import clock
+from runtime.store import notifications
 from runtime.actors import REPAIR_ROLES, SYSTEM, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import ExecutionFailed, IncidentRaised, InvalidState, NotFound
-from runtime.instance_store import InstanceRow, audit, lock, write_row
-from runtime.models import Incident, InstanceStatus
+from runtime.store.instance_store import InstanceRow, audit, lock, write_row
+from runtime.store.models import Incident, InstanceStatus
 
 
 def guarded(rt: Runtime, action: dict[str, Any], act: Callable[[], Any]) -> Any:
@@ -66,56 +68,6 @@ def _outlook(incident: Incident) -> str:
     if incident.retry_at is None:
         return f"stopped after {incident.attempts} attempt(s); an administrator must retry it"
     return f"retrying automatically at {incident.retry_at:%Y-%m-%d %H:%M:%S} UTC (attempt {incident.attempts + 1})"
-
-
-def retry_incident(rt: Runtime, actor: Actor, incident_id: int, reason: str = "") -> str:
-    """Replay the failed action; on success the incident closes and the instance runs on.
-
-    ``reason`` (the administrator's note on what was fixed) goes into the audit log. Returns the
-    instance's new status. Raises IncidentRaised again if the cause is not fixed.
-    """
-    require_any(actor, REPAIR_ROLES, "retry incidents")
-    with rt.db.reader() as session:
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise NotFound(f"no incident {incident_id}")
-        if incident.resolved_at is not None:
-            raise InvalidState(f"incident {incident_id} was already resolved by {incident.resolved_by}")
-        instance_id, action = incident.instance_id, dict(incident.action)
-    return guarded(rt, action, lambda: replay_incident(rt, actor, instance_id, incident_id, action, reason))
-
-
-LEASE = timedelta(minutes=5)
-
-
-def retry_next_due(rt: Runtime, now: datetime) -> bool | None:
-    """Replay the earliest incident whose automatic retry is due; None when there is none.
-
-    The incident is leased first (its retry time pushed out, compare-and-set), so of several
-    workers exactly one replays it; a worker killed mid-replay leaves the lease to run out.
-    """
-    with rt.db.transaction() as session:
-        row = session.execute(select(Incident.id, Incident.instance_id, Incident.action, Incident.retry_at)
-                              .where(Incident.resolved_at.is_(None), Incident.retry_at <= now)
-                              .order_by(Incident.retry_at).limit(1)).first()
-        if row is None:
-            return None
-        leased = session.execute(update(Incident).where(Incident.id == row.id, Incident.retry_at == row.retry_at)
-                                 .values(retry_at=now + LEASE)).rowcount
-    if not leased:
-        return False
-    try:
-        guarded(rt, dict(row.action), lambda: replay_incident(rt, SYSTEM, row.instance_id, row.id, dict(row.action)))
-    except (IncidentRaised, InvalidState):
-        return False
-    return True
-
-
-def replay_incident(rt: Runtime, actor: Actor, instance_id: int, incident_id: int, action: dict,
-                    reason: str = "") -> str:
-    from runtime.services.replay import replay  # the replays call the other services
-
-    return replay(rt, actor, instance_id, incident_id, action, reason)
 
 
 def resolve(session, instance: InstanceRow, incident_id: int, actor: Actor) -> None:

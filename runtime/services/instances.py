@@ -1,19 +1,29 @@
-"""Starting instances, and the administrator's suspend, resume and terminate."""
+"""Starting instances and letting them run on, and the administrator's suspend, resume and terminate.
+
+Every service runs the engine through ``advance``: automatic steps run, missed deadlines (timers
+marked ``slaRule``) are kept as notices (told to people, and stopping their ``sla_clock`` row, at
+save), and messages the instance throws to the outside are acted on in the same transaction, e.g.
+``reopen_complaint`` starts a new, linked complaint (which is why starting and running on live in
+one module).
+"""
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from runtime import clock, records
+from runtime import clock
+from runtime.store import records
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
-from runtime.deployment import load_package
-from runtime.engine import LIBRARY_VERSION
+from runtime.store.packages import load_package
+from runtime.engine import LIBRARY_VERSION, RunReport
 from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, InvalidInput
-from runtime.instance_store import InstanceRow, Loaded, audit, definition, pack_state, save, write_row
-from runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance
+from runtime.store.instance_store import InstanceRow, Loaded, audit, definition, pack_state, save, write_row
+from runtime.store.models import InstanceStatus, ProcessDefinition, ProcessInstance
 from runtime.services import forms
 from runtime.services.common import ACTIVE, check_data, failures_kept, in_instance
 from runtime.services.incidents import record
@@ -59,8 +69,6 @@ def start_in(rt: Runtime, session, actor: Actor, process_id: str, key: str, data
     The starting user is handed to the process as ``initiator``: the receiver of a complaint is its
     owner until it closes (首问负责制).
     """
-    from runtime.services.progress import act_on  # progress starts instances for reopened complaints
-
     loaded = _create(rt, session, actor, process_id, key, {**data, INITIATOR: actor.username})
     report = rt.engine.run(loaded.workflow)
     loaded.notices.extend(report.notices)
@@ -113,6 +121,41 @@ def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
     if loaded.instance.state is None:
         action = {"kind": "start", "actor": actor.username, "process_id": process_id, "data": data}
     raise record(rt, instance_id, err, action) from err
+
+
+REOPEN = "reopen_complaint"
+
+
+def advance(rt: Runtime, session: Session, loaded: Loaded, actor: Actor) -> RunReport:
+    """Run the engine on a stored instance and act on its report."""
+    report = rt.engine.run(loaded.workflow)
+    act_on(rt, session, loaded, actor, report)
+    loaded.notices.extend(report.notices)
+    if report.folded:
+        audit(session, loaded.instance, actor.username, "reminders_folded",
+              timers={element: missed for element, missed in report.folded})
+    return report
+
+
+def act_on(rt: Runtime, session: Session, loaded: Loaded, actor: Actor, report: RunReport) -> None:
+    """Handle thrown messages (the instance row must exist); missed deadlines are recorded by the
+    ``sla_clock`` projection at save."""
+    for name, payload in report.messages:
+        if name == REOPEN:
+            _reopen(rt, session, loaded, actor, payload)
+        else:
+            audit(session, loaded.instance, actor.username, "message_unhandled", name=name)
+
+
+def _reopen(rt: Runtime, session: Session, loaded: Loaded, actor: Actor, payload: Any) -> None:
+    """An unsatisfied customer: a new complaint with the same record, linked both ways in the audit."""
+    data = dict(payload or {})
+    owner = Actor(str(data.pop("owner", None) or actor.username))
+    data.update(reopened_from=loaded.instance.business_key)
+    key = new_business_key()
+    started = start_in(rt, session, owner, loaded.definition.process_id, key, data)
+    audit(session, loaded.instance, actor.username, "reopened_as", reopened_as=key)
+    audit(session, started.instance, owner.username, "reopened_from", reopened_from=loaded.instance.business_key)
 
 
 def suspend(rt: Runtime, actor: Actor, business_key: str, reason: str, expected_version: int | None = None) -> None:

@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
-from runtime.deployment import load_package
+from runtime.store.packages import load_package
 from runtime.errors import ComplaintflowError, DefinitionNotFound, InvalidInput, InvalidState
-from runtime.instance_store import DefinitionRef, Loaded, audit, definition, load, lock
-from runtime.models import InstanceStatus, ProcessDefinition, ProcessInstance, Timer
+from runtime.store.instance_store import DefinitionRef, Loaded, audit, definition, load, lock
+from runtime.store.models import InstanceStatus, ProcessDefinition, ProcessInstance, Timer
 from runtime.services.common import in_instance
-from runtime.services.progress import advance
+from runtime.services.instances import advance
 from runtime.services.repair import each, require_reason
 
 MOVABLE = frozenset({InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED, InstanceStatus.FAILED})

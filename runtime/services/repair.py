@@ -11,18 +11,18 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from runtime import monitoring
+from runtime.read import monitoring
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import ComplaintflowError, ExecutionFailed, InstanceNotFound, InvalidInput, InvalidState
-from runtime.instance_store import Loaded, audit
-from runtime.models import Incident, InstanceStatus, ProcessInstance
+from runtime.store.instance_store import Loaded, audit
+from runtime.store.models import Incident, InstanceStatus, ProcessInstance
 from runtime.services.common import ACTIVE, check_data, in_instance
 from runtime.services.events import deliver_to
 from runtime.services import forms
-from runtime.services.incidents import retry_incident
+from runtime.services.replay import retry_incident
 from runtime.services.instances import resume, suspend
-from runtime.services.progress import act_on
+from runtime.services.instances import act_on
 
 BATCH_LIMIT = 1000
 BATCH_ACTIONS = ("retry", "suspend", "resume", "signal")

@@ -1,18 +1,24 @@
-"""Replaying the action an incident kept, in one transaction that also resolves the incident.
+"""Replaying the action an incident kept, in one transaction that also resolves the incident: the
+administrator's retry and the worker's automatic retries with backoff.
 
 A replay takes the same path as the original action (``complete_in`` for a completion: the form is
 validated and its defaults filled in again), so the process goes on exactly as it would have.
 """
 from __future__ import annotations
 
-from runtime.actors import Actor
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from runtime.actors import REPAIR_ROLES, SYSTEM, Actor, require_any
 from runtime.bootstrap import Runtime
-from runtime.instance_store import Loaded, audit
-from runtime.models import InstanceStatus
+from runtime.errors import IncidentRaised, InvalidState, NotFound
+from runtime.store.instance_store import Loaded, audit
+from runtime.store.models import Incident, InstanceStatus
 from runtime.services import forms
 from runtime.services.common import in_instance
-from runtime.services.incidents import resolve
-from runtime.services.progress import advance
+from runtime.services.incidents import guarded, resolve
+from runtime.services.instances import advance
 from runtime.services.tasks import complete_in, open_task
 
 INITIATOR = "initiator"
@@ -52,3 +58,46 @@ def _start_data(action: dict):
                               dict(action["data"]))
         return {**data, INITIATOR: action["actor"]}
     return start
+
+
+def retry_incident(rt: Runtime, actor: Actor, incident_id: int, reason: str = "") -> str:
+    """Replay the failed action; on success the incident closes and the instance runs on.
+
+    ``reason`` (the administrator's note on what was fixed) goes into the audit log. Returns the
+    instance's new status. Raises IncidentRaised again if the cause is not fixed.
+    """
+    require_any(actor, REPAIR_ROLES, "retry incidents")
+    with rt.db.reader() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound(f"no incident {incident_id}")
+        if incident.resolved_at is not None:
+            raise InvalidState(f"incident {incident_id} was already resolved by {incident.resolved_by}")
+        instance_id, action = incident.instance_id, dict(incident.action)
+    return guarded(rt, action, lambda: replay(rt, actor, instance_id, incident_id, action, reason))
+
+
+LEASE = timedelta(minutes=5)
+
+
+def retry_next_due(rt: Runtime, now: datetime) -> bool | None:
+    """Replay the earliest incident whose automatic retry is due; None when there is none.
+
+    The incident is leased first (its retry time pushed out, compare-and-set), so of several
+    workers exactly one replays it; a worker killed mid-replay leaves the lease to run out.
+    """
+    with rt.db.transaction() as session:
+        row = session.execute(select(Incident.id, Incident.instance_id, Incident.action, Incident.retry_at)
+                              .where(Incident.resolved_at.is_(None), Incident.retry_at <= now)
+                              .order_by(Incident.retry_at).limit(1)).first()
+        if row is None:
+            return None
+        leased = session.execute(update(Incident).where(Incident.id == row.id, Incident.retry_at == row.retry_at)
+                                 .values(retry_at=now + LEASE)).rowcount
+    if not leased:
+        return False
+    try:
+        guarded(rt, dict(row.action), lambda: replay(rt, SYSTEM, row.instance_id, row.id, dict(row.action)))
+    except (IncidentRaised, InvalidState):
+        return False
+    return True

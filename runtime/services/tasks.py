@@ -11,11 +11,11 @@ from sqlalchemy import select
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor, require_work_on
 from runtime.bootstrap import Runtime
 from runtime.errors import AlreadyClaimed, Conflict, PermissionDenied, StaleVersion, TaskNotFound
-from runtime.instance_store import Loaded, audit, lock
-from runtime.models import AuditEvent, HumanTask
-from runtime import notifications
+from runtime.store.instance_store import Loaded, audit, lock
+from runtime.store.models import AuditEvent, HumanTask
+from runtime.store import notifications
 from runtime.services import forms
-from runtime.services.progress import advance
+from runtime.services.instances import advance
 from runtime.services.common import ACTIVE, check_data, check_status, in_instance
 from runtime.services.incidents import guarded
 

@@ -5,10 +5,10 @@ from datetime import datetime
 
 from runtime.actors import SYSTEM
 from runtime.bootstrap import Runtime
-from runtime.instance_store import Loaded, audit, claim_due
+from runtime.store.instance_store import Loaded, audit, claim_due
 from runtime.services.common import ACTIVE, in_instance
 from runtime.services.incidents import guarded
-from runtime.services.progress import advance
+from runtime.services.instances import advance
 
 RUN = {"kind": "run", "actor": SYSTEM.username}
 

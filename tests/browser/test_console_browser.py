@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 import pytest
 
 from runtime import clock, services
-from runtime.deployment import deploy, read_directory
+from runtime.services.deployment import deploy, read_directory
 from runtime.errors import IncidentRaised
-from runtime.users import create_user, get_actor
+from runtime.services.users import create_user, get_actor
 from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import FIXTURES
 from tests.helpers import INTAKE, incidents, task, timers

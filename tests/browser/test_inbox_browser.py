@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from runtime import services
-from runtime.users import create_user, get_actor
+from runtime.services.users import create_user, get_actor
 from tests.browser.conftest import screenshot, sign_in
 from tests.helpers import INTAKE, task, tasks
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from runtime import services
 from runtime.actors import Actor
 from runtime.errors import InvalidInput, PermissionDenied, StaleVersion, UserNotFound
-from runtime.models import Notification
-from runtime.users import create_user
+from runtime.store.models import Notification
+from runtime.services.users import create_user
 from tests.conftest import FRONT_DESK
 from tests.helpers import audit, task
 

@@ -8,8 +8,8 @@ import sys
 import pytest
 from sqlalchemy import func, inspect, select
 
-from runtime.db import make_engine
-from runtime.models import ProcessInstance, User
+from runtime.store.db import make_engine
+from runtime.store.models import ProcessInstance, User
 from tests.conftest import ROOT_DIR, pg_database
 
 

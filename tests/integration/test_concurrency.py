@@ -8,7 +8,7 @@ from sqlalchemy import select
 from runtime import services
 from runtime.actors import Actor
 from runtime.errors import AlreadyClaimed, Conflict
-from runtime.models import ProcessInstance
+from runtime.store.models import ProcessInstance
 from tests.conftest import FRONT_DESK
 from tests.helpers import audit, instance, task, tasks
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from runtime import monitoring, services
+from runtime import services
+from runtime.read import monitoring
 from runtime.actors import Actor
 from runtime.errors import InvalidInput, InvalidState, PermissionDenied, TaskNotFound, IncidentRaised
-from runtime.models import InstanceStatus
+from runtime.store.models import InstanceStatus
 from runtime.services import repair
 from tests.conftest import ADMIN, FRONT_DESK
 from tests.helpers import INTAKE, audit, deploy_processes, incidents, instance, task, tasks

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from runtime import services
-from runtime.deployment import deploy, read_directory
+from runtime.services.deployment import deploy, read_directory
 from runtime.errors import DeploymentRejected
-from runtime.models import InstanceStatus, ProcessDefinition, ProcessFile, ProcessPackage
+from runtime.store.models import InstanceStatus, ProcessDefinition, ProcessFile, ProcessPackage
 from tests import bpmn_builder as b
 from tests.conftest import ADMIN, FIXTURES, FRONT_DESK
 from tests.helpers import count, instance, task

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from runtime import instance_store, notifications, projections, services, sla_clocks
-from runtime.deployment import deploy
+from runtime import services
+from runtime.store import instance_store, notifications, projections, sla_clocks
+from runtime.services.deployment import deploy
 from runtime.errors import IncidentRaised
-from runtime.models import InstanceStatus
+from runtime.store.models import InstanceStatus
 from tests import bpmn_builder
 from tests.conftest import ADMIN, FRONT_DESK
 from tests.helpers import audit, incidents, instance, task, tasks

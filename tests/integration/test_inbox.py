@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from runtime import clock, inbox, services
+from runtime import clock, services
+from runtime.read import inbox
 from runtime.actors import Actor
 from tests.helpers import INTAKE, deploy_processes, task
 

@@ -8,7 +8,7 @@ import pytest
 
 from runtime import clock, services, worker
 from runtime.errors import IncidentRaised, InvalidState, PermissionDenied
-from runtime.models import InstanceStatus
+from runtime.store.models import InstanceStatus
 from tests.conftest import ADMIN, FRONT_DESK
 from tests.helpers import audit, incidents, instance, task, tasks
 

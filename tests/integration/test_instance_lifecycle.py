@@ -8,10 +8,10 @@ import pytest
 
 from runtime import clock, services, worker
 from runtime.engine import LIBRARY_VERSION
-from runtime.instance_store import unpack_state
+from runtime.store.instance_store import unpack_state
 from runtime.errors import (AlreadyClaimed, DefinitionNotFound, InvalidInput, InvalidState, PermissionDenied,
                             StaleVersion)
-from runtime.models import InstanceStatus
+from runtime.store.models import InstanceStatus
 from tests.conftest import ADMIN, ENGINEER, FRONT_DESK, SECURITY
 from tests.helpers import audit, instance, task, tasks, timers, waiting
 

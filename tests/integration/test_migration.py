@@ -9,9 +9,9 @@ import pytest
 from runtime import clock, services, worker
 from runtime.actors import Actor
 from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
+from runtime.services.deployment import deploy, read_directory
 from runtime.errors import DefinitionNotFound, InvalidInput, PermissionDenied
-from runtime.models import InstanceStatus
+from runtime.store.models import InstanceStatus
 from runtime.services import migration
 from tests.bpmn_builder import process
 from tests.conftest import ENGINEER, FRONT_DESK
@@ -81,7 +81,7 @@ def test_a_longer_handling_limit_moves_the_deadline_from_when_handling_started(r
 
 def version_of(rt, key) -> int:
     from sqlalchemy import select
-    from runtime.models import ProcessDefinition, ProcessInstance
+    from runtime.store.models import ProcessDefinition, ProcessInstance
     with rt.db.reader() as s:
         return s.scalar(select(ProcessDefinition.version).join(ProcessInstance)
                         .where(ProcessInstance.business_key == key))

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from runtime import clock, monitoring, services
+from runtime import clock, services
+from runtime.read import monitoring
 from runtime.actors import Actor
 from runtime.errors import PermissionDenied
 from tests.conftest import ADMIN

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from runtime import clock, services, worker
-from runtime.models import InstanceStatus, Notification
-from runtime.services.incidents import retry_next_due
-from runtime.users import create_user
+from runtime.store.models import InstanceStatus, Notification
+from runtime.services.replay import retry_next_due
+from runtime.services.users import create_user
 from tests.conftest import ADMIN, FRONT_DESK
 from tests.helpers import audit, incidents, instance
 

@@ -17,8 +17,8 @@ from datetime import timedelta
 import pytest
 
 from runtime import clock, services
-from runtime.models import InstanceStatus
-from runtime.users import create_user
+from runtime.store.models import InstanceStatus
+from runtime.services.users import create_user
 from tests.conftest import FRONT_DESK, free_port
 from tests.helpers import instance
 from tools.run_pg import stop_all
@@ -104,7 +104,7 @@ def test_web_processes_and_workers_share_one_database(rt, cluster):
 
     assert stop_all(procs) == [0, 0, 0]
     with rt.db.reader() as s:
-        from runtime import queries
+        from runtime.read import queries
         assert [w["state"] for w in queries.workers(s)] == ["stopped", "stopped"]
 
 

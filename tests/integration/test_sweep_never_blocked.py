@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from runtime import clock, services
-from runtime.deployment import deploy
+from runtime.services.deployment import deploy
 from runtime.worker import Worker
 from tests.conftest import FIXTURES, FRONT_DESK
 from tests.helpers import incidents, instance, tasks

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from runtime import clock, services, worker
-from runtime.models import AuditEvent, HumanTask, InstanceStatus, Notification, ProcessInstance, WorkerHeartbeat
-from runtime.users import create_user
+from runtime.store.models import AuditEvent, HumanTask, InstanceStatus, Notification, ProcessInstance, WorkerHeartbeat
+from runtime.services.users import create_user
 from tests.conftest import FRONT_DESK
 from tests.helpers import audit, task
 from tools.run_pg import stop_all

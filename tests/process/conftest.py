@@ -13,8 +13,8 @@ from sqlalchemy import select
 from runtime import clock, services, worker
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
-from runtime.models import AuditEvent, HumanTask, Notification, ProcessInstance, SlaClock
-from runtime.users import create_user
+from runtime.store.models import AuditEvent, HumanTask, Notification, ProcessInstance, SlaClock
+from runtime.services.users import create_user
 from tests.helpers import INTAKE as HELPER_INTAKE, deploy_processes
 
 SH = ZoneInfo("Asia/Shanghai")

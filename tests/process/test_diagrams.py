@@ -8,7 +8,7 @@ from lxml import etree
 
 from runtime import xmlsafe
 from runtime.config import PROJECT_ROOT
-from runtime.deployment import deploy, read_directory
+from runtime.services.deployment import deploy, read_directory
 
 PROCESSES = PROJECT_ROOT / "processes"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from runtime import clock, mailer
+from runtime import clock
+from runtime.worker import mailer
 from runtime.bootstrap import bootstrap
 from tests.conftest import free_port
 from tests.process.conftest import Scenario

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from runtime.models import InstanceStatus
+from runtime.store.models import InstanceStatus
 from tests.process.conftest import SH
 
 

@@ -91,7 +91,7 @@ def test_an_event_is_never_told_twice_to_the_same_person(people):
     sc.start()
     before = sc.notices()
     assert len({n.event_key for n in before}) == len(before) == 1
-    from runtime import notifications
+    from runtime.store import notifications
     row = before[0]
     with sc.rt.db.transaction() as session:  # the same event posted again, as a replay would
         notifications.post(session, sc.rt.settings, None, row.kind, row.event_key.split(":")[1], row.title,

@@ -13,9 +13,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from runtime import business_calendar, inbox, queries, worker
+from runtime import business_calendar, worker
+from runtime.read import inbox, queries
 from runtime.config import PROJECT_ROOT
-from runtime.models import SlaClock, Timer
+from runtime.store.models import SlaClock, Timer
 from runtime.services.calendar import recompute_provisional, status
 from tests.process.conftest import SH, USERS
 

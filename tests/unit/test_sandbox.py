@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import handlers
-from runtime.engine_sandbox import RestrictedEnvironment
+from runtime.engine.sandbox import RestrictedEnvironment
 
 ESCAPES = [
     "().__class__.__base__.__subclasses__()",

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from runtime import services
-from runtime.users import create_user, get_actor
+from runtime.services.users import create_user, get_actor
 from tests.web.test_web_basics import login
 from tests.helpers import INTAKE, deploy_processes
 from web import create_app

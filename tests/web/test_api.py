@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.api_tokens import create_token, revoke_token
-from runtime.users import create_user
+from runtime.services.api_tokens import create_token, revoke_token
+from runtime.services.users import create_user
 from tests.conftest import ADMIN
 from tests.helpers import INTAKE, deploy_processes
 from web import create_app

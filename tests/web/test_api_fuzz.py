@@ -9,8 +9,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from runtime import services
-from runtime.api_tokens import create_token
-from runtime.users import create_user, get_actor
+from runtime.services.api_tokens import create_token
+from runtime.services.users import create_user, get_actor
 from tests.conftest import ADMIN
 from tests.helpers import INTAKE, deploy_processes
 from web import create_app

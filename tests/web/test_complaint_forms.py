@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from runtime import services
-from runtime.users import create_user
+from runtime.services.users import create_user
 from tests.conftest import FRONT_DESK
 from tests.helpers import INTAKE, deploy_processes, task
 from web import create_app

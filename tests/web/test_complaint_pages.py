@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from runtime.users import create_user
+from runtime.services.users import create_user
 from tests.helpers import INTAKE, audit, deploy_processes, instance
 from tests.web.test_web_basics import csrf, login
 from web import create_app
@@ -81,7 +81,7 @@ def test_comments_and_the_media_exposure_report(rt, client):
     client.post(f"/complaints/{number}/comments", data={"csrf_token": token, "text": "客户下午再来电"})
     assert "客户下午再来电" in client.get(f"/complaints/{number}").get_data(as_text=True)
     from runtime import services
-    from runtime.users import get_actor
+    from runtime.services.users import get_actor
     from tests.helpers import task
     services.complete_task(rt, get_actor(rt, "wang"), task(rt, number, "triage").id,
                            {"validity": "valid", "department": "engineering"})

@@ -11,7 +11,7 @@ import pytest
 
 from runtime import services
 from runtime.config import PROJECT_ROOT
-from runtime.users import create_user, get_actor
+from runtime.services.users import create_user, get_actor
 from tests.helpers import INTAKE, audit, deploy_processes, instance
 from tests.web.test_web_basics import csrf, login
 from web import create_app

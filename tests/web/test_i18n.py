@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from runtime.users import create_user
+from runtime.services.users import create_user
 from tests.web.test_web_basics import csrf, login
 from web import create_app
 

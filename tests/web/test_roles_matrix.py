@@ -6,7 +6,7 @@ import pytest
 
 from runtime import services
 from runtime.roles import ROLES
-from runtime.users import create_user, get_actor
+from runtime.services.users import create_user, get_actor
 from tests.helpers import INTAKE, audit, deploy_processes, task
 from tests.web.test_web_basics import csrf
 from web import create_app

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from runtime import clock, services, worker
-from runtime.api_tokens import create_token
-from runtime.users import create_user
+from runtime.services.api_tokens import create_token
+from runtime.services.users import create_user
 from tests.conftest import ADMIN, ENGINEER, FRONT_DESK
 from tests.helpers import INTAKE, deploy_processes, instance, task
 from tests.web.test_web_basics import csrf, login

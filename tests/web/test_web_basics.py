@@ -6,7 +6,7 @@ import re
 import pytest
 
 from runtime import services
-from runtime.users import create_user
+from runtime.services.users import create_user
 from tests.conftest import FRONT_DESK
 from tests.helpers import task
 from web import create_app
@@ -181,8 +181,8 @@ def test_saved_views_keep_a_tab_and_its_filters_per_user(rt, app, client):
     other = app.test_client()
     login(other, "li", "dept-pass-1")
     assert "超时噪音" not in other.get("/").get_data(as_text=True)  # views are personal
-    from runtime.saved_filters import mine
-    from runtime.users import get_actor
+    from runtime.services.saved_filters import mine
+    from runtime.services.users import get_actor
     [view] = mine(rt, get_actor(rt, "wang"))
     assert other.post(f"/views/{view.id}/delete", data={"csrf_token": csrf(other, "/")}).status_code == 404
     client.post(f"/views/{view.id}/delete", data={"csrf_token": token})

@@ -1,0 +1,62 @@
+"""Parsed process packages: the specs of every process in one deployment, parsed once and cached
+by content hash, and the readable problems of a package that does not parse. Owned by
+``runtime.engine``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from runtime.errors import Problem
+
+
+class PackageInvalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass
+class ParsedPackage:
+    parser: SpiffBpmnParser
+    process_ids: list[str]
+    _specs: dict[str, tuple] = field(default_factory=dict)
+
+    def specs(self, process_id: str) -> tuple:
+        if process_id not in self._specs:
+            self._specs[process_id] = (self.parser.get_spec(process_id),
+                                       self.parser.get_subprocess_specs(process_id))
+        return self._specs[process_id]
+
+    def start_form(self, process_id: str) -> str | None:
+        """The form file a start event declares for the data an instance starts with, if any."""
+        for start in self.specs(process_id)[0].start.outputs:
+            form = (start.extensions or {}).get("properties", {}).get("formJsonSchemaFilename")
+            if form:
+                return form
+        return None
+
+    def file_of(self, process_id: str) -> str | None:
+        """The BPMN file that defines ``process_id``."""
+        return self.parser.get_process_parser(process_id).filename
+
+    def elements_of(self, process_id: str) -> set[str]:
+        return {s.bpmn_id for s in self.specs(process_id)[0].task_specs.values() if s.bpmn_id}
+
+    def process_name(self, process_id: str) -> str:
+        spec = self.specs(process_id)[0]
+        return spec.description or process_id
+
+
+_NAMESPACES = {"{http://www.omg.org/spec/BPMN/20100524/MODEL}": "bpmn:",
+               "{http://spiffworkflow.org/bpmn/schema/1.0/core}": "spiffworkflow:"}
+
+
+def validation_problem(err: ValidationException, fallback_file: str) -> Problem:
+    """A readable problem: namespaces shortened, the XSD's long list of allowed elements cut off."""
+    line = err.line_number if isinstance(err.line_number, int) and err.line_number > 0 else None
+    message = str(err).split("\n")[0].split(" Expected is one of")[0]
+    for uri, prefix in _NAMESPACES.items():
+        message = message.replace(uri, prefix)
+    return Problem(err.file_name or fallback_file, message, element_id=err.id or None, line=line)

@@ -1,1 +1,0 @@
-"""Alembic migrations of the complaintflow schema; run through ``runtime.migrate``."""

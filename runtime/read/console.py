@@ -1,0 +1,110 @@
+"""One instance as the administrators' console shows it: its diagrams with the state of every
+element, waiting timers, the data of its open steps (contact data masked for roles that do not call
+customers), open tasks, incidents and the audit timeline.
+
+This page loads the instance's workflow (read only, no lock): the element states exist nowhere
+else. Lists and the dashboard never do this; they read the projections.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from runtime import masking
+from runtime.read import queries
+from runtime.actors import REPAIR_ROLES, Actor, require_any
+from runtime.bootstrap import Runtime
+from runtime.engine import StepData
+from runtime.errors import InstanceNotFound
+from runtime.store.instance_store import load, lock
+from runtime.store.models import Incident, ProcessFile, WaitingEvent
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """A BPMN file of the instance's package with the states of the elements it draws."""
+
+    file: str
+    processes: list[str]
+    states: dict[str, str]  # element id -> completed | waiting | active | failed
+    completions: dict[str, int]
+
+
+@dataclass(frozen=True)
+class InstanceDetail:
+    number: str
+    version: int  # the instance row's change counter, for optimistic checks of the repairs
+    process_id: str
+    process_version: int
+    package_id: int
+    status: str
+    severity: str | None
+    owner: str | None
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    diagrams: list[Diagram]
+    timers: list[tuple[str, str, datetime]]
+    steps: list[StepData]
+    tasks: list[queries.TaskRow]
+    incidents: list[Incident]
+    history: list
+    move_targets: dict[str, str]  # user task element id -> name
+    signals: list[str]
+
+
+def instance_detail(rt: Runtime, actor: Actor, number: str) -> InstanceDetail:
+    require_any(actor, REPAIR_ROLES, "inspect process instances")
+    view = queries.complaint(rt, number)
+    if view is None:
+        raise InstanceNotFound(f"no process instance {number}")
+    with rt.db.reader() as session:
+        instance = lock(session, business_key=number, for_update=False)
+        loaded = load(rt, session, instance)
+        incidents = list(session.scalars(select(Incident).where(Incident.instance_id == instance.id)
+                                         .order_by(Incident.created_at.desc())))
+        for incident in incidents:
+            session.expunge(incident)
+        signals = sorted(session.scalars(select(WaitingEvent.name).where(
+            WaitingEvent.instance_id == instance.id, WaitingEvent.kind == "signal")))
+        files = _bpmn_files(session, loaded.definition.package_id)
+    wf = loaded.workflow
+    states = rt.engine.element_states(wf)
+    failed = [i.task_name for i in incidents if i.resolved_at is None and i.task_name]
+    diagrams = _diagrams(loaded.package, files, states, failed)
+    steps = [StepData(s.task_id, s.element_id, s.title, s.state, _masked(s.data, actor))
+             for s in rt.engine.open_steps(wf)]
+    return InstanceDetail(number, instance.version, loaded.definition.process_id, loaded.definition.version,
+                          loaded.definition.package_id, instance.status, instance.severity, instance.owner,
+                          instance.started_at, instance.updated_at, instance.ended_at, diagrams, view.timers, steps,
+                          view.tasks, incidents, view.history, rt.engine.user_tasks(wf), signals)
+
+
+def _bpmn_files(session, package_id: int) -> list[str]:
+    return list(session.scalars(select(ProcessFile.name).where(ProcessFile.package_id == package_id,
+                                                               ProcessFile.kind == "bpmn").order_by(ProcessFile.name)))
+
+
+def _diagrams(package, files: list[str], states, failed: list[str]) -> list[Diagram]:
+    """One diagram per file that draws a process the instance ran, the top process first."""
+    by_file: dict[str, Diagram] = {}
+    for process_id, elements in states.states.items():
+        file = package.file_of(process_id)
+        if file not in files:
+            continue
+        diagram = by_file.setdefault(file, Diagram(file, [], {}, {}))
+        diagram.processes.append(process_id)
+        diagram.states.update(elements)
+        diagram.completions.update(states.completions.get(process_id, {}))
+        for element in failed:
+            if element in package.elements_of(process_id):
+                diagram.states[element] = "failed"
+    return list(by_file.values())
+
+
+def _masked(data: dict, actor: Actor) -> dict:
+    if masking.may_see_contact(actor):
+        return data
+    return masking.masked({k: v for k, v in data.items() if not k.startswith("_")}, actor)

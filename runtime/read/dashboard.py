@@ -1,0 +1,99 @@
+"""The administrators' dashboard: open complaints by severity, status, department and site;
+deadlines missed today and this week; open incidents; and, drawn over a diagram, where complaints
+wait now (open tasks per element) and where they waited longest (average time per task over the
+last 30 days, from ``task_history``). Projections only; no workflow is loaded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from runtime import clock
+from runtime.actors import REPAIR_ROLES, Actor, require_any
+from runtime.bootstrap import Runtime
+from runtime.store.models import (OPEN_STATUSES, ComplaintRecord, HumanTask, Incident, ProcessDefinition, ProcessInstance,
+                            SlaClock, TaskHistory)
+
+HISTORY_DAYS = 30
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    by_severity: dict[str, int]
+    by_status: dict[str, int]
+    by_department: list[tuple[str, int]]
+    by_site: list[tuple[str, int]]
+    breaches_today: int
+    breaches_week: int
+    open_incidents: int
+    latest_incidents: list[tuple[int, str, str | None, str, datetime]]  # id, number, task, message, at
+
+
+def overview(rt: Runtime, actor: Actor) -> Dashboard:
+    require_any(actor, REPAIR_ROLES, "see the dashboard")
+    p, t = ProcessInstance, HumanTask
+    today, week = _day_starts(rt)
+    with rt.db.reader() as session:
+        open_ = p.status.in_(OPEN_STATUSES)
+        by_severity: dict[str, int] = {}
+        for severity, n in session.execute(select(p.severity, func.count()).where(open_).group_by(p.severity)):
+            by_severity[severity or "normal"] = by_severity.get(severity or "normal", 0) + n
+        by_status = dict(session.execute(select(p.status, func.count()).where(open_).group_by(p.status)).all())
+        by_department = session.execute(
+            select(t.department, func.count(func.distinct(t.instance_id))).where(t.department.is_not(None))
+            .group_by(t.department).order_by(func.count(func.distinct(t.instance_id)).desc()).limit(TOP)).all()
+        by_site = session.execute(
+            select(ComplaintRecord.site, func.count()).join(p, p.id == ComplaintRecord.instance_id)
+            .where(open_, ComplaintRecord.site.is_not(None)).group_by(ComplaintRecord.site)
+            .order_by(func.count().desc()).limit(TOP)).all()
+        breaches = lambda since: session.scalar(select(func.count()).select_from(SlaClock)  # noqa: E731
+                                                .where(SlaClock.breached_at >= since))
+        open_incidents = session.scalar(select(func.count()).select_from(Incident).where(Incident.resolved_at.is_(None)))
+        latest = session.execute(
+            select(Incident.id, p.business_key, Incident.task_name, Incident.message, Incident.created_at)
+            .join(p, p.id == Incident.instance_id).where(Incident.resolved_at.is_(None))
+            .order_by(Incident.created_at.desc()).limit(TOP)).all()
+        return Dashboard(by_severity, by_status, [tuple(r) for r in by_department], [tuple(r) for r in by_site],
+                         breaches(today), breaches(week), open_incidents, [tuple(r) for r in latest])
+
+
+def _day_starts(rt: Runtime) -> tuple[datetime, datetime]:
+    """The start of today and of this week (Monday) in the business time zone."""
+    zone = ZoneInfo(rt.settings.timezone)
+    today = clock.now().astimezone(zone).date()
+    start = datetime.combine(today, time(0), zone)
+    return start, start - timedelta(days=today.weekday())
+
+
+@dataclass(frozen=True)
+class Heat:
+    """Per element id of one package's diagrams: open tasks now, and mean hours open (30 days)."""
+
+    waiting: dict[str, int]
+    mean_hours: dict[str, float]
+    finished: dict[str, int]
+
+
+def heat(rt: Runtime, actor: Actor, package_id: int) -> Heat:
+    require_any(actor, REPAIR_ROLES, "see the dashboard")
+    p, d, t, h = ProcessInstance, ProcessDefinition, HumanTask, TaskHistory
+    on_package = select(p.id).join(d, d.id == p.definition_id).where(d.package_id == package_id)
+    since = clock.now() - timedelta(days=HISTORY_DAYS)
+    with rt.db.reader() as session:
+        waiting = dict(session.execute(select(t.task_name, func.count()).where(t.instance_id.in_(on_package))
+                                       .group_by(t.task_name)).all())
+        seconds = _seconds_between(session, h.created_at, h.ended_at)
+        rows = session.execute(select(h.task_name, func.avg(seconds), func.count())
+                               .where(h.ended_at >= since, h.instance_id.in_(on_package)).group_by(h.task_name)).all()
+    return Heat(waiting, {name: round(float(avg) / 3600, 1) for name, avg, _ in rows if avg is not None},
+                {name: n for name, _, n in rows})
+
+
+def _seconds_between(session, start, end):
+    if session.get_bind().dialect.name == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 86400.0
+    return func.extract("epoch", end - start)

@@ -1,0 +1,223 @@
+"""Read models for lists and pages: projection tables only, never a deserialized workflow.
+
+Named after viewflow's managers: ``queue`` (what my roles may claim), ``inbox`` (claimed by me).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from runtime import business_calendar, clock
+from runtime.store import records
+from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
+from runtime.bootstrap import Runtime
+from runtime.store.models import (AuditEvent, HumanTask, Notification, ProcessDefinition, ProcessFile, ProcessInstance,
+                            ProcessPackage, SlaClock, Timer, WorkerHeartbeat)
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: str
+    title: str
+    task_name: str
+    role: str | None
+    department: str | None
+    assignee: str | None
+    business_key: str
+    instance_id: int
+    created_at: datetime
+    due_at: datetime | None
+    version: int
+    form: str | None
+    delegated_by: str | None = None
+    due_rule: str | None = None
+    due_exact: bool = True
+
+
+@dataclass(frozen=True)
+class ClockRow:
+    """One deadline of a complaint (``sla_clock``), running, met or breached."""
+
+    rule: str
+    element_name: str
+    started_at: datetime
+    due_at: datetime
+    met_at: datetime | None
+    breached_at: datetime | None
+    exact: bool
+
+    @property
+    def state(self) -> str:
+        return "breached" if self.breached_at else "met" if self.met_at else "running"
+
+
+def lateness(due: datetime | None, now: datetime) -> dict:
+    """How late a deadline is, as the API reports it: hours on the clock and working days on the
+    business calendar (both 0 when it is not overdue)."""
+    if due is None or due >= now:
+        return {"overdue": False, "overdue_hours": 0, "overdue_working_days": 0}
+    calendar = business_calendar.current()
+    return {"overdue": True, "overdue_hours": round((now - due).total_seconds() / 3600, 1),
+            "overdue_working_days": round(calendar.working_days_between(due, now), 1)}
+
+
+def _rows(rt: Runtime, query) -> list[TaskRow]:
+    query = query.add_columns(ProcessInstance.business_key).join(ProcessInstance)
+    with rt.db.reader() as session:
+        return [TaskRow(t.id, t.title, t.task_name, t.role, t.department, t.assignee, key, t.instance_id,
+                        t.created_at, t.due_at, t.version, t.form, t.delegated_by, t.due_rule, t.due_exact)
+                for t, key in session.execute(query)]
+
+
+def _ordered(query):
+    # Earliest deadline first; tasks without a deadline after those with one.
+    return query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+
+
+def candidate_filter(actor: Actor):
+    """The SQL condition 'this task's candidate group includes the actor'."""
+    clauses = [HumanTask.role == role for role in actor.roles if role != "department"]
+    if "department" in actor.roles and actor.department:
+        clauses.append(and_(HumanTask.role == "department",
+                            or_(HumanTask.department.is_(None), HumanTask.department == actor.department)))
+    return or_(*clauses) if clauses else HumanTask.id.is_(None)
+
+
+def queue(rt: Runtime, actor: Actor, limit: int = 100) -> list[TaskRow]:
+    """Unclaimed tasks the actor's roles may claim."""
+    query = select(HumanTask).where(HumanTask.assignee.is_(None), candidate_filter(actor))
+    return _rows(rt, _ordered(query).limit(limit))
+
+
+def inbox(rt: Runtime, actor: Actor, limit: int = 100) -> list[TaskRow]:
+    """Tasks claimed by the actor."""
+    return _rows(rt, _ordered(select(HumanTask).where(HumanTask.assignee == actor.username)).limit(limit))
+
+
+def task(rt: Runtime, task_id: str) -> TaskRow | None:
+    rows = _rows(rt, select(HumanTask).where(HumanTask.id == task_id))
+    return rows[0] if rows else None
+
+
+def timeline(rt: Runtime, instance_id: int) -> list[AuditEvent]:
+    with rt.db.reader() as session:
+        return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
+                                    .order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def task_form(rt: Runtime, row: TaskRow) -> dict | None:
+    """The JSON Schema of the task's form, from the package its instance runs on."""
+    if not row.form:
+        return None
+    query = (select(ProcessFile.content).join(ProcessDefinition, ProcessDefinition.package_id == ProcessFile.package_id)
+             .join(ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id)
+             .where(ProcessInstance.id == row.instance_id, ProcessFile.name == row.form))
+    with rt.db.reader() as session:
+        content = session.scalar(query)
+    return json.loads(content) if content else None
+
+
+WORKER_SILENCE = timedelta(seconds=30)  # six missed heartbeats
+
+
+def workers(session) -> list[dict]:
+    """Every worker that ever reported, newest first; ``alive`` when running and heard from lately."""
+    cutoff = clock.now() - WORKER_SILENCE
+    rows = session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.seen_at.desc()).limit(50))
+    return [{"name": w.name, "state": w.state, "seen_at": w.seen_at.isoformat(), "fired": w.fired,
+             "mailed": w.mailed, "alive": w.state == "running" and w.seen_at >= cutoff} for w in rows]
+
+
+def visible_tasks(rt: Runtime, actor: Actor, limit: int = 100) -> list[TaskRow]:
+    """Everything the actor may act on (available to their roles, or claimed by them); managers and
+    admins see every open task."""
+    query = select(HumanTask)
+    if not actor.roles & (MANAGER_ROLES | REPAIR_ROLES):
+        query = query.where(or_(candidate_filter(actor), HumanTask.assignee == actor.username))
+    return _rows(rt, _ordered(query).limit(limit))
+
+
+@dataclass(frozen=True)
+class ComplaintView:
+    """One complaint as an API client or the complaint page sees it (contact data not yet masked)."""
+
+    number: str
+    process: str
+    status: str
+    severity: str | None
+    owner: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    record: dict
+    tasks: list[TaskRow]
+    timers: list[tuple[str, str, datetime, bool]]  # (element, kind, due, exact)
+    history: list[AuditEvent]
+    clocks: list[ClockRow] = field(default_factory=list)
+
+
+def complaint(rt: Runtime, number: str) -> ComplaintView | None:
+    """The record (the data the complaint was accepted with), where it stands and what happened."""
+    with rt.db.reader() as session:
+        row = session.execute(select(ProcessInstance, ProcessDefinition.process_id)
+                              .join(ProcessDefinition).where(ProcessInstance.business_key == number)).first()
+        if row is None:
+            return None
+        instance, process_id = row
+        history = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
+                                       .order_by(AuditEvent.at, AuditEvent.id)))
+        timers = [(t.task_name, t.kind, t.due_at, t.exact) for t in
+                  session.scalars(select(Timer).where(Timer.instance_id == instance.id).order_by(Timer.due_at))]
+        clocks = [ClockRow(*row) for row in session.execute(
+            select(SlaClock.rule, SlaClock.element_name, SlaClock.started_at, SlaClock.due_at, SlaClock.met_at,
+                   SlaClock.breached_at, SlaClock.exact).where(SlaClock.instance_id == instance.id)
+            .order_by(SlaClock.due_at, SlaClock.id))]
+    started = next((e for e in history if e.action == "started"), None)
+    record = dict(started.details.get("data", {})) if started else {}
+    tasks = _rows(rt, _ordered(select(HumanTask).where(HumanTask.instance_id == instance.id)))
+    return ComplaintView(number, process_id, instance.status, instance.severity, instance.owner, instance.started_at,
+                         instance.ended_at, record, tasks, timers, history, clocks)
+
+
+def duplicates(rt: Runtime, phone: str | None, category: str | None) -> list[str]:
+    """Open complaints from the same phone in the same category: warned about at intake."""
+    with rt.db.reader() as session:
+        return records.open_duplicates(session, phone, category)
+
+
+def start_form(rt: Runtime, process_id: str) -> dict | None:
+    """The JSON Schema of the start form of the newest version of ``process_id`` (the intake form)."""
+    from runtime.store.packages import load_package  # deployment imports the engine; keep lists light
+
+    with rt.db.reader() as session:
+        found = session.execute(select(ProcessDefinition.package_id, ProcessPackage.content_hash)
+                                .join(ProcessPackage).where(ProcessDefinition.process_id == process_id)
+                                .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+        if found is None:
+            return None
+        name = load_package(rt, session, found.package_id, found.content_hash).start_form(process_id)
+        content = session.scalar(select(ProcessFile.content).where(ProcessFile.package_id == found.package_id,
+                                                                   ProcessFile.name == name)) if name else None
+    return json.loads(content) if content else None
+
+
+def linked_complaints(rt: Runtime, view: "ComplaintView") -> dict[str, list[str]]:
+    """Complaints this one was reopened from or as (record and audit log), and repeats of it
+    (same phone, same category)."""
+    reopened_as = [e.details["reopened_as"] for e in view.history if e.action == "reopened_as"]
+    origin = view.record.get("reopened_from")
+    with rt.db.reader() as session:
+        instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == view.number))
+        related = records.repeats(session, instance_id)
+    linked = set(reopened_as) | ({origin} if origin else set())
+    return {"reopened_from": [origin] if origin else [], "reopened_as": reopened_as,
+            "repeats": [n for n in related if n not in linked]}
+
+
+def eligible_users(rt: Runtime, role: str | None, department: str | None) -> list[str]:
+    """Active users who may work on a task of ``role`` (and ``department``): who it can be handed to."""
+    from runtime.store.notifications import group  # the same rule decides who hears of a new task
+    with rt.db.reader() as session:
+        return sorted(r.username for r in group(session, role, department))

@@ -1,0 +1,88 @@
+"""Demo users for every role and a few sample complaints in different states (``make run``).
+
+Idempotent: existing users and complaints are left alone, so running it twice adds nothing.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from runtime import services
+from runtime.actors import Actor
+from runtime.bootstrap import Runtime
+from runtime.store.models import HumanTask, ProcessInstance, User
+from runtime.services.users import create_user, get_actor
+
+DEMO_USERS = (
+    ("frontdesk", "前台 王芳", ["front_desk"], None),
+    ("eng", "工程部 李强", ["department"], "engineering"),
+    ("security", "保安部 赵敏", ["department"], "security"),
+    ("cleaning", "保洁部 钱红", ["department"], "cleaning"),
+    ("csmanager", "客服经理 陈静", ["cs_manager"], None),
+    ("duty", "值班经理 刘洋", ["duty_manager"], None),
+    ("site", "管理处经理 孙伟", ["site_manager"], None),
+    ("gm", "分公司总经理 周涛", ["general_manager"], None),
+    ("quality", "品质部 吴霞", ["quality"], None),
+    ("legal", "法务 郑磊", ["legal"], None),
+    ("crisis", "危机小组 冯丽", ["crisis_team"], None),
+    ("owner", "流程负责人 何军", ["process_owner"], None),
+    ("admin", "系统管理员", ["admin"], None),
+)
+
+BASE = {"channel": "phone", "customer_name": "张先生", "customer_unit": "3栋1单元502", "customer_phone": "13812341234",
+        "location": "3栋", "occurred_at": "昨晚"}
+TRIAGE = {"validity": "valid", "department": "engineering"}
+SAMPLES = (  # number, intake fields, [(user, task, form)] done so far
+    ("DEMO-0001", {"category": "noise", "description": "楼上装修噪音，晚上十点后仍在施工", "demand": "要求停止夜间施工"}, []),
+    ("DEMO-0002", {"category": "lift", "description": "2号电梯困人十分钟", "demand": "要求检修并说明原因",
+                   "safety_hazard": False},
+     [("frontdesk", "triage", {**TRIAGE, "dispatch_note": "紧急派单"})]),
+    ("DEMO-0003", {"category": "hygiene", "description": "垃圾站三天未清运", "demand": "尽快清运"},
+     [("frontdesk", "triage", {"validity": "valid", "department": "cleaning"}),
+      ("frontdesk", "first_reply", {"reply_summary": "已致电说明今日清运"}),
+      ("cleaning", "handle", {"handling_result": "已清运并调整清运频次", "root_cause": "清运车辆故障"})]),
+    ("DEMO-0004", {"category": "property_fee", "description": "询问物业费计费标准", "demand": "解释"},
+     [("frontdesk", "triage", {"validity": "consultation"}),
+      ("frontdesk", "explain", {"explanation": "已按物价局备案标准解释，客户表示理解"})]),
+    ("DEMO-0005", {"category": "facilities", "description": "地库水管爆裂，车辆被淹", "demand": "赔偿车辆损失",
+                   "economic_loss": 80000},
+     [("frontdesk", "triage", TRIAGE)]),
+)
+
+
+def seed(rt: Runtime, echo=print) -> None:
+    _seed_users(rt, echo)
+    _seed_complaints(rt, echo)
+
+
+def _seed_users(rt: Runtime, echo) -> None:
+    with rt.db.reader() as session:
+        existing = set(session.scalars(select(User.username)))
+    created = []
+    for username, name, roles, department in DEMO_USERS:
+        if username not in existing:
+            created.append((username, create_user(rt, username, None, roles, name, department), name))
+    if created:
+        echo("Demo users (passwords are shown only this once):")
+        for username, password, name in created:
+            echo(f"  {username:<10} {password:<14} {name}")
+    else:
+        echo("Demo users already exist; their passwords were printed when they were created.")
+
+
+def _seed_complaints(rt: Runtime, echo) -> None:
+    frontdesk = get_actor(rt, "frontdesk")
+    for key, fields, steps in SAMPLES:
+        with rt.db.reader() as session:
+            if session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == key)):
+                continue
+        services.start_instance(rt, frontdesk, "complaint", {**BASE, **fields}, business_key=key)
+        for username, task_name, form in steps:
+            _complete(rt, key, task_name, get_actor(rt, username), form)
+        echo(f"  sample complaint {key}: {fields['description']}")
+
+
+def _complete(rt: Runtime, key: str, task_name: str, actor: Actor, form: dict) -> None:
+    with rt.db.reader() as session:
+        task = session.scalar(select(HumanTask).join(ProcessInstance).where(ProcessInstance.business_key == key,
+                                                                            HumanTask.task_name == task_name))
+    services.complete_task(rt, actor, task.id, form)

@@ -1,0 +1,120 @@
+"""Deploying process files: every check first, then one immutable package keyed by content hash.
+
+A bad file refuses the whole upload with every problem listed; redeploying identical files
+creates nothing; running instances stay on the package they started with.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from runtime import clock, xmlsafe
+from runtime.actors import OWNER_ROLES, Actor, require_any
+from runtime.bootstrap import Runtime
+from runtime.engine import ParsedPackage
+from runtime.errors import DeploymentRejected, Problem
+from runtime.lint import Linter
+from runtime.store.models import ProcessDefinition, ProcessFile, ProcessPackage
+from runtime.store.packages import KINDS, content_hash, parse_package, parse_xml, read_directory
+
+@dataclass(frozen=True)
+class DeployResult:
+    package_id: int
+    content_hash: str
+    created: bool
+    definitions: dict[str, int]  # process id -> version
+
+
+def check(rt: Runtime, files: dict[str, bytes]) -> ParsedPackage:
+    """Run every check on ``files``; raise DeploymentRejected listing all problems found."""
+    if not files:
+        raise DeploymentRejected([Problem("(upload)", "no files were given")])
+    kinds = {name: KINDS.get(Path(name).suffix.lower()) for name in files}
+    problems = [Problem(n, "unsupported file type; expected .bpmn, .dmn or .json") for n, k in kinds.items() if not k]
+    forms = {n: c for n, c in files.items() if kinds[n] == "form"}
+    trees = parse_xml(files, kinds, problems)
+    linter = Linter(rt.functions, rt.services, forms)
+    for name, tree in trees["bpmn"].items():
+        linter.check_bpmn(name, tree)
+    for name, tree in trees["dmn"].items():
+        linter.check_dmn(name, tree)
+    for name, content in forms.items():
+        linter.check_form(name, content)
+    problems += linter.problems
+    if not trees["bpmn"] and not problems:
+        problems.append(Problem("(upload)", "no BPMN file was given"))
+    if problems:
+        raise DeploymentRejected(problems)
+    return parse_package(rt, trees)
+
+
+def deploy(rt: Runtime, files: dict[str, bytes], actor: str, source: str) -> DeployResult:
+    """Check and store ``files`` as one package, or return the identical package already stored."""
+    digest = content_hash(files)
+    existing = _existing(rt, digest)
+    if existing:
+        return existing
+    package = check(rt, files)
+    try:
+        with rt.db.transaction() as session:
+            result = _store(session, files, digest, package, actor, source)
+    except IntegrityError:  # someone deployed the same files at the same moment
+        return _existing(rt, digest) or _raise_conflict(digest)
+    rt.engine.package(digest, lambda: package)
+    return result
+
+
+def deploy_as(rt: Runtime, actor: Actor, files: dict[str, bytes], source: str) -> DeployResult:
+    """A deployment from the web console or the API: only process owners and administrators."""
+    require_any(actor, OWNER_ROLES, "deploy process files")
+    return deploy(rt, files, actor.username, source)
+
+
+def deploy_changed(rt: Runtime, actor: Actor, base_package_id: int, changed: dict[str, bytes],
+                   source: str) -> DeployResult:
+    """Deploy the files of package ``base_package_id`` with ``changed`` replacing or adding files:
+    a diagram saved in the browser modeler, or uploaded files, on top of what is deployed."""
+    require_any(actor, OWNER_ROLES, "deploy process files")
+    with rt.db.reader() as session:
+        base = {f.name: f.content for f in session.scalars(
+            select(ProcessFile).where(ProcessFile.package_id == base_package_id))}
+    if not base:
+        raise DeploymentRejected([Problem("(upload)", f"there is no deployed package {base_package_id} to change")])
+    return deploy(rt, {**base, **changed}, actor.username, source)
+
+
+def _existing(rt: Runtime, digest: str) -> DeployResult | None:
+    with rt.db.reader() as session:
+        pkg = session.scalar(select(ProcessPackage).where(ProcessPackage.content_hash == digest))
+        if pkg is None:
+            return None
+        return DeployResult(pkg.id, digest, False, {d.process_id: d.version for d in pkg.definitions})
+
+
+def _store(session, files, digest, package: ParsedPackage, actor, source) -> DeployResult:
+    pkg = ProcessPackage(content_hash=digest, deployed_at=clock.now(), deployed_by=actor[:80],
+                         source=_clip(source, 200))
+    session.add(pkg)
+    for name, content in sorted(files.items()):
+        session.add(ProcessFile(package=pkg, name=name, kind=KINDS[Path(name).suffix.lower()], content=content))
+    versions = {}
+    for pid in package.process_ids:
+        latest = session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.process_id == pid))
+        versions[pid] = (latest or 0) + 1
+        session.add(ProcessDefinition(package=pkg, process_id=pid, name=package.process_name(pid), version=versions[pid]))
+    session.flush()
+    return DeployResult(pkg.id, digest, True, versions)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _raise_conflict(digest: str):
+    raise DeploymentRejected([Problem("(upload)", f"a concurrent deployment of package {digest[:12]} failed")])
+
+

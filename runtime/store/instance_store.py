@@ -1,0 +1,226 @@
+"""Loading an instance under its row lock and saving it with projections and audit.
+
+Every service acts inside one transaction: lock the row (``SELECT ... FOR UPDATE`` on PostgreSQL;
+SQLite write transactions are already serialised by ``BEGIN IMMEDIATE``), act through the engine,
+then write state, projections and the audit event before the commit.
+
+The instance row is read and written with plain statements into an ``InstanceRow``: it is the
+widest row of every action, and ORM loading and flushing cost several times the SQL itself. The
+write is a compare-and-set on ``version``, so even a writer that slipped past the lock cannot
+overwrite a newer state.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select, true, update
+from sqlalchemy.orm import Session
+
+from runtime import clock
+from runtime.store import notifications, projections
+from runtime.bootstrap import Runtime
+from runtime.store.packages import load_package
+from runtime.engine import LIBRARY_VERSION, Notice, ParsedPackage
+from runtime.errors import Conflict, InstanceNotFound, InvalidState, TaskNotFound
+from runtime.store.models import (AuditEvent, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessPackage,
+                            Timer)
+
+
+@dataclass(frozen=True)
+class DefinitionRef:
+    """The immutable facts about a deployed definition that every action needs."""
+
+    id: int
+    process_id: str
+    version: int
+    package_id: int
+    content_hash: str
+
+
+INSTANCE = ProcessInstance.__table__
+TIMER = Timer.__table__
+
+
+@dataclass
+class InstanceRow:
+    """One ``process_instance`` row, as the services read and change it."""
+
+    id: int | None
+    definition_id: int
+    business_key: str
+    status: str
+    state: bytes | None  # zlib-compressed state JSON; see pack_state
+    version: int
+    serializer_version: str
+    library_version: str
+    started_by: str
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    projected: dict
+    owner: str | None = None
+    severity: str | None = None
+
+
+@dataclass
+class Loaded:
+    instance: InstanceRow
+    definition: DefinitionRef
+    package: ParsedPackage
+    workflow: Any
+    notices: list[Notice] = field(default_factory=list)  # collected by runs, told to people at save
+
+    @property
+    def spec_ref(self) -> str:
+        return f"{self.definition.content_hash}:{self.definition.process_id}"
+
+
+def definition(rt: Runtime, session: Session, definition_id: int) -> DefinitionRef:
+    ref = rt.definitions.get(definition_id)
+    if ref is None:
+        row = session.execute(select(ProcessDefinition.process_id, ProcessDefinition.version,
+                                     ProcessPackage.id, ProcessPackage.content_hash)
+                              .join(ProcessPackage).where(ProcessDefinition.id == definition_id)).one()
+        ref = rt.definitions.setdefault(definition_id, DefinitionRef(definition_id, *row))
+    return ref
+
+
+def lock(session: Session, *, instance_id: int | None = None, business_key: str | None = None,
+         task_id: str | None = None, for_update: bool = True) -> InstanceRow:
+    """The instance row (found by id, business key or one of its tasks), locked for the transaction
+    (only read when ``for_update`` is false, for pages and dry runs that change nothing).
+
+    Raises InstanceNotFound, or TaskNotFound when looked up by a task that is not waiting.
+    """
+    # FOR NO KEY UPDATE: we never change the key, so inserts elsewhere that merely reference this
+    # row (audit events, incidents) need not wait for us. Every writer locks the instance before
+    # any of its task rows: one lock order, no deadlocks.
+    query = select(INSTANCE).with_for_update(key_share=True) if for_update else select(INSTANCE)
+    if instance_id is not None:
+        query = query.where(INSTANCE.c.id == instance_id)
+    elif business_key is not None:
+        query = query.where(INSTANCE.c.business_key == business_key)
+    else:
+        owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+        query = query.where(INSTANCE.c.id == owner)
+    row = session.connection().execute(query).mappings().first()
+    instance = InstanceRow(**row) if row is not None else None
+    if instance is None:
+        if task_id is not None:
+            raise TaskNotFound(f"task {task_id} does not exist or is no longer waiting for anyone")
+        raise InstanceNotFound(f"no process instance {business_key or instance_id}")
+    return instance
+
+
+CLAIM_WINDOW = 100
+
+
+def claim_due(session: Session, now: datetime, statuses, skip=frozenset()) -> InstanceRow | None:
+    """Lock the instance with the earliest timer due before ``now`` that no other transaction holds.
+
+    The due timers are read in windows straight off the ``timer.due_at`` index (a LIMITed subquery
+    the planner cannot turn around), so the cost does not grow with the number of instances
+    waiting on later timers. Each window is joined to its instances by primary key and locked
+    with ``FOR NO KEY UPDATE OF process_instance SKIP LOCKED`` on PostgreSQL: workers never wait
+    for each other or for a user action; an instance a user is changing is picked up once they
+    commit, and then fires on the new state. SQLite's single writer needs no skipping. When a
+    whole window is held or inactive (suspended, failed, or in ``skip``: failed in this sweep), the
+    next window is read (keyset paging).
+    """
+    after = None
+    while True:
+        window = select(TIMER.c.id, TIMER.c.instance_id, TIMER.c.due_at).where(TIMER.c.due_at < now)
+        if after is not None:
+            window = window.where(or_(TIMER.c.due_at > after[0], and_(TIMER.c.due_at == after[0], TIMER.c.id > after[1])))
+        window = window.order_by(TIMER.c.due_at, TIMER.c.id).limit(CLAIM_WINDOW).subquery()
+        query = (select(INSTANCE).join(window, window.c.instance_id == INSTANCE.c.id)
+                 .where(INSTANCE.c.status.in_(statuses), INSTANCE.c.id.not_in(skip) if skip else true())
+                 .order_by(window.c.due_at).limit(1)
+                 .with_for_update(of=INSTANCE, key_share=True, skip_locked=True))
+        row = session.connection().execute(query).mappings().first()
+        if row is not None:
+            return InstanceRow(**row)
+        seen = session.connection().execute(select(window.c.due_at, window.c.id)
+                                            .order_by(window.c.due_at, window.c.id)).all()
+        if len(seen) < CLAIM_WINDOW:
+            return None
+        after = tuple(seen[-1])
+
+
+def write_row(session: Session, instance: InstanceRow) -> None:
+    """Insert a new row, or update it if nobody changed it since it was read; raises Conflict otherwise."""
+    values = {f.name: getattr(instance, f.name) for f in fields(InstanceRow) if f.name not in ("id", "version")}
+    conn = session.connection()
+    if instance.id is None:
+        instance.version = 1
+        instance.id = conn.execute(insert(INSTANCE).values(**values, version=1).returning(INSTANCE.c.id)).scalar_one()
+        return
+    changed = conn.execute(update(INSTANCE).where(INSTANCE.c.id == instance.id, INSTANCE.c.version == instance.version)
+                           .values(**values, version=instance.version + 1)).rowcount
+    if changed != 1:
+        raise Conflict(f"{instance.business_key} was changed by someone else at the same time; try again")
+    instance.version += 1
+
+
+def pack_state(state: str) -> bytes:
+    """Compress state JSON: a complaint with its called processes is ~30 KB of JSON, ~5 KB packed,
+    for 0.07 ms (zlib level 1; level 6 saves 15% more for three times the time)."""
+    return zlib.compress(state.encode(), 1)
+
+
+def unpack_state(packed: bytes) -> str:
+    return zlib.decompress(packed).decode()
+
+
+def load(rt: Runtime, session: Session, instance: InstanceRow, start=None) -> Loaded:
+    """The instance with its workflow. An instance kept without state (its first state could not be
+    written) is started afresh by ``start(session, loaded)`` (the intake data), else refused."""
+    ref = definition(rt, session, instance.definition_id)
+    package = load_package(rt, session, ref.package_id, ref.content_hash)
+    if instance.state is not None:
+        return Loaded(instance, ref, package, rt.engine.load(unpack_state(instance.state), package, ref.process_id))
+    loaded = Loaded(instance, ref, package, None)
+    if start is None:
+        raise InvalidState(f"{instance.business_key} was kept without its state after a failure at intake; "
+                           "retry its incident to start it again")
+    loaded.workflow = rt.engine.start(package, ref.process_id, start(session, loaded))
+    return loaded
+
+
+def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
+    """Write the state and every projection; the status follows the engine unless suspended.
+
+    A new instance is inserted here, with its state, in one statement.
+    """
+    now = clock.now()
+    instance = loaded.instance
+    snapshot = rt.engine.snapshot(loaded.workflow)
+    instance.state = pack_state(rt.engine.dump(loaded.workflow, loaded.spec_ref))
+    instance.serializer_version = rt.engine.serializer.version
+    instance.library_version = LIBRARY_VERSION
+    instance.updated_at = now
+    if instance.status not in (InstanceStatus.SUSPENDED, InstanceStatus.TERMINATED, InstanceStatus.FAILED):
+        instance.status = projections.status_of(snapshot)
+    instance.owner, instance.severity = snapshot.owner or instance.owner, snapshot.severity or instance.severity
+    if instance.id is None:
+        write_row(session, instance)  # projections need its id
+    new_tasks = []
+    if snapshot.completed or instance.status == InstanceStatus.TERMINATED:
+        instance.ended_at = now
+        projections.clear(session, instance, now, loaded.notices)
+    else:
+        new_tasks = projections.write(session, instance, snapshot, now, loaded.notices)
+    notifications.after_save(session, rt.settings, instance, new_tasks, loaded.notices)
+    write_row(session, instance)
+
+
+def audit(session: Session, instance: InstanceRow, actor: str, action: str, *,
+          task_id: str | None = None, task_name: str | None = None, **details) -> None:
+    """Append one audit event (the table refuses updates and deletes); a plain INSERT, no ORM object."""
+    session.connection().execute(insert(AuditEvent.__table__).values(
+        instance_id=instance.id, business_key=instance.business_key,
+        task_id=task_id, task_name=task_name, actor=actor, action=action, at=clock.now(),
+        details={k: v for k, v in details.items() if v not in (None, [], {})}))

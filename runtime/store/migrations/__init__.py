@@ -1,0 +1,1 @@
+"""Alembic migrations of the complaintflow schema; run through ``runtime.store.migrate``."""

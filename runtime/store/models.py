@@ -1,0 +1,254 @@
+"""Tables: deployed definitions, instances, their projections, audit, incidents and users.
+
+Lists and inboxes read the projection tables (``human_task``, ``timer``, ``waiting_event``); only
+the runtime services deserialize ``process_instance.state``.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Optional
+
+from sqlalchemy import (JSON, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from runtime.store.db import Base, UTCDateTime
+
+UTC = UTCDateTime()
+
+
+class InstanceStatus(StrEnum):
+    RUNNING = "running"      # has work ready for people or the engine
+    WAITING = "waiting"      # only waits for timers, signals or messages
+    SUSPENDED = "suspended"
+    FAILED = "failed"        # an open incident stops it
+    COMPLETED = "completed"
+    TERMINATED = "terminated"
+
+
+OPEN_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED, InstanceStatus.FAILED)
+
+
+class ProcessPackage(Base):
+    """One immutable deployment: a set of files, keyed by the hash of all of them."""
+
+    __tablename__ = "process_package"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    deployed_at: Mapped[datetime] = mapped_column(UTC)
+    deployed_by: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(200))
+    files: Mapped[list["ProcessFile"]] = relationship(back_populates="package", order_by="ProcessFile.name")
+    definitions: Mapped[list["ProcessDefinition"]] = relationship(back_populates="package")
+
+
+class ProcessFile(Base):
+    __tablename__ = "process_file"
+    __table_args__ = (UniqueConstraint("package_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("process_package.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # bpmn | dmn | form
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    package: Mapped[ProcessPackage] = relationship(back_populates="files")
+
+
+class ProcessDefinition(Base):
+    """One executable process of a package; ``version`` counts per process id."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("process_id", "version"), UniqueConstraint("package_id", "process_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("process_package.id"))
+    process_id: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    version: Mapped[int] = mapped_column(Integer)
+    package: Mapped[ProcessPackage] = relationship(back_populates="definitions")
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_owner_status", "owner", "status"),
+                      # the administrators' list is sorted by these: an index walk instead of sorting a million rows
+                      Index("ix_process_instance_started_at", "started_at"),
+                      Index("ix_process_instance_updated_at", "updated_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    business_key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[Optional[bytes]] = mapped_column(LargeBinary)  # zlib-compressed JSON (instance_store)
+    version: Mapped[int] = mapped_column(Integer)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    library_version: Mapped[str] = mapped_column(String(40))
+    started_by: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(UTC)
+    updated_at: Mapped[datetime] = mapped_column(UTC)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    # Facts read from the process data at every save, for inboxes and for notification urgency:
+    # the first receiver who owns the complaint (首问负责人), and normal / major / crisis.
+    owner: Mapped[Optional[str]] = mapped_column(String(80))
+    severity: Mapped[Optional[str]] = mapped_column(String(10))
+    # What the projection tables last received for this instance, so the next save can diff
+    # against it without reading them back (see runtime/projections.py).
+    projected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    definition: Mapped[ProcessDefinition] = relationship()
+    # ``version`` is checked and bumped by runtime.store.instance_store.write_row (compare-and-set).
+
+
+class HumanTask(Base):
+    """A ready user task, as the inbox sees it; the id is the engine's task id."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_queue", "role", "department", "assignee"),
+        Index("ix_human_task_assignee_due", "assignee", "due_at"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    role: Mapped[Optional[str]] = mapped_column(String(40))
+    department: Mapped[Optional[str]] = mapped_column(String(80))
+    assignee: Mapped[Optional[str]] = mapped_column(String(80))
+    # Set while the task is delegated: who delegated it and gets it back for review (Camunda's
+    # delegation). The delegate works on it and returns it; only the delegator completes it.
+    delegated_by: Mapped[Optional[str]] = mapped_column(String(80))
+    # Copied from the complaint's record when the task appears, so inbox filters and their counts
+    # read this table alone (joining a million records per tab count was the slow part).
+    category: Mapped[Optional[str]] = mapped_column(String(80))
+    channel: Mapped[Optional[str]] = mapped_column(String(40))
+    site: Mapped[Optional[str]] = mapped_column(String(300))
+    form: Mapped[Optional[str]] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    due_at: Mapped[Optional[datetime]] = mapped_column(UTC, index=True)
+    # The deadline's rule (``slaRule``) and whether its due time is exact (False: computed on a
+    # provisional calendar year). Kept while the task is open, also after the deadline passed.
+    due_rule: Mapped[Optional[str]] = mapped_column(String(80))
+    due_exact: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Timer(Base):
+    """A waiting timer event and when it is due; the worker walks the due_at index."""
+
+    __tablename__ = "timer"
+    __table_args__ = (UniqueConstraint("instance_id", "task_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    task_id: Mapped[str] = mapped_column(String(36))
+    task_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # date | duration | cycle
+    due_at: Mapped[datetime] = mapped_column(UTC, index=True)
+    # When it began waiting: a migration that changes its expression recomputes it from here.
+    started_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    exact: Mapped[bool] = mapped_column(default=True)  # False: due time computed on a provisional calendar year
+
+
+class TaskHistory(Base):
+    """A human task that is no longer open, and how long it was: the dashboard's average wait."""
+
+    __tablename__ = "task_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    task_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    ended_at: Mapped[datetime] = mapped_column(UTC, index=True)
+
+
+class WaitingEvent(Base):
+    """A signal or message an instance waits for, so senders find instances without loading them."""
+
+    __tablename__ = "waiting_event"
+    __table_args__ = (UniqueConstraint("instance_id", "kind", "name"), Index("ix_waiting_event_name", "kind", "name"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # signal | message
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class AuditEvent(Base):
+    """Append-only: who did what, when, to which task (database triggers refuse edits)."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[Optional[int]] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    business_key: Mapped[Optional[str]] = mapped_column(String(64))
+    task_id: Mapped[Optional[str]] = mapped_column(String(36), index=True)
+    task_name: Mapped[Optional[str]] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTC)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SlaClock(Base):
+    """One deadline of one instance (a timer marked ``slaRule``): when its clock started, when it is
+    due, and whether it was met (the timer went away unfired) or breached (it fired), written in the
+    transaction of the action. ``exact`` is false when the due time was computed on a provisional
+    year of the business calendar. The dashboard's missed-deadline figures and the monthly report
+    read this table."""
+
+    __tablename__ = "sla_clock"
+    __table_args__ = (UniqueConstraint("instance_id", "timer_id", name="uq_sla_clock_timer"),
+                      Index("ix_sla_clock_rule_started", "rule", "started_at"),
+                      Index("ix_sla_clock_breached_at", "breached_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    business_key: Mapped[str] = mapped_column(String(64))
+    timer_id: Mapped[str] = mapped_column(String(60))  # the timer's task id in the instance
+    rule: Mapped[str] = mapped_column(String(80))
+    element_id: Mapped[str] = mapped_column(String(200))
+    element_name: Mapped[str] = mapped_column(String(300))
+    task_id: Mapped[Optional[str]] = mapped_column(String(36))  # the user task the deadline sits on, if any
+    started_at: Mapped[datetime] = mapped_column(UTC)
+    due_at: Mapped[datetime] = mapped_column(UTC)
+    met_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    breached_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    exact: Mapped[bool] = mapped_column(default=True)
+
+
+class Incident(Base):
+    """A failed step: the error, the task, and the action to replay when an admin retries."""
+
+    __tablename__ = "incident"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[Optional[str]] = mapped_column(String(36))
+    task_name: Mapped[Optional[str]] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    action: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTC)
+    resolved_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    resolved_by: Mapped[Optional[str]] = mapped_column(String(80))
+    # Automatic retries: attempts made so far, and when the worker tries again (None: it will not;
+    # the incident waits for an administrator).
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    retry_at: Mapped[Optional[datetime]] = mapped_column(UTC, index=True)
+
+
+class ComplaintRecord(Base):
+    """The searchable part of a complaint's record (登记), written once when it is accepted.
+
+    Inbox filters (category, channel, site) and the duplicate warning (same phone and category
+    while another complaint is open) read this table, never the instance state.
+    """
+
+    __tablename__ = "complaint_record"
+    __table_args__ = (Index("ix_complaint_record_phone_category", "customer_phone", "category"),)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    channel: Mapped[Optional[str]] = mapped_column(String(40), index=True)
+    category: Mapped[Optional[str]] = mapped_column(String(80), index=True)
+    site: Mapped[Optional[str]] = mapped_column(String(300), index=True)  # where it happened (发生地点)
+    subject: Mapped[Optional[str]] = mapped_column(String(200))
+    customer_name: Mapped[Optional[str]] = mapped_column(String(120))
+    customer_phone: Mapped[Optional[str]] = mapped_column(String(40))
+    reopened_from: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+
+
+# The tables about people live in their own module; every table is importable from here.
+from runtime.store.people import ApiToken, Notification, SavedFilter, User, UserRole, WorkerHeartbeat  # noqa: E402
+
+__all__ = ["OPEN_STATUSES", "ApiToken", "AuditEvent", "ComplaintRecord", "HumanTask", "Incident", "InstanceStatus",
+           "Notification", "ProcessDefinition", "ProcessFile", "ProcessInstance", "ProcessPackage", "SavedFilter",
+           "SlaClock", "TaskHistory", "Timer", "User", "UserRole", "WaitingEvent", "WorkerHeartbeat"]

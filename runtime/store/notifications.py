@@ -1,0 +1,95 @@
+"""The notification outbox: who hears about what, written in the transaction of the change.
+
+Each row is one notice for one person: shown in the app, and queued for e-mail when SMTP is
+configured and the person has an address. ``event_key`` (kind, occurrence, person) is unique and
+rows are inserted with ON CONFLICT DO NOTHING, so a replayed or concurrent action can never say
+the same thing twice. The worker sends the queued e-mails after commit (runtime/mailer.py).
+Non-urgent e-mail waits for working hours; major and crisis complaints never wait.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from runtime import business_calendar, clock
+from runtime.config import Settings
+from runtime.engine import Notice, ReadyTask
+from runtime.store.models import HumanTask, Notification, User, UserRole
+from runtime.roles import role_for_lane
+
+URGENT_SEVERITIES = frozenset({"major", "crisis"})
+TABLE = Notification.__table__
+
+
+@dataclass(frozen=True)
+class Recipient:
+    username: str
+    email: str | None
+    locale: str
+
+
+def group(session: Session, role: str | None, department: str | None) -> list[Recipient]:
+    """Active users who may take a task of ``role`` (and ``department`` for department tasks)."""
+    if role is None:
+        return []
+    query = (select(User.username, User.email, User.locale).join(UserRole, UserRole.user_id == User.id)
+             .where(UserRole.role == role, User.active.is_(True)))
+    if department is not None and role == "department":
+        query = query.where(User.department == department)
+    return [Recipient(*row) for row in session.execute(query)]
+
+
+def named(session: Session, usernames: Iterable[str | None]) -> list[Recipient]:
+    names = sorted({n for n in usernames if n})
+    if not names:
+        return []
+    query = select(User.username, User.email, User.locale).where(User.username.in_(names), User.active.is_(True))
+    return [Recipient(*row) for row in session.execute(query)]
+
+
+def post(session: Session, settings: Settings, instance, kind: str, key: str, title: str,
+         recipients: Iterable[Recipient], *, task_id: str | None = None, details: dict | None = None) -> None:
+    """Queue one notice per recipient; an event already told to a person is skipped."""
+    now = clock.now()
+    urgent = getattr(instance, "severity", None) in URGENT_SEVERITIES
+    mail_at = now if urgent else business_calendar.current().next_working_time(now)
+    rows = [{"event_key": f"{kind}:{key}:{r.username}"[:200], "recipient": r.username, "kind": kind,
+             "instance_id": getattr(instance, "id", None), "business_key": getattr(instance, "business_key", None),
+             "task_id": task_id, "title": title[:300], "details": dict(details or {}, locale=r.locale),
+             "urgent": urgent, "created_at": now, "email_attempts": 0,
+             **_mail_columns(settings, r, mail_at)} for r in {r.username: r for r in recipients}.values()]
+    if rows:
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.connection().execute(insert(TABLE).on_conflict_do_nothing(index_elements=["event_key"]), rows)
+
+
+def _mail_columns(settings: Settings, recipient: Recipient, mail_at) -> dict:
+    if not (settings.smtp_host and recipient.email):
+        return {"email_to": None, "email_status": None, "email_due_at": None}
+    return {"email_to": recipient.email, "email_status": "pending", "email_due_at": mail_at}
+
+
+def after_save(session: Session, settings: Settings, instance, new_tasks: list[ReadyTask],
+               notices: list[Notice]) -> None:
+    """Tell people about the tasks that appeared and the deadlines, reminders and escalations that fired."""
+    groups: dict[tuple, list[Recipient]] = {}  # parallel branches often open several tasks for one group
+    for task in new_tasks:
+        if task.assignee:
+            people = named(session, [task.assignee])
+        else:
+            key = (role_for_lane(task.lane), task.department)
+            people = groups[key] if key in groups else groups.setdefault(key, group(session, *key))
+        post(session, settings, instance, "new_task", task.id, task.title, people, task_id=task.id)
+    for notice in notices:
+        holder = None
+        if notice.attached_task_id:
+            holder = session.scalar(select(HumanTask.assignee).where(HumanTask.id == notice.attached_task_id))
+        post(session, settings, instance, notice.kind, notice.key, notice.name,
+             named(session, [instance.owner, holder]), task_id=notice.attached_task_id,
+             details={"element": notice.element_id, "rule": notice.rule} if notice.rule else
+             {"element": notice.element_id})

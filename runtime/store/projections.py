@@ -1,0 +1,132 @@
+"""Rewrite an instance's projection rows from a fresh engine snapshot, in the caller's transaction.
+
+The instance row keeps a small fingerprint (``projected``) of what these tables last received, so a
+save diffs against it instead of reading the tables back, and writes only what changed. A human
+task that is still ready keeps its row, and with it its assignee, version and creation time.
+Statements go to the tables directly (SQLAlchemy Core): this is the hot path of every action, and
+the ORM's bulk and session-synchronisation machinery cost more than the statements themselves.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from runtime.engine import ReadyTask, Snapshot
+from runtime.store.models import ComplaintRecord, HumanTask, InstanceStatus, TaskHistory, Timer, WaitingEvent
+from runtime.store import sla_clocks
+from runtime.roles import role_for_lane
+
+TASK, TIMER, EVENT = HumanTask.__table__, Timer.__table__, WaitingEvent.__table__
+HISTORY = TaskHistory.__table__
+RECORD = ComplaintRecord.__table__
+
+
+def status_of(snapshot: Snapshot) -> InstanceStatus:
+    if snapshot.completed:
+        return InstanceStatus.COMPLETED
+    return InstanceStatus.RUNNING if snapshot.ready_tasks else InstanceStatus.WAITING
+
+
+def fingerprint(snapshot: Snapshot) -> dict:
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {
+        "tasks": {t.id: [iso(t.due_at), t.department, t.due_rule, t.due_exact] for t in snapshot.ready_tasks},
+        "timers": {t.task_id: iso(t.due_at) for t in snapshot.timers},
+        "events": sorted([kind, name] for kind, name in snapshot.waiting_events),
+        "clocks": {d.timer_id: [iso(d.due_at), d.fired] for d in snapshot.deadlines},
+    }
+
+
+def write(session: Session, instance, snapshot: Snapshot, now: datetime, breaches=()) -> list[ReadyTask]:
+    """Bring the projection rows up to date; returns the human tasks that are new.
+
+    ``breaches`` are the deadline notices of the runs since the last save: a deadline that fired and
+    left the tree in the same run is still recorded as breached.
+    """
+    before, after = instance.projected or {}, fingerprint(snapshot)
+    conn = session.connection()
+    new = _sync_tasks(conn, instance.id, before.get("tasks", {}), after["tasks"], snapshot, now)
+    _sync_timers(conn, instance.id, before.get("timers", {}), after["timers"], snapshot, now)
+    _sync_events(conn, instance.id, before.get("events", []), after["events"])
+    sla_clocks.sync(conn, instance, before.get("clocks", {}), snapshot.deadlines, breaches, now)
+    instance.projected = after
+    return new
+
+
+def clear(session: Session, instance, now: datetime, breaches=()) -> None:
+    """Remove every projection of an instance that has ended; its open deadline clocks stop as met."""
+    conn = session.connection()
+    sla_clocks.sync(conn, instance, instance.projected.get("clocks", {}), [], breaches, now)
+    if instance.projected.get("tasks"):
+        _end_tasks(conn, instance.id, TASK.c.instance_id == instance.id, now)
+    for table in (TIMER, EVENT):
+        conn.execute(delete(table).where(table.c.instance_id == instance.id))
+    instance.projected = {}
+
+
+def _end_tasks(conn, instance_id: int, which, now: datetime) -> None:
+    """Delete the open tasks ``which`` selects and keep how long each was open in ``task_history``."""
+    ended = conn.execute(delete(TASK).where(which).returning(TASK.c.task_name, TASK.c.created_at)).all()
+    if ended:
+        conn.execute(insert(HISTORY), [{"instance_id": instance_id, "task_name": name, "created_at": created,
+                                        "ended_at": now} for name, created in ended])
+
+
+def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot, now) -> list[ReadyTask]:
+    gone = [tid for tid in before if tid not in after]
+    if gone:
+        _end_tasks(conn, instance_id, TASK.c.id.in_(gone), now)
+    ready = {t.id: t for t in snapshot.ready_tasks}
+    new = [ready[tid] for tid in after if tid not in before]
+    if new:
+        record = _record(conn, instance_id)
+        conn.execute(insert(TASK), [
+            {"id": t.id, "instance_id": instance_id, "task_name": t.name, "title": t.title,
+             "role": role_for_lane(t.lane), "department": t.department, "assignee": t.assignee,
+             "form": t.properties.get("formJsonSchemaFilename"), "created_at": now, "due_at": t.due_at, "version": 1,
+             "due_rule": t.due_rule, "due_exact": t.due_exact, **record} for t in new])
+    for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
+        task = ready[tid]
+        conn.execute(update(TASK).where(TASK.c.id == tid).values(
+            due_at=task.due_at, department=task.department, due_rule=task.due_rule, due_exact=task.due_exact))
+    return new
+
+
+def _record(conn, instance_id) -> dict:
+    """The record fields the inbox filters on (none yet while a new complaint's record is unwritten)."""
+    row = conn.execute(select(RECORD.c.category, RECORD.c.channel, RECORD.c.site)
+                       .where(RECORD.c.instance_id == instance_id)).first()
+    return dict(row._mapping) if row else {"category": None, "channel": None, "site": None}
+
+
+def copy_record_to_tasks(session: Session, instance_id: int) -> None:
+    """After a complaint's record is written, its first tasks take the filter fields too."""
+    conn = session.connection()
+    conn.execute(update(TASK).where(TASK.c.instance_id == instance_id).values(**_record(conn, instance_id)))
+
+
+def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapshot, now: datetime) -> None:
+    gone = [tid for tid in before if tid not in after]
+    if gone:
+        conn.execute(delete(TIMER).where(TIMER.c.instance_id == instance_id, TIMER.c.task_id.in_(gone)))
+    waiting = {t.task_id: t for t in snapshot.timers}
+    new = [waiting[tid] for tid in after if tid not in before]
+    if new:
+        conn.execute(insert(TIMER), [{"instance_id": instance_id, "task_id": t.task_id, "task_name": t.name,
+                                      "kind": t.kind, "due_at": t.due_at, "started_at": now, "exact": t.exact}
+                                     for t in new])
+    for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
+        conn.execute(update(TIMER).where(TIMER.c.instance_id == instance_id, TIMER.c.task_id == tid)
+                     .values(due_at=waiting[tid].due_at, exact=waiting[tid].exact))
+
+
+def _sync_events(conn, instance_id, before: list, after: list) -> None:
+    old, new = {tuple(e) for e in before}, {tuple(e) for e in after}
+    if old - new:
+        conn.execute(delete(EVENT).where(EVENT.c.instance_id == instance_id, or_(
+            *(and_(EVENT.c.kind == kind, EVENT.c.name == name) for kind, name in old - new))))
+    if new - old:
+        conn.execute(insert(EVENT), [{"instance_id": instance_id, "kind": kind, "name": name}
+                                               for kind, name in sorted(new - old)])

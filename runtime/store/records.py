@@ -1,0 +1,50 @@
+"""The complaint record projection: written when a complaint is accepted, read by inbox filters and
+by the duplicate warning at intake."""
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from runtime.store.models import OPEN_STATUSES, ComplaintRecord, ProcessInstance
+
+# intake form field -> record column
+FIELDS = {"channel": "channel", "category": "category", "location": "site", "subject": "subject",
+          "customer_name": "customer_name", "customer_phone": "customer_phone", "reopened_from": "reopened_from"}
+
+
+def write(session: Session, instance_id: int, data: dict) -> None:
+    """Record what a process started with, if it is a complaint (it has record fields)."""
+    values = {column: _text(data.get(field), ComplaintRecord.__table__.c[column].type.length)
+              for field, column in FIELDS.items()}
+    if any(values.values()):
+        session.connection().execute(insert(ComplaintRecord.__table__).values(instance_id=instance_id, **values))
+        from runtime.store.projections import copy_record_to_tasks  # projections import the models only
+        copy_record_to_tasks(session, instance_id)
+
+
+def open_duplicates(session: Session, phone: str | None, category: str | None) -> list[str]:
+    """Numbers of open complaints from the same phone in the same category (the intake warning)."""
+    if not phone or not category:
+        return []
+    query = (select(ProcessInstance.business_key).join(ComplaintRecord)
+             .where(ComplaintRecord.customer_phone == phone.strip(), ComplaintRecord.category == category,
+                    ProcessInstance.status.in_(OPEN_STATUSES)).order_by(ProcessInstance.started_at.desc()).limit(10))
+    return list(session.scalars(query))
+
+
+def repeats(session: Session, instance_id: int, limit: int = 20) -> list[str]:
+    """Other complaints, open or closed, from the same phone in the same category (重复投诉)."""
+    own = session.get(ComplaintRecord, instance_id)
+    if own is None or not own.customer_phone or not own.category:
+        return []
+    query = (select(ProcessInstance.business_key).join(ComplaintRecord)
+             .where(ComplaintRecord.customer_phone == own.customer_phone, ComplaintRecord.category == own.category,
+                    ComplaintRecord.instance_id != instance_id)
+             .order_by(ProcessInstance.started_at.desc()).limit(limit))
+    return list(session.scalars(query))
+
+
+def _text(value, limit: int) -> str | None:
+    if value in (None, ""):
+        return None
+    return str(value).strip()[:limit]

@@ -1,0 +1,68 @@
+"""The ``sla_clock`` projection: one row per deadline, its clock started, met or breached.
+
+Written at every save from the engine's deadlines, diffed against the fingerprint the instance row
+keeps (``projected["clocks"]``: timer id -> [due, fired]), in the transaction of the action:
+- a deadline that appears starts its clock (``started_at`` = now; already fired: breached now);
+- one that fires is breached now; one whose due time changes (a migration, a recomputation after
+  the official calendar was entered) keeps its start and takes the new due time and exactness;
+- one that leaves the tree unfired was met now (its task was done, or its phase ended).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, cast, func, insert, update
+
+from runtime.engine import Deadline, Notice
+from runtime.store.models import SlaClock
+
+CLOCK = SlaClock.__table__
+
+
+def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list[Notice], now: datetime) -> None:
+    after = {d.timer_id: d for d in deadlines}
+    fired_now = {n.key: n for n in breaches if n.kind == "breach"}
+    new = [d for tid, d in after.items() if tid not in before]
+    if new:
+        _archive(conn, instance.id, [d.timer_id for d in new])
+        conn.execute(insert(CLOCK), [_row(instance, d, now, breached=d.fired or d.timer_id in fired_now) for d in new])
+    vanished = [n for key, n in fired_now.items() if key not in before and key not in after and n.due_at]
+    if vanished:  # fired and gone within one run: a breach all the same
+        conn.execute(insert(CLOCK), [_breach_row(instance, n, now) for n in vanished])
+    for tid, (due, fired) in before.items():
+        deadline = after.get(tid)
+        if deadline is None:
+            _stop(conn, instance.id, tid, breached=tid in fired_now, now=now)
+        elif deadline.fired and not fired:
+            _stop(conn, instance.id, tid, breached=True, now=now)
+        elif deadline.due_at.isoformat() != due:
+            conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance.id, CLOCK.c.timer_id == tid)
+                         .values(due_at=deadline.due_at, exact=deadline.exact))
+
+
+def _archive(conn, instance_id: int, timer_ids: list[str]) -> None:
+    """A timer that comes back (an administrator moved the instance back before it) starts a new
+    clock; the earlier one stays, renamed after its row, so both count."""
+    conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance_id, CLOCK.c.timer_id.in_(timer_ids))
+                 .values(timer_id=func.substr(CLOCK.c.timer_id, 1, 36) + "#" + cast(CLOCK.c.id, String)))
+
+
+def _row(instance, d: Deadline, now: datetime, breached: bool) -> dict:
+    return {"instance_id": instance.id, "business_key": instance.business_key, "timer_id": d.timer_id,
+            "rule": d.rule, "element_id": d.element_id, "element_name": d.name, "task_id": d.task_id,
+            "started_at": now, "due_at": d.due_at,
+            "met_at": None, "breached_at": now if breached else None, "exact": d.exact}
+
+
+def _breach_row(instance, n: Notice, now: datetime) -> dict:
+    return {"instance_id": instance.id, "business_key": instance.business_key, "timer_id": n.key, "rule": n.rule,
+            "element_id": n.element_id, "element_name": n.name, "task_id": n.attached_task_id,
+            "started_at": min(now, n.due_at), "due_at": n.due_at, "met_at": None, "breached_at": now, "exact": True}
+
+
+def _stop(conn, instance_id: int, timer_id: str, breached: bool, now: datetime) -> None:
+    """End a running clock: breached or met, whichever happened first (a stopped clock stays stopped)."""
+    column = "breached_at" if breached else "met_at"
+    conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance_id, CLOCK.c.timer_id == timer_id,
+                                     CLOCK.c.met_at.is_(None), CLOCK.c.breached_at.is_(None))
+                 .values({column: now}))
