@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run run-pg test setup translations vendor i18n-update db bench postgres-server chromium clean
+.PHONY: run run-pg test lint screenshots setup update-deps translations vendor i18n-update db bench postgres-server chromium clean
 
 run: db
 	$(CF) demo-data
@@ -78,6 +78,10 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
 			chromium fonts-wqy-microhei >/dev/null; \
 	fi
+
+# The README's screenshots: the browser tests with their screenshots written to docs/screenshots.
+screenshots: setup chromium
+	COMPLAINTFLOW_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/browser -q
 
 bench: setup postgres-server
 	$(PY) -m bench.engine

@@ -110,6 +110,17 @@ def _real_clock_after_test():
     clock.unfreeze()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    """Argon2 at its cheapest in this test process only (production cost made the role matrix 60 % slower)."""
+    from argon2 import PasswordHasher, profiles
+
+    from runtime.services import users
+    production, users._hasher = users._hasher, PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield
+    users._hasher = production
+
+
 @pytest.fixture
 def basic(rt):
     """The small test process (script, service, form, timers, signal) deployed."""

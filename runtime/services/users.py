@@ -17,6 +17,8 @@ from runtime.roles import ROLE_CODES
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+# Argon2id at the library's default (RFC 9106 low-memory) cost. The test suite swaps in the cheapest
+# parameters (tests/conftest.py): hashes verify the same way, only faster to compute.
 _hasher = PasswordHasher()
 
 

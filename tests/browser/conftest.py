@@ -1,9 +1,12 @@
 """Browser tests: Debian's Chromium driven by Playwright against a live server (waitress in a
-thread) on a real SQLite file, with the bundled processes deployed. Screenshots of the pages go
-to docs/screenshots/, linked from the README."""
+thread) on a real SQLite file, with the bundled processes deployed. Screenshots of the pages go to
+a temporary folder; ``make screenshots`` runs these tests with COMPLAINTFLOW_SCREENSHOTS_DIR set to
+docs/screenshots/ (linked from the README), so a plain test run never changes tracked files."""
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -11,7 +14,6 @@ import pytest
 import waitress
 from playwright.sync_api import sync_playwright
 
-from runtime.config import PROJECT_ROOT
 from tests.conftest import free_port
 from tests.helpers import deploy_processes
 from web import create_app
@@ -20,7 +22,7 @@ CHROMIUM = "/usr/bin/chromium"
 # No background traffic: this machine's network is closed, and Chromium would retry endlessly.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("COMPLAINTFLOW_SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="cf-screenshots-"))
 
 
 @pytest.fixture
