@@ -20,8 +20,13 @@ run: db
 run-pg: setup postgres-server
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m tools.run_pg
 
-test: setup postgres-server chromium
+test: setup postgres-server chromium lint
 	$(PY) -m pytest
+
+# Lint and types (rules in pyproject.toml); make test fails on any finding.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 setup: $(STAMP) translations vendor
 
@@ -51,12 +56,20 @@ i18n-update: setup
 	$(VENV)/bin/pybabel extract -F web/babel.cfg -o web/translations/messages.pot web
 	$(VENV)/bin/pybabel update -i web/translations/messages.pot -d web/translations
 
-$(STAMP): pyproject.toml
+# Exactly the versions in requirements.lock (every package, test tools included), then the project.
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "complaintflow needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Newest versions the bounds in pyproject.toml allow, written to requirements.lock (then run make test).
+update-deps: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --upgrade --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu --no-emit-index-url -o requirements.lock
 
 db: setup
 	$(CF) db upgrade

@@ -31,7 +31,8 @@ import handlers
 from runtime import services
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
-from runtime.services.deployment import deploy, read_directory
+from runtime.services.deployment import deploy
+from runtime.store.packages import read_directory
 from runtime.store.migrate import upgrade
 from runtime.store.models import HumanTask, ProcessInstance
 from runtime.store.instance_store import unpack_state
@@ -41,7 +42,8 @@ PROCESS = "complaint"
 START = {"channel": "phone", "category": "noise", "description": "楼上噪音", "customer_name": "张先生",
          "customer_unit": "3-502", "customer_phone": "13812341234", "demand": "停止夜间施工"}
 FORMS = {  # the user tasks of a normal complaint in order, with the data each one is completed with
-    "triage": {"validity": "valid", "department": "engineering", "dispatch_note": "请尽快处理", "coordination_needed": False},
+    "triage": {"validity": "valid", "department": "engineering", "dispatch_note": "请尽快处理",
+               "coordination_needed": False},
     "first_reply": {"reply_summary": "已致电客户"},
     "handle": {"investigation": "现场查看", "handling_result": "已协调停止夜间施工", "root_cause": "装修管理",
                "cannot_handle": False},
@@ -130,10 +132,7 @@ def bench_runtime(rt, n: int) -> tuple[dict[str, list[float]], int, int]:
 
 
 def runtime_for(backend: str, workdir: Path, cluster):
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir / 'bench.db'}"
-    else:
-        url = cluster.url()
+    url = f"sqlite:///{workdir / 'bench.db'}" if backend == "sqlite" else cluster.url()
     rt = bootstrap(Settings(database_url=url, secret_key="bench", processes_dir=PROJECT_ROOT / "processes",
                             var_dir=workdir, embedded_worker=False))
     upgrade(rt.db.engine)
@@ -145,7 +144,7 @@ def report(n: int, backends: list[str]) -> None:
     bare = bench_bare(n)
     print(f"complaint (normal path), {n} instances each; times in ms (median / p95)\n")
     print(f"{'bare SpiffWorkflow, in memory':<34}" + "".join(f"{k:>16}" for k in bare))
-    print(f"{'':<34}" + "".join(f"{'%.3f / %.3f' % _ms(v):>16}" for v in bare.values()))
+    print(f"{'':<34}" + "".join(f"{'{:.3f} / {:.3f}'.format(*_ms(v)):>16}" for v in bare.values()))
     cluster = None
     with tempfile.TemporaryDirectory() as tmp:
         try:
@@ -159,7 +158,8 @@ def report(n: int, backends: list[str]) -> None:
                 rt.close()
                 commit_ms = _ms(commit)[0]
                 print(f"\n{backend}: one bare commit {commit_ms:.3f} ms (median)")
-                print(f"{'runtime action':<34}" + "".join(f"{'%.3f / %.3f' % _ms(v):>16}" for v in actions.values()))
+                cells = "".join(f"{'{:.3f} / {:.3f}'.format(*_ms(v)):>16}" for v in actions.values())
+                print(f"{'runtime action':<34}" + cells)
                 ratios = [_ms(actions[k])[0] / (_ms(bare[k])[0] + commit_ms) for k in bare]
                 print(f"{'ratio runtime / (bare + commit)':<34}" + "".join(f"{r:>15.2f}x" for r in ratios)
                       + f"   worst {max(ratios):.2f}x (target <= 3x)")

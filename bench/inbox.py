@@ -29,7 +29,8 @@ from runtime.read import dashboard, inbox, monitoring, queries
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
-from runtime.services.deployment import deploy, read_directory
+from runtime.services.deployment import deploy
+from runtime.store.packages import read_directory
 from runtime.store.migrate import upgrade
 
 CATEGORIES = ["noise", "parking", "lift", "water", "hygiene", "safety", "renovation", "property_fee"]
@@ -66,7 +67,8 @@ def fill(rt, open_n: int, closed_n: int) -> None:
     depts = "CASE x % 3 " + " ".join(f"WHEN {i} THEN '{d}'" for i, d in enumerate(DEPARTMENTS)) + " END"
     statements = [
         f"""{series(total)} INSERT INTO process_instance (definition_id, business_key, status, state, version,
-            serializer_version, library_version, started_by, started_at, updated_at, ended_at, projected, owner, severity)
+            serializer_version, library_version, started_by, started_at, updated_at, ended_at, projected, owner,
+            severity)
             SELECT {definition}, 'B-' || x, CASE WHEN x <= {open_n} THEN 'running' ELSE 'completed' END, NULL, 2,
                    'bench', 'bench', 'user' || (x % 200), {ago('x % 40000')}, {ago('x % 40000')},
                    CASE WHEN x <= {open_n} THEN NULL ELSE {ago('x % 30000')} END, '{{}}', 'user' || (x % 200),
@@ -76,8 +78,8 @@ def fill(rt, open_n: int, closed_n: int) -> None:
                    {cats.replace('x %', 'p.id %')}, 'site' || ((p.id / 8) % 50), NULL, '客户' || p.id,
                    '138' || (10000000 + p.id)
             FROM process_instance p WHERE p.business_key LIKE 'B-%'""",
-        f"""INSERT INTO human_task (id, instance_id, task_name, title, role, department, assignee, form, created_at, due_at,
-            version, delegated_by, category, channel, site)
+        f"""INSERT INTO human_task (id, instance_id, task_name, title, role, department, assignee, form, created_at,
+            due_at, version, delegated_by, category, channel, site)
             SELECT 'T-' || p.id, p.id, 'handle', '部门调查处理', {roles.replace('x %', 'p.id %')},
                    CASE WHEN {roles.replace('x %', 'p.id %')} = 'department' THEN {depts.replace('x %', 'p.id %')} END,
                    CASE WHEN p.id % 10 < 3 THEN 'user' || (p.id % 200) END, NULL, {ago('p.id % 6000')},

@@ -41,7 +41,8 @@ from runtime import clock, services
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
-from runtime.services.deployment import deploy, read_directory
+from runtime.services.deployment import deploy
+from runtime.store.packages import read_directory
 from runtime.store.instance_store import claim_due
 from runtime.store.migrate import upgrade
 from runtime.store.models import AuditEvent, Incident, InstanceStatus, ProcessInstance, Timer
@@ -250,10 +251,10 @@ def report(backends: list[str], waiting: int, due: int) -> None:
                     rate = throughput_processes(rt, url, workdir, k, due, f"P{k}")
                     print(f"  {k} worker process(es): {rate:.0f} timers fired per second")
                 for k in (1, 3):
-                    med, p99 = latency(rt, 300, f"L{k}", lambda k=k: _processes(url, workdir, k))
+                    med, p99 = latency(rt, 300, f"L{k}", lambda k=k, u=url, w=workdir: _processes(u, w, k))
                     print(f"  latency due -> fired, {k} worker process(es): median {med:.0f} ms, p99 {p99:.0f} ms")
             else:
-                med, p99 = latency(rt, 300, "L1", lambda: _thread(rt))
+                med, p99 = latency(rt, 300, "L1", lambda rt=rt: _thread(rt))
                 print(f"  latency due -> fired, embedded worker: median {med:.0f} ms, p99 {p99:.0f} ms")
             rt.close()
 

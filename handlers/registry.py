@@ -5,7 +5,8 @@ programming error and raises before anything is changed (procrastinate's registr
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 
 class DuplicateHandler(Exception):

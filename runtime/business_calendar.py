@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from runtime import calendar_years
@@ -94,7 +94,7 @@ class BusinessCalendar:
             n -= self.is_working_day(day)
         return day
 
-    def add_working_days(self, moment: datetime, n: int) -> datetime:
+    def add_working_days(self, moment: datetime, n: float) -> datetime:
         if n < 0 or int(n) != n:
             raise ValueError(f"working_days needs a whole number >= 0, got {n!r}")
         local = moment.astimezone(self.zone)
@@ -172,7 +172,8 @@ def _read_company(company_file: Path | None) -> dict:
 def _working_hours(company: dict, where: str) -> WorkingHours:
     hours = company.get("working_hours", {})
     defaults = WorkingHours()
-    working_hours = WorkingHours(*(_time(hours[k], f"{where} [working_hours] {k}") if k in hours else getattr(defaults, k)
+    working_hours = WorkingHours(*(_time(hours[k],
+                                         f"{where} [working_hours] {k}") if k in hours else getattr(defaults, k)
                                    for k in ("start", "lunch_start", "lunch_end", "end")))
     if not working_hours.start < working_hours.lunch_start <= working_hours.lunch_end < working_hours.end:
         raise ConfigurationError(f"{where}: working hours must satisfy start < lunch_start <= lunch_end < end")

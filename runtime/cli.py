@@ -66,7 +66,7 @@ def db_upgrade(rt: Runtime) -> None:
 def deploy(rt: Runtime, paths: tuple[Path, ...], actor: str) -> None:
     """Deploy a folder of process files, or the given files (default: the processes folder)."""
     from runtime.services.deployment import deploy as do_deploy
-    from runtime.services.deployment import read_directory
+    from runtime.store.packages import read_directory
     paths = paths or (rt.settings.processes_dir,)
     files: dict[str, bytes] = {}
     for path in paths:
@@ -113,7 +113,8 @@ def worker(rt: Runtime, once: bool, health_port: int | None, health_host: str, p
     from runtime.worker.health import serve_health
     w = Worker(rt)
     if once:
-        click.echo(f"fired timers of {w.run_once()} instance(s), retried {w.retried} step(s), sent {w.mailed} e-mail(s)")
+        fired = w.run_once()
+        click.echo(f"fired timers of {fired} instance(s), retried {w.retried} step(s), sent {w.mailed} e-mail(s)")
         return
     poll = poll or rt.settings.worker_poll_seconds
     health = serve_health(health_host, health_port, lambda: w.health(poll)) if health_port else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 _lock = threading.Lock()
 _frozen: datetime | None = None
@@ -17,7 +17,7 @@ _local = threading.local()
 def now() -> datetime:
     """Current time as an aware UTC datetime (the frozen time when a test has set one)."""
     moment = getattr(_local, "as_of", None) or _frozen
-    return moment if moment is not None else datetime.now(timezone.utc)
+    return moment if moment is not None else datetime.now(UTC)
 
 
 @contextmanager
@@ -25,7 +25,7 @@ def as_of(moment: datetime):
     """Read ``moment`` as now in this thread only, e.g. to compute a timer as of the time it started
     when a migration gives it a new expression."""
     before = getattr(_local, "as_of", None)
-    _local.as_of = moment.astimezone(timezone.utc)
+    _local.as_of = moment.astimezone(UTC)
     try:
         yield
     finally:
@@ -38,7 +38,7 @@ def freeze(at: datetime) -> None:
         raise ValueError("freeze() needs an aware datetime")
     global _frozen
     with _lock:
-        _frozen = at.astimezone(timezone.utc)
+        _frozen = at.astimezone(UTC)
 
 
 def advance(delta: timedelta) -> datetime:

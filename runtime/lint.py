@@ -10,7 +10,7 @@ import ast
 import json
 import re
 from datetime import datetime
-from typing import Iterable
+from collections.abc import Iterable
 
 from jsonschema import Draft202012Validator, SchemaError
 from lxml import etree
@@ -70,7 +70,7 @@ class Linter:
                                          "which is not an element of this process")
 
     def _check_lanes(self, name, tree) -> None:
-        in_lane = set()
+        in_lane: set[str] = set()
         for lane in tree.iterfind(".//bpmn:lane", NS):
             if role_for_lane(lane.get("name")) is None:
                 self.add(name, lane, f"lane '{lane.get('name') or ''}' names no known role")
@@ -136,9 +136,9 @@ class Linter:
             self.add(name, element, f"{what} uses something not allowed in diagrams: imports "
                                     "(use a whitelisted function from handlers/ instead)")
             return None
-        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
-            if call.func.id not in self.functions | BUILTIN_NAMES:
-                self.add(name, element, f"{what} calls '{call.func.id}', which is not a whitelisted function")
+        for func in (n.func for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
+            if func.id not in self.functions | BUILTIN_NAMES:
+                self.add(name, element, f"{what} calls '{func.id}', which is not a whitelisted function")
         return tree
 
     def check_timer(self, name, element, text: str, kind: str) -> None:
@@ -147,9 +147,10 @@ class Linter:
                                     "(timer texts are expressions)")
             return
         tree = self.check_expression(name, element, text, "timer expression")
-        if tree is None or not isinstance(tree.body, ast.Constant):
+        body = getattr(tree, "body", None)
+        if not isinstance(body, ast.Constant):
             return
-        value = tree.body.value
+        value = body.value
         message = _constant_timer_problem(value, kind)
         if message:
             self.add(name, element, message)

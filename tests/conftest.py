@@ -21,7 +21,8 @@ from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
 from runtime.store.db import make_engine
-from runtime.services.deployment import deploy, read_directory
+from runtime.services.deployment import deploy
+from runtime.store.packages import read_directory
 from runtime.store.migrate import upgrade
 from tools.pg_cluster import Cluster
 

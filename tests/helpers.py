@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from runtime.config import PROJECT_ROOT
-from runtime.services.deployment import deploy, read_directory
+from runtime.services.deployment import deploy
+from runtime.store.packages import read_directory
 
 from runtime.store.models import AuditEvent, HumanTask, Incident, ProcessInstance, Timer, WaitingEvent
 

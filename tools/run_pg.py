@@ -30,10 +30,10 @@ def stop_all(children: list[subprocess.Popen], timeout: float = 30.0) -> list[in
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 5000)))
-    parser.add_argument("--web", type=int, default=int(os.environ.get("WEB_PROCESSES", 3)))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", 2)))
-    parser.add_argument("--pg-port", type=int, default=int(os.environ.get("PG_PORT", 54329)))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    parser.add_argument("--web", type=int, default=int(os.environ.get("WEB_PROCESSES", "3")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "2")))
+    parser.add_argument("--pg-port", type=int, default=int(os.environ.get("PG_PORT", "54329")))
     args = parser.parse_args()
 
     cluster = Cluster(root=ROOT / "var" / "pg", port=args.pg_port)

@@ -46,7 +46,8 @@ def _filter() -> monitoring.InstanceFilter:
     return monitoring.InstanceFilter(
         process=a.get("process") or None, version=_int(a, "version"), status=a.get("status") or None,
         severity=a.get("severity") or None, overdue=a.get("overdue") == "1", department=a.get("department") or None,
-        owner=a.get("owner") or None, started_from=_day(a, "started_from", zone), started_to=_day(a, "started_to", zone, 1),
+        owner=a.get("owner") or None, started_from=_day(a, "started_from", zone), started_to=_day(a, "started_to",
+                                                                                                  zone, 1),
         ended_from=_day(a, "ended_from", zone), ended_to=_day(a, "ended_to", zone, 1), number=a.get("number") or None,
         text=a.get("text") or None, sort=a.get("sort", "started"), descending=a.get("order", "desc") != "asc",
         page=_int(a, "page") or 1)

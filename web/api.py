@@ -28,7 +28,7 @@ SCOPES = ("available", "mine", "all")
 
 
 def api_error(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": {"code": code, "message": message}}
+    body: dict[str, dict[str, object]] = {"error": {"code": code, "message": message}}
     if fields:
         body["error"]["fields"] = fields
     return jsonify(body), status

@@ -36,7 +36,8 @@ def new():
         else:
             try:
                 started = services.start_instance(runtime(), current_actor(), PROCESS, values)
-                flash(_("Complaint %(number)s accepted; you own it until it closes.", number=started.business_key), "ok")
+                flash(_("Complaint %(number)s accepted; you own it until it closes.", number=started.business_key),
+                      "ok")
                 return redirect(url_for("complaints.show", number=started.business_key))
             except InvalidInput as e:
                 errors = e.field_errors or {"(form)": e.message}
@@ -68,11 +69,12 @@ def _page(number: str, revealed: dict | None = None, status: int = 200):
     schema = queries.start_form(runtime(), PROCESS) or {}
     properties = schema.get("properties", {})
     labels = {name: prop.get("title", name) for name, prop in properties.items()}
-    choices = {name: dict(zip(prop["enum"], prop.get("enumNames", prop["enum"])))
+    choices = {name: dict(zip(prop["enum"], prop.get("enumNames", prop["enum"]), strict=False))
                for name, prop in properties.items() if prop.get("enum")}
     record = {name: (choices[name].get(value, value) if name in choices else value)
               for name, value in record.items() if value not in (None, "", False)}
-    return render_template("complaint.html", view=view, record=record, labels=labels, masked=not masking.may_see_contact(actor)
+    return render_template("complaint.html", view=view, record=record, labels=labels,
+                           masked=not masking.may_see_contact(actor)
                            and not revealed, deadlines=deadlines, links=queries.linked_complaints(runtime(), view),
                            reportable=REPORTABLE), status
 

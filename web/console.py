@@ -41,7 +41,8 @@ def index():
 def instance(number: str):
     detail = console.instance_detail(runtime(), current_actor(), number)
     zone = ZoneInfo(runtime().settings.timezone)
-    badges = {element: "⏰ " + due.astimezone(zone).strftime("%m/%d %H:%M") for element, _kind, due, _exact in detail.timers}
+    badges = {element: "⏰ " + due.astimezone(zone).strftime("%m/%d %H:%M") for element, _kind, due,
+              _exact in detail.timers}
     return render_template("admin_instance.html", d=detail, badges=badges, open_incident=next(
         (i for i in detail.incidents if i.resolved_at is None), None))
 
@@ -88,7 +89,8 @@ def _json(raw: str | None) -> dict:
     except ValueError as e:
         raise InvalidInput(f"data is not valid JSON: {e}", field_errors={"data": "not JSON"}) from None
     if not isinstance(value, dict):
-        raise InvalidInput("data must be a JSON object such as {\"validity\": \"valid\"}", field_errors={"data": "object"})
+        raise InvalidInput("data must be a JSON object such as {\"validity\": \"valid\"}",
+                           field_errors={"data": "object"})
     return value
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from runtime.read import notices
 from runtime.services.notices import mark_all_read
-from web.context import current_actor, login_required, runtime
+from web.context import current_actor, login_required, runtime, signed_in
 
 bp = Blueprint("notices", __name__, url_prefix="/notifications")
 
@@ -24,5 +24,5 @@ def read_all():
 
 
 def unread_count() -> int:
-    actor = current_actor()
+    actor = signed_in()
     return notices.unread(runtime(), actor) if actor is not None else 0

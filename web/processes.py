@@ -139,7 +139,8 @@ def migrate(process_id: str):
                 moved=len(result.moved), to=newer, failed=len(result.failed)), "ok" if not result.failed else "error")
         for number, why in result.failed[:20]:
             flash(f"{number}: {why}", "error")
-        return redirect(url_for("processes.migrate", process_id=process_id, **{"from": older, "to": newer}))
+        target = url_for("processes.migrate", process_id=process_id, to=newer)
+        return redirect(f"{target}&from={older}")  # "from" is a keyword: it cannot be a url_for argument
     candidates = migration.dry_run(runtime(), actor, process_id, older, newer)
     return render_template("process_migrate.html", process_id=process_id, older=older, newer=newer,
                            candidates=candidates)

@@ -23,7 +23,7 @@ def fields(schema: dict) -> list[Field]:
         enum = prop.get("enum")
         labels = prop.get("enumNames", enum or [])
         out.append(Field(name, prop.get("title", name), _widget(prop), name in required,
-                         list(zip(enum, labels)) if enum else []))
+                         list(zip(enum, labels, strict=False)) if enum else []))
     return out
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import partial
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import version as package_version
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from uuid import UUID
 
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
@@ -31,7 +33,7 @@ from runtime.engine.snapshot import Deadline, Notice, ReadyTask, deadlines, fact
 from runtime.engine.timers import WaitingTimer, fold_missed_periods, waiting_cycles, waiting_timers
 from runtime.engine.sandbox import RestrictedEnvironment, ScriptEngine
 from runtime.engine.serializer import StateSerializer
-from runtime.engine.failures import error_message, translated_errors
+from runtime.engine.failures import translated_errors
 from runtime.engine.packages import PackageInvalid, ParsedPackage, validation_problem
 from runtime.errors import InvalidState, Problem, TaskNotFound
 
@@ -87,8 +89,8 @@ class Engine:
         self.script_engine = ScriptEngine(RestrictedEnvironment(functions, services))
         self.serializer = StateSerializer()
         calendar_names = sorted(n for n, f in functions.items() if getattr(f, "business_calendar", False))
-        self._calendar_call = re.compile(r"\b(%s)\s*\(" % "|".join(map(re.escape, calendar_names))) \
-            if calendar_names else None
+        alternatives = "|".join(map(re.escape, calendar_names))
+        self._calendar_call = re.compile(rf"\b({alternatives})\s*\(") if calendar_names else None
         self._packages: dict[str, ParsedPackage] = {}
         self._lock = threading.Lock()
 
@@ -101,14 +103,14 @@ class Engine:
         parser = SpiffBpmnParser(validator=VALIDATOR)
         problems: list[Problem] = []
         for name, tree in dmn.items():
-            self._guard(problems, name, lambda: parser.add_dmn_xml(tree.getroot(), filename=name))
+            self._guard(problems, name, partial(parser.add_dmn_xml, tree.getroot(), filename=name))
         for name, tree in bpmn.items():
-            self._guard(problems, name, lambda: parser.add_bpmn_xml(tree, filename=name))
+            self._guard(problems, name, partial(parser.add_bpmn_xml, tree, filename=name))
         if problems:
             raise PackageInvalid(problems)
         package = ParsedPackage(parser, sorted(parser.get_process_ids()))
         for pid in package.process_ids:
-            self._guard(problems, parser.get_process_parser(pid).filename or "?", lambda: package.specs(pid))
+            self._guard(problems, parser.get_process_parser(pid).filename or "?", partial(package.specs, pid))
         if problems:
             raise PackageInvalid(problems)
         return package

@@ -46,7 +46,7 @@ def element_states(wf) -> ElementStates:
             element, state = task.task_spec.bpmn_id, _state_of(task)
             if not element or state is None:
                 continue
-            if _RANK[state] > _RANK.get(seen.get(element), 0):
+            if _RANK[state] > _RANK.get(seen.get(element, ""), 0):
                 seen[element] = state
             if state == "completed":
                 done[element] = done.get(element, 0) + 1

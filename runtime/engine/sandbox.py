@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import operator
 from functools import lru_cache
+from typing import Literal
 
 from RestrictedPython import compile_restricted
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, safer_getattr
@@ -44,7 +45,7 @@ def _base_globals() -> dict:
 
 
 @lru_cache(maxsize=4096)
-def compile_code(source: str, mode: str):
+def compile_code(source: str, mode: Literal["exec", "eval"]):
     """Compile diagram code under RestrictedPython's policy; refusals become PermissionError.
 
     RestrictedPython reports refusals as SyntaxError without a line number, which SpiffWorkflow's

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from uuid import UUID
 
-import SpiffWorkflow.bpmn.serializer.migration.version_migration as version_migration
+from SpiffWorkflow.bpmn.serializer.migration import version_migration
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import EscalationEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
@@ -104,7 +105,7 @@ def facts(wf) -> tuple[str | None, str | None]:
     for task in wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
         owner = owner or _text(task.data.get("owner"))
         found = task.data.get("severity")
-        if found in SEVERITY_RANK and SEVERITY_RANK[found] > SEVERITY_RANK.get(severity, -1):
+        if found in SEVERITY_RANK and SEVERITY_RANK[found] > SEVERITY_RANK.get(severity or "", -1):
             severity = found
     return owner, severity
 
@@ -149,7 +150,10 @@ def ready_task(task, timers: dict[str, WaitingTimer], own: list[Deadline], phase
                      due_rule=rule, due_exact=exact)
 
 
-def _deadline(task, timers: dict[str, WaitingTimer], marked: list[Deadline]) -> tuple[datetime | None, str | None, bool]:
+Due = tuple[datetime | None, str | None, bool]  # due time, rule, exact
+
+
+def _deadline(task, timers: dict[str, WaitingTimer], marked: list[Deadline]) -> Due:
     """The task's deadline: the earliest of its own and its phase's ``slaRule`` timers (waiting or
     fired); without any, its earliest waiting boundary timer but a cycle (a recurring reminder such
     as "contact the customer every 3 days" is no deadline)."""
@@ -160,8 +164,8 @@ def _deadline(task, timers: dict[str, WaitingTimer], marked: list[Deadline]) -> 
                 if str(s.id) in timers and timers[str(s.id)].kind != "cycle"]
     if not siblings:
         return None, None, True
-    first = min(siblings, key=lambda t: t.due_at)
-    return first.due_at, None, first.exact
+    earliest = min(siblings, key=lambda t: t.due_at)
+    return earliest.due_at, None, earliest.exact
 
 
 def _property(spec, name: str) -> str | None:

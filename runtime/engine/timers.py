@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition,
@@ -25,7 +26,7 @@ class WaitingTimer:
     exact: bool = True  # False: computed on a provisional year of the business calendar
 
 
-def waiting_cycles(wf) -> dict[str, tuple[object, str]]:
+def waiting_cycles(wf) -> dict[str, tuple[Any, str]]:
     """Every waiting cycle timer that has periods left: task id -> (task, next due as stored)."""
     out = {}
     for task in wf.event_manager.tasks.values():

@@ -46,7 +46,7 @@ class InstanceDetail:
     updated_at: datetime
     ended_at: datetime | None
     diagrams: list[Diagram]
-    timers: list[tuple[str, str, datetime]]
+    timers: list[tuple[str, str, datetime, bool]]
     steps: list[StepData]
     tasks: list[queries.TaskRow]
     incidents: list[Incident]

@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 from runtime import clock
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
-from runtime.store.models import (OPEN_STATUSES, ComplaintRecord, HumanTask, Incident, ProcessDefinition, ProcessInstance,
+from runtime.store.db import count
+from runtime.store.models import (OPEN_STATUSES, ComplaintRecord, HumanTask, Incident, ProcessDefinition,
+                                  ProcessInstance,
                             SlaClock, TaskHistory)
 
 HISTORY_DAYS = 30
@@ -50,15 +52,17 @@ def overview(rt: Runtime, actor: Actor) -> Dashboard:
             select(ComplaintRecord.site, func.count()).join(p, p.id == ComplaintRecord.instance_id)
             .where(open_, ComplaintRecord.site.is_not(None)).group_by(ComplaintRecord.site)
             .order_by(func.count().desc()).limit(TOP)).all()
-        breaches = lambda since: session.scalar(select(func.count()).select_from(SlaClock)  # noqa: E731
-                                                .where(SlaClock.breached_at >= since))
-        open_incidents = session.scalar(select(func.count()).select_from(Incident).where(Incident.resolved_at.is_(None)))
+        breaches = lambda since: count(session, select(func.count()).select_from(SlaClock)  # noqa: E731
+                                       .where(SlaClock.breached_at >= since))
+        unresolved = Incident.resolved_at.is_(None)
+        open_incidents = count(session, select(func.count()).select_from(Incident).where(unresolved))
         latest = session.execute(
             select(Incident.id, p.business_key, Incident.task_name, Incident.message, Incident.created_at)
             .join(p, p.id == Incident.instance_id).where(Incident.resolved_at.is_(None))
             .order_by(Incident.created_at.desc()).limit(TOP)).all()
-        return Dashboard(by_severity, by_status, [tuple(r) for r in by_department], [tuple(r) for r in by_site],
-                         breaches(today), breaches(week), open_incidents, [tuple(r) for r in latest])
+        pairs = lambda rows: [(r[0] or "", r[1]) for r in rows]  # noqa: E731
+        return Dashboard(by_severity, by_status, pairs(by_department), pairs(by_site), breaches(today), breaches(week),
+                         open_incidents, [(r[0], r[1], r[2], r[3], r[4]) for r in latest])
 
 
 def _day_starts(rt: Runtime) -> tuple[datetime, datetime]:

@@ -84,7 +84,8 @@ def version(rt: Runtime, actor: Actor, process_id: str, number: int | None = Non
 
 def files(rt: Runtime, package_id: int) -> dict[str, bytes]:
     with rt.db.reader() as session:
-        found = {f.name: f.content for f in session.scalars(select(ProcessFile).where(ProcessFile.package_id == package_id))}
+        rows = session.scalars(select(ProcessFile).where(ProcessFile.package_id == package_id))
+        found = {f.name: f.content for f in rows}
     if not found:
         raise NotFound(f"no deployed package {package_id}")
     return found
@@ -143,7 +144,7 @@ def _element_changes(file: str, old: dict, new: dict) -> list[Change]:
         if o == n:
             continue
         if o is None or n is None:
-            kind, facts = ("added", n) if o is None else ("removed", o)
+            kind, facts = ("added", n or {}) if o is None else ("removed", o)
             out.append(Change(file, element_id, kind, facts["type"], facts["name"], []))
             continue
         details = [(key, str(o.get(key) or ""), str(n.get(key) or "")) for key in sorted(set(o) | set(n))

@@ -18,6 +18,7 @@ from runtime import business_calendar, clock
 from runtime.read import paging
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.bootstrap import Runtime
+from runtime.store.db import count
 from runtime.store.models import OPEN_STATUSES, ComplaintRecord, HumanTask, ProcessInstance, User
 from runtime.read.queries import candidate_filter
 
@@ -88,7 +89,8 @@ RECORD_FILTERS = ("category", "channel", "site")
 def _tab_condition(tab: str, actor: Actor, now: datetime):
     """The tab's condition, and whether it needs the instance row (owner) joined."""
     manager = bool(actor.roles & (MANAGER_ROLES | REPAIR_ROLES))
-    visible = or_(candidate_filter(actor), HumanTask.assignee == actor.username, ProcessInstance.owner == actor.username)
+    visible = or_(candidate_filter(actor), HumanTask.assignee == actor.username,
+                  ProcessInstance.owner == actor.username)
     if tab == "available":
         return and_(HumanTask.assignee.is_(None), candidate_filter(actor)), False
     if tab == "mine":
@@ -137,7 +139,7 @@ def page(rt: Runtime, actor: Actor, flt: InboxFilter) -> InboxPage:
     now = clock.now()
     tab = flt.tab if flt.tab in tabs_for(actor) else "available"
     with rt.db.reader() as session:
-        counts = {t: session.scalar(select(func.count()).select_from(
+        counts = {t: count(session, select(func.count()).select_from(
             _matching(t, actor, now, flt).limit(COUNT_CAP + 1).subquery())) for t in tabs_for(actor)}
         total = counts[tab]
         number, pages, offset = paging.window(total, flt.page, PAGE_SIZE, COUNT_CAP)
@@ -188,4 +190,7 @@ def row(rt: Runtime, task_id: str) -> InboxRow | None:
     """One task as an inbox row, fresh (after a claim or release)."""
     with rt.db.reader() as session:
         found = session.execute(_details(select(HumanTask.id).where(HumanTask.id == task_id))).first()
-    return _row(*found, clock.now()) if found else None
+    if found is None:
+        return None
+    t, key, owner, severity, category, site = found
+    return _row(t, key, owner, severity, category, site, clock.now())

@@ -10,7 +10,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import func, or_, select
 
@@ -18,6 +18,7 @@ from runtime import clock
 from runtime.read import paging
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
+from runtime.store.db import count
 from runtime.store.models import ComplaintRecord, HumanTask, ProcessDefinition, ProcessInstance
 
 PAGE_SIZE = 50
@@ -110,7 +111,7 @@ def instances(rt: Runtime, actor: Actor, flt: InstanceFilter) -> InstancePage:
     require_any(actor, REPAIR_ROLES, "monitor process instances")
     query = _query(flt)
     with rt.db.reader() as session:
-        total = session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
+        total = count(session, select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
         number, pages, offset = paging.window(total, flt.page, PAGE_SIZE, COUNT_CAP)
         rows = [InstanceRow(*row) for row in session.execute(_sorted(query, flt).limit(PAGE_SIZE).offset(offset))]
     return InstancePage(rows, total, number, pages)
@@ -121,7 +122,7 @@ def numbers(rt: Runtime, actor: Actor, flt: InstanceFilter, limit: int) -> tuple
     require_any(actor, REPAIR_ROLES, "act on process instances")
     query = _query(flt)
     with rt.db.reader() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        total = count(session, select(func.count()).select_from(query.subquery()))
         found = list(session.scalars(_sorted(query.with_only_columns(ProcessInstance.business_key), flt).limit(limit)))
     return found, total
 

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
+from runtime.store.db import count
 from runtime.store.models import Notification
 
 
@@ -20,5 +21,5 @@ def listing(rt: Runtime, actor: Actor, unread_only: bool = False, limit: int = 5
 def unread(rt: Runtime, actor: Actor) -> int:
     """How many notices the actor has not seen (the number beside the bell); index (recipient, read_at)."""
     with rt.db.reader() as session:
-        return session.scalar(select(func.count()).select_from(Notification)
-                              .where(Notification.recipient == actor.username, Notification.read_at.is_(None)))
+        return count(session, select(func.count()).select_from(Notification)
+                     .where(Notification.recipient == actor.username, Notification.read_at.is_(None)))

@@ -8,13 +8,13 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from runtime import business_calendar, clock
 from runtime.store import records
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.bootstrap import Runtime
-from runtime.store.models import (AuditEvent, HumanTask, Notification, ProcessDefinition, ProcessFile, ProcessInstance,
+from runtime.store.models import (AuditEvent, HumanTask, ProcessDefinition, ProcessFile, ProcessInstance,
                             ProcessPackage, SlaClock, Timer, WorkerHeartbeat)
 
 
@@ -203,14 +203,14 @@ def start_form(rt: Runtime, process_id: str) -> dict | None:
     return json.loads(content) if content else None
 
 
-def linked_complaints(rt: Runtime, view: "ComplaintView") -> dict[str, list[str]]:
+def linked_complaints(rt: Runtime, view: ComplaintView) -> dict[str, list[str]]:
     """Complaints this one was reopened from or as (record and audit log), and repeats of it
     (same phone, same category)."""
     reopened_as = [e.details["reopened_as"] for e in view.history if e.action == "reopened_as"]
     origin = view.record.get("reopened_from")
     with rt.db.reader() as session:
         instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == view.number))
-        related = records.repeats(session, instance_id)
+        related = records.repeats(session, instance_id) if instance_id is not None else []
     linked = set(reopened_as) | ({origin} if origin else set())
     return {"reopened_from": [origin] if origin else [], "reopened_as": reopened_as,
             "repeats": [n for n in related if n not in linked]}

@@ -16,6 +16,7 @@ from runtime import clock
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import InvalidInput, NotFound, PermissionDenied, UserNotFound
+from runtime.store.db import changed
 from runtime.store.models import ApiToken, User
 from runtime.services.users import actor_of
 
@@ -32,7 +33,8 @@ def create_token(rt: Runtime, admin: Actor, username: str, name: str) -> str:
     require_any(admin, REPAIR_ROLES, "create API tokens")
     name = (name or "").strip()
     if not 1 <= len(name) <= 120:
-        raise InvalidInput("a token needs a name of 1 to 120 characters (what it is for)", field_errors={"name": "required"})
+        raise InvalidInput("a token needs a name of 1 to 120 characters (what it is for)",
+                           field_errors={"name": "required"})
     token = PREFIX + secrets.token_urlsafe(32)
     with rt.db.transaction() as session:
         user_id = session.scalar(select(User.id).where(User.username == username, User.active.is_(True)))
@@ -63,7 +65,7 @@ def authenticate_token(rt: Runtime, token: str) -> Actor:
 def revoke_token(rt: Runtime, admin: Actor, prefix: str) -> None:
     require_any(admin, REPAIR_ROLES, "revoke API tokens")
     with rt.db.transaction() as session:
-        changed = session.execute(update(ApiToken).where(ApiToken.prefix == prefix, ApiToken.revoked_at.is_(None))
-                                  .values(revoked_at=clock.now())).rowcount
-    if not changed:
+        revoked = changed(session, update(ApiToken).where(ApiToken.prefix == prefix, ApiToken.revoked_at.is_(None))
+                          .values(revoked_at=clock.now()))
+    if not revoked:
         raise NotFound(f"no active API token {prefix}")

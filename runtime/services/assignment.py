@@ -28,8 +28,9 @@ def reassign_task(rt: Runtime, actor: Actor, task_id: str, to: str, expected_ver
         check_status(instance, ACTIVE)
         _check_version(task, expected_version)
         if not may_work_on(target, task.role, task.department):
-            raise InvalidInput(f"{to} may not work on '{task.title}' (it is for {task.role}"
-                               f"{'/' + task.department if task.department else ''})", field_errors={"to": "not allowed"})
+            group = task.role + (f"/{task.department}" if task.department else "")
+            raise InvalidInput(f"{to} may not work on '{task.title}' (it is for {group})",
+                               field_errors={"to": "not allowed"})
         previous = task.assignee
         task.assignee, task.delegated_by, task.version = to, None, task.version + 1
         audit(session, instance, actor.username, "reassigned", task_id=task_id, task_name=task.task_name,

@@ -18,6 +18,7 @@ from runtime.store import notifications
 from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.store.instance_store import Loaded, audit
+from runtime.store.db import count
 from runtime.store.models import InstanceStatus, ProcessInstance, Timer
 from runtime.services.common import in_instance
 from runtime.services.instances import advance
@@ -49,13 +50,14 @@ def outlook() -> dict:
     calendar = business_calendar.current()
     today = clock.now().astimezone(calendar.zone).date()
     warn = calendar.needs_next_year(today) is not None or business_calendar.load_error() is not None
-    out = {"status": "warning" if warn else "ok", "exact_until": calendar.exact_until.isoformat()}
+    out: dict[str, str] = {"status": "warning" if warn else "ok", "exact_until": calendar.exact_until.isoformat()}
     if calendar.needs_next_year(today):
         out["message"] = (f"the official schedule is known until {calendar.exact_until.isoformat()}; enter "
                           f"{calendar.exact_until.year + 1} under [national.{calendar.exact_until.year + 1}] "
                           "in processes/business_calendar.toml")
-    if business_calendar.load_error():
-        out["error"] = business_calendar.load_error()
+    error = business_calendar.load_error()
+    if error:
+        out["error"] = error
     return out
 
 
@@ -64,11 +66,12 @@ def status(rt: Runtime, actor: Actor) -> CalendarStatus:
     require_any(actor, OWNER_ROLES, "see the business calendar's status")
     calendar = business_calendar.current()
     today = clock.now().astimezone(calendar.zone).date()
-    years = [(y, calendar.schedule(y).source, calendar.schedule(y).exact) for y in range(today.year - 1, today.year + 3)]
+    years = [(y, calendar.schedule(y).source, calendar.schedule(y).exact) for y in range(today.year - 1,
+                                                                                         today.year + 3)]
     with rt.db.reader() as session:
-        count = session.scalar(select(func.count()).select_from(Timer).where(Timer.exact.is_(False)))
+        waiting = count(session, select(func.count()).select_from(Timer).where(Timer.exact.is_(False)))
     return CalendarStatus(calendar.exact_until, calendar.needs_next_year(today) is not None,
-                          calendar.exact_until.year + 1, years, business_calendar.load_error(), count)
+                          calendar.exact_until.year + 1, years, business_calendar.load_error(), waiting)
 
 
 def tell_if_next_year_missing(rt: Runtime) -> bool:
@@ -115,7 +118,7 @@ def _recompute(rt: Runtime, actor: Actor, instance_id: int, timers: set[str], re
     in_instance(rt, body, instance_id=instance_id, allowed=RECOMPUTABLE)
 
 
-def _number(rt: Runtime, instance_id: int) -> str:
+def _number(rt: Runtime, instance_id) -> str:
     with rt.db.reader() as session:
         return session.scalar(select(ProcessInstance.business_key).where(ProcessInstance.id == instance_id)) or str(
             instance_id)

@@ -1,7 +1,8 @@
 """The shape every instance action shares: lock, check status, load, act, save, commit."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session

@@ -4,11 +4,14 @@ Idempotent: existing users and complaints are left alone, so running it twice ad
 """
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from runtime import services
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
+from runtime.errors import InvalidState
 from runtime.store.models import HumanTask, ProcessInstance, User
 from runtime.services.users import create_user, get_actor
 
@@ -31,8 +34,10 @@ DEMO_USERS = (
 BASE = {"channel": "phone", "customer_name": "张先生", "customer_unit": "3栋1单元502", "customer_phone": "13812341234",
         "location": "3栋", "occurred_at": "昨晚"}
 TRIAGE = {"validity": "valid", "department": "engineering"}
-SAMPLES = (  # number, intake fields, [(user, task, form)] done so far
-    ("DEMO-0001", {"category": "noise", "description": "楼上装修噪音，晚上十点后仍在施工", "demand": "要求停止夜间施工"}, []),
+SAMPLES: tuple[tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]]], ...] = (
+    # number, intake fields, [(user, task, form)] done so far
+    ("DEMO-0001", {"category": "noise", "description": "楼上装修噪音，晚上十点后仍在施工",
+                   "demand": "要求停止夜间施工"}, []),
     ("DEMO-0002", {"category": "lift", "description": "2号电梯困人十分钟", "demand": "要求检修并说明原因",
                    "safety_hazard": False},
      [("frontdesk", "triage", {**TRIAGE, "dispatch_note": "紧急派单"})]),
@@ -85,4 +90,6 @@ def _complete(rt: Runtime, key: str, task_name: str, actor: Actor, form: dict) -
     with rt.db.reader() as session:
         task = session.scalar(select(HumanTask).join(ProcessInstance).where(ProcessInstance.business_key == key,
                                                                             HumanTask.task_name == task_name))
+    if task is None:
+        raise InvalidState(f"demo complaint {key} does not wait at {task_name}")
     services.complete_task(rt, actor, task.id, form)

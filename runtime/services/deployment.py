@@ -5,21 +5,20 @@ creates nothing; running instances stay on the package they started with.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from runtime import clock, xmlsafe
+from runtime import clock
 from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.engine import ParsedPackage
 from runtime.errors import DeploymentRejected, Problem
 from runtime.lint import Linter
 from runtime.store.models import ProcessDefinition, ProcessFile, ProcessPackage
-from runtime.store.packages import KINDS, content_hash, parse_package, parse_xml, read_directory
+from runtime.store.packages import KINDS, content_hash, parse_package, parse_xml
 
 @dataclass(frozen=True)
 class DeployResult:
@@ -105,7 +104,8 @@ def _store(session, files, digest, package: ParsedPackage, actor, source) -> Dep
     for pid in package.process_ids:
         latest = session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.process_id == pid))
         versions[pid] = (latest or 0) + 1
-        session.add(ProcessDefinition(package=pkg, process_id=pid, name=package.process_name(pid), version=versions[pid]))
+        session.add(ProcessDefinition(package=pkg, process_id=pid, name=package.process_name(pid),
+                                      version=versions[pid]))
     session.flush()
     return DeployResult(pkg.id, digest, True, versions)
 

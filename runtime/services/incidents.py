@@ -9,15 +9,16 @@ incident waits for an administrator, who is notified, and whose retry replays th
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from runtime import clock
 from runtime.store import notifications
-from runtime.actors import REPAIR_ROLES, SYSTEM, Actor, require_any
+from runtime.actors import Actor
 from runtime.bootstrap import Runtime
-from runtime.errors import ExecutionFailed, IncidentRaised, InvalidState, NotFound
+from runtime.errors import ExecutionFailed, IncidentRaised
 from runtime.store.instance_store import InstanceRow, audit, lock, write_row
 from runtime.store.models import Incident, InstanceStatus
 
@@ -27,6 +28,8 @@ def guarded(rt: Runtime, action: dict[str, Any], act: Callable[[], Any]) -> Any:
     try:
         return act()
     except ExecutionFailed as err:
+        if err.instance_id is None:  # nothing stored yet to stop at (the caller keeps a new instance itself)
+            raise
         raise record(rt, err.instance_id, err, action) from err
 
 

@@ -58,7 +58,7 @@ def start_instance(rt: Runtime, actor: Actor, process_id: str, data: dict, busin
     try:
         with rt.db.transaction() as session, failures_kept(None):
             loaded = start_in(rt, session, actor, process_id, key, data)
-            return Started(loaded.instance.id, key, loaded.instance.status)
+            return Started(loaded.instance.saved_id, key, loaded.instance.status)
     except ExecutionFailed as err:
         return _keep_failed_start(rt, actor, process_id, key, data, err)
 
@@ -73,7 +73,7 @@ def start_in(rt: Runtime, session, actor: Actor, process_id: str, key: str, data
     report = rt.engine.run(loaded.workflow)
     loaded.notices.extend(report.notices)
     save(rt, session, loaded)  # inserts the instance with its state
-    records.write(session, loaded.instance.id, data)
+    records.write(session, loaded.instance.saved_id, data)
     act_on(rt, session, loaded, actor, report)
     audit(session, loaded.instance, actor.username, "started", process=process_id,
           version=loaded.definition.version, data=data, automatic=report.names)
@@ -113,10 +113,10 @@ def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
         except Exception:  # noqa: BLE001 - kept without state; the retry starts it from the intake data
             loaded.instance.state = None
         write_row(session, loaded.instance)
-        records.write(session, loaded.instance.id, data)
+        records.write(session, loaded.instance.saved_id, data)
         audit(session, loaded.instance, actor.username, "started", process=process_id,
               version=loaded.definition.version, data=data)
-        instance_id = loaded.instance.id
+        instance_id = loaded.instance.saved_id
     action = {"kind": "run", "actor": actor.username}
     if loaded.instance.state is None:
         action = {"kind": "start", "actor": actor.username, "process_id": process_id, "data": data}

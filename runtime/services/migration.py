@@ -85,7 +85,7 @@ def _problems(rt: Runtime, session, loaded: Loaded, new: DefinitionRef, package)
     if problems:
         return problems
     try:
-        rt.engine.migrate(loaded.workflow, package, new.process_id, _timer_starts(session, loaded.instance.id))
+        rt.engine.migrate(loaded.workflow, package, new.process_id, _timer_starts(session, loaded.instance.saved_id))
         state = rt.engine.dump(loaded.workflow, f"{new.content_hash}:{new.process_id}")
         rt.engine.load(state, package, new.process_id)
     except ComplaintflowError as e:
@@ -121,7 +121,7 @@ def _move(rt: Runtime, actor: Actor, instance_id: int, old: DefinitionRef, new: 
         if problems:
             raise InvalidState("; ".join(problems))
         recomputed = rt.engine.migrate(loaded.workflow, package, new.process_id,
-                                       _timer_starts(session, loaded.instance.id))
+                                       _timer_starts(session, loaded.instance.saved_id))
         loaded.definition, loaded.package, loaded.instance.definition_id = new, package, new.id
         automatic = advance(rt, session, loaded, actor).names if loaded.instance.status in (
             InstanceStatus.RUNNING, InstanceStatus.WAITING) else []

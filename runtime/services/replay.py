@@ -14,6 +14,7 @@ from runtime.actors import REPAIR_ROLES, SYSTEM, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised, InvalidState, NotFound
 from runtime.store.instance_store import Loaded, audit
+from runtime.store.db import changed
 from runtime.store.models import Incident, InstanceStatus
 from runtime.services import forms
 from runtime.services.common import in_instance
@@ -92,8 +93,8 @@ def retry_next_due(rt: Runtime, now: datetime) -> bool | None:
                               .order_by(Incident.retry_at).limit(1)).first()
         if row is None:
             return None
-        leased = session.execute(update(Incident).where(Incident.id == row.id, Incident.retry_at == row.retry_at)
-                                 .values(retry_at=now + LEASE)).rowcount
+        leased = changed(session, update(Incident).where(Incident.id == row.id, Incident.retry_at == row.retry_at)
+                                 .values(retry_at=now + LEASE))
     if not leased:
         return False
     try:

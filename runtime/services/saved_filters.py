@@ -10,6 +10,7 @@ from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.read.inbox import FILTERS, TABS
+from runtime.store.db import changed
 from runtime.store.models import SavedFilter
 
 KEYS = ("tab", *FILTERS)
@@ -47,7 +48,7 @@ def mine(rt: Runtime, actor: Actor) -> list[SavedFilter]:
 def remove(rt: Runtime, actor: Actor, filter_id: int) -> None:
     """Delete one of the actor's own views (someone else's is 'not found', not 'forbidden')."""
     with rt.db.transaction() as session:
-        gone = session.execute(delete(SavedFilter).where(SavedFilter.id == filter_id,
-                                                         SavedFilter.username == actor.username)).rowcount
+        gone = changed(session, delete(SavedFilter).where(SavedFilter.id == filter_id,
+                                                         SavedFilter.username == actor.username))
     if not gone:
         raise NotFound(f"no saved view {filter_id}")

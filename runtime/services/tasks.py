@@ -48,7 +48,8 @@ def release_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int 
         if task.assignee is None:
             return task.version
         if task.assignee != actor.username and not actor.roles & (MANAGER_ROLES | REPAIR_ROLES):
-            raise PermissionDenied(f"'{task.title}' is claimed by {task.assignee}; only they or a manager may release it")
+            raise PermissionDenied(f"'{task.title}' is claimed by {task.assignee}; "
+                                   "only they or a manager may release it")
         previous = task.assignee
         task.assignee, task.delegated_by, task.version = None, None, task.version + 1
         audit(session, instance, actor.username, "released", task_id=task_id, task_name=task.task_name,

@@ -50,8 +50,8 @@ def authenticate(rt: Runtime, username: str, password: str) -> Actor:
     """
     with rt.db.transaction() as session:
         refusal, actor = _check_password(session, username, password)
-    if refusal:
-        raise PermissionDenied(refusal)
+    if refusal or actor is None:
+        raise PermissionDenied(refusal or "wrong user name or password")
     return actor
 
 

@@ -7,12 +7,13 @@ first to commit and then reads the fresh state, which gives the same serialisati
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
+from typing import cast
 
-from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import DateTime, Engine, Table, TypeDecorator, create_engine, event
+from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 SQLITE_BUSY_MS = 30_000
@@ -20,6 +21,21 @@ SQLITE_BUSY_MS = 30_000
 
 class Base(DeclarativeBase):
     """Declarative base of every complaintflow table."""
+
+
+def changed(session: Session, statement) -> int:
+    """How many rows an UPDATE or DELETE changed (compare-and-set, leases, revocations)."""
+    return cast(CursorResult, session.execute(statement)).rowcount
+
+
+def count(session: Session, query) -> int:
+    """The number a COUNT query answers (0 when it answers nothing)."""
+    return session.scalar(query) or 0
+
+
+def table(model: type[Base]) -> Table:
+    """The Core table of a mapped class, typed as one: the hot paths write with Core statements."""
+    return cast(Table, model.__table__)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -95,10 +111,10 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

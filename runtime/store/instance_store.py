@@ -25,7 +25,9 @@ from runtime.bootstrap import Runtime
 from runtime.store.packages import load_package
 from runtime.engine import LIBRARY_VERSION, Notice, ParsedPackage
 from runtime.errors import Conflict, InstanceNotFound, InvalidState, TaskNotFound
-from runtime.store.models import (AuditEvent, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessPackage,
+from runtime.store.db import table
+from runtime.store.models import (AuditEvent, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance,
+                                  ProcessPackage,
                             Timer)
 
 
@@ -40,8 +42,8 @@ class DefinitionRef:
     content_hash: str
 
 
-INSTANCE = ProcessInstance.__table__
-TIMER = Timer.__table__
+INSTANCE = table(ProcessInstance)
+TIMER = table(Timer)
 
 
 @dataclass
@@ -63,6 +65,13 @@ class InstanceRow:
     projected: dict
     owner: str | None = None
     severity: str | None = None
+
+    @property
+    def saved_id(self) -> int:
+        """The row's id once it is stored (a new instance has none until ``write_row`` inserts it)."""
+        if self.id is None:
+            raise InvalidState(f"{self.business_key} is not stored yet")
+        return self.id
 
 
 @dataclass
@@ -134,17 +143,18 @@ def claim_due(session: Session, now: datetime, statuses, skip=frozenset()) -> In
     while True:
         window = select(TIMER.c.id, TIMER.c.instance_id, TIMER.c.due_at).where(TIMER.c.due_at < now)
         if after is not None:
-            window = window.where(or_(TIMER.c.due_at > after[0], and_(TIMER.c.due_at == after[0], TIMER.c.id > after[1])))
-        window = window.order_by(TIMER.c.due_at, TIMER.c.id).limit(CLAIM_WINDOW).subquery()
-        query = (select(INSTANCE).join(window, window.c.instance_id == INSTANCE.c.id)
+            window = window.where(or_(TIMER.c.due_at > after[0], and_(TIMER.c.due_at == after[0],
+                                                                      TIMER.c.id > after[1])))
+        page = window.order_by(TIMER.c.due_at, TIMER.c.id).limit(CLAIM_WINDOW).subquery()
+        query = (select(INSTANCE).join(page, page.c.instance_id == INSTANCE.c.id)
                  .where(INSTANCE.c.status.in_(statuses), INSTANCE.c.id.not_in(skip) if skip else true())
-                 .order_by(window.c.due_at).limit(1)
+                 .order_by(page.c.due_at).limit(1)
                  .with_for_update(of=INSTANCE, key_share=True, skip_locked=True))
         row = session.connection().execute(query).mappings().first()
         if row is not None:
             return InstanceRow(**row)
-        seen = session.connection().execute(select(window.c.due_at, window.c.id)
-                                            .order_by(window.c.due_at, window.c.id)).all()
+        seen = session.connection().execute(select(page.c.due_at, page.c.id)
+                                            .order_by(page.c.due_at, page.c.id)).all()
         if len(seen) < CLAIM_WINDOW:
             return None
         after = tuple(seen[-1])
@@ -220,7 +230,7 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
 def audit(session: Session, instance: InstanceRow, actor: str, action: str, *,
           task_id: str | None = None, task_name: str | None = None, **details) -> None:
     """Append one audit event (the table refuses updates and deletes); a plain INSERT, no ORM object."""
-    session.connection().execute(insert(AuditEvent.__table__).values(
+    session.connection().execute(insert(table(AuditEvent)).values(
         instance_id=instance.id, business_key=instance.business_key,
         task_id=task_id, task_name=task_name, actor=actor, action=action, at=clock.now(),
         details={k: v for k, v in details.items() if v not in (None, [], {})}))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import (JSON, ForeignKey, Index, Integer, LargeBinary, String, Text,
                         UniqueConstraint)
@@ -39,8 +39,8 @@ class ProcessPackage(Base):
     deployed_at: Mapped[datetime] = mapped_column(UTC)
     deployed_by: Mapped[str] = mapped_column(String(80))
     source: Mapped[str] = mapped_column(String(200))
-    files: Mapped[list["ProcessFile"]] = relationship(back_populates="package", order_by="ProcessFile.name")
-    definitions: Mapped[list["ProcessDefinition"]] = relationship(back_populates="package")
+    files: Mapped[list[ProcessFile]] = relationship(back_populates="package", order_by="ProcessFile.name")
+    definitions: Mapped[list[ProcessDefinition]] = relationship(back_populates="package")
 
 
 class ProcessFile(Base):
@@ -77,18 +77,18 @@ class ProcessInstance(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     business_key: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
-    state: Mapped[Optional[bytes]] = mapped_column(LargeBinary)  # zlib-compressed JSON (instance_store)
+    state: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib-compressed JSON (instance_store)
     version: Mapped[int] = mapped_column(Integer)
     serializer_version: Mapped[str] = mapped_column(String(20))
     library_version: Mapped[str] = mapped_column(String(40))
     started_by: Mapped[str] = mapped_column(String(80))
     started_at: Mapped[datetime] = mapped_column(UTC)
     updated_at: Mapped[datetime] = mapped_column(UTC)
-    ended_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    ended_at: Mapped[datetime | None] = mapped_column(UTC)
     # Facts read from the process data at every save, for inboxes and for notification urgency:
     # the first receiver who owns the complaint (首问负责人), and normal / major / crisis.
-    owner: Mapped[Optional[str]] = mapped_column(String(80))
-    severity: Mapped[Optional[str]] = mapped_column(String(10))
+    owner: Mapped[str | None] = mapped_column(String(80))
+    severity: Mapped[str | None] = mapped_column(String(10))
     # What the projection tables last received for this instance, so the next save can diff
     # against it without reading them back (see runtime/projections.py).
     projected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -108,23 +108,23 @@ class HumanTask(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
     task_name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(300))
-    role: Mapped[Optional[str]] = mapped_column(String(40))
-    department: Mapped[Optional[str]] = mapped_column(String(80))
-    assignee: Mapped[Optional[str]] = mapped_column(String(80))
+    role: Mapped[str | None] = mapped_column(String(40))
+    department: Mapped[str | None] = mapped_column(String(80))
+    assignee: Mapped[str | None] = mapped_column(String(80))
     # Set while the task is delegated: who delegated it and gets it back for review (Camunda's
     # delegation). The delegate works on it and returns it; only the delegator completes it.
-    delegated_by: Mapped[Optional[str]] = mapped_column(String(80))
+    delegated_by: Mapped[str | None] = mapped_column(String(80))
     # Copied from the complaint's record when the task appears, so inbox filters and their counts
     # read this table alone (joining a million records per tab count was the slow part).
-    category: Mapped[Optional[str]] = mapped_column(String(80))
-    channel: Mapped[Optional[str]] = mapped_column(String(40))
-    site: Mapped[Optional[str]] = mapped_column(String(300))
-    form: Mapped[Optional[str]] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(80))
+    channel: Mapped[str | None] = mapped_column(String(40))
+    site: Mapped[str | None] = mapped_column(String(300))
+    form: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTC)
-    due_at: Mapped[Optional[datetime]] = mapped_column(UTC, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTC, index=True)
     # The deadline's rule (``slaRule``) and whether its due time is exact (False: computed on a
     # provisional calendar year). Kept while the task is open, also after the deadline passed.
-    due_rule: Mapped[Optional[str]] = mapped_column(String(80))
+    due_rule: Mapped[str | None] = mapped_column(String(80))
     due_exact: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -141,7 +141,7 @@ class Timer(Base):
     kind: Mapped[str] = mapped_column(String(10))  # date | duration | cycle
     due_at: Mapped[datetime] = mapped_column(UTC, index=True)
     # When it began waiting: a migration that changes its expression recomputes it from here.
-    started_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    started_at: Mapped[datetime | None] = mapped_column(UTC)
     exact: Mapped[bool] = mapped_column(default=True)  # False: due time computed on a provisional calendar year
 
 
@@ -172,10 +172,10 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[Optional[int]] = mapped_column(ForeignKey("process_instance.id"), index=True)
-    business_key: Mapped[Optional[str]] = mapped_column(String(64))
-    task_id: Mapped[Optional[str]] = mapped_column(String(36), index=True)
-    task_name: Mapped[Optional[str]] = mapped_column(String(200))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(64))
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    task_name: Mapped[str | None] = mapped_column(String(200))
     actor: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(UTC)
@@ -200,11 +200,11 @@ class SlaClock(Base):
     rule: Mapped[str] = mapped_column(String(80))
     element_id: Mapped[str] = mapped_column(String(200))
     element_name: Mapped[str] = mapped_column(String(300))
-    task_id: Mapped[Optional[str]] = mapped_column(String(36))  # the user task the deadline sits on, if any
+    task_id: Mapped[str | None] = mapped_column(String(36))  # the user task the deadline sits on, if any
     started_at: Mapped[datetime] = mapped_column(UTC)
     due_at: Mapped[datetime] = mapped_column(UTC)
-    met_at: Mapped[Optional[datetime]] = mapped_column(UTC)
-    breached_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    met_at: Mapped[datetime | None] = mapped_column(UTC)
+    breached_at: Mapped[datetime | None] = mapped_column(UTC)
     exact: Mapped[bool] = mapped_column(default=True)
 
 
@@ -214,17 +214,17 @@ class Incident(Base):
     __tablename__ = "incident"
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
-    task_id: Mapped[Optional[str]] = mapped_column(String(36))
-    task_name: Mapped[Optional[str]] = mapped_column(String(200))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    task_name: Mapped[str | None] = mapped_column(String(200))
     message: Mapped[str] = mapped_column(Text)
     action: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTC)
-    resolved_at: Mapped[Optional[datetime]] = mapped_column(UTC)
-    resolved_by: Mapped[Optional[str]] = mapped_column(String(80))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTC)
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
     # Automatic retries: attempts made so far, and when the worker tries again (None: it will not;
     # the incident waits for an administrator).
     attempts: Mapped[int] = mapped_column(Integer, default=1)
-    retry_at: Mapped[Optional[datetime]] = mapped_column(UTC, index=True)
+    retry_at: Mapped[datetime | None] = mapped_column(UTC, index=True)
 
 
 class ComplaintRecord(Base):
@@ -237,13 +237,13 @@ class ComplaintRecord(Base):
     __tablename__ = "complaint_record"
     __table_args__ = (Index("ix_complaint_record_phone_category", "customer_phone", "category"),)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
-    channel: Mapped[Optional[str]] = mapped_column(String(40), index=True)
-    category: Mapped[Optional[str]] = mapped_column(String(80), index=True)
-    site: Mapped[Optional[str]] = mapped_column(String(300), index=True)  # where it happened (发生地点)
-    subject: Mapped[Optional[str]] = mapped_column(String(200))
-    customer_name: Mapped[Optional[str]] = mapped_column(String(120))
-    customer_phone: Mapped[Optional[str]] = mapped_column(String(40))
-    reopened_from: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    channel: Mapped[str | None] = mapped_column(String(40), index=True)
+    category: Mapped[str | None] = mapped_column(String(80), index=True)
+    site: Mapped[str | None] = mapped_column(String(300), index=True)  # where it happened (发生地点)
+    subject: Mapped[str | None] = mapped_column(String(200))
+    customer_name: Mapped[str | None] = mapped_column(String(120))
+    customer_phone: Mapped[str | None] = mapped_column(String(40))
+    reopened_from: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 # The tables about people live in their own module; every table is importable from here.

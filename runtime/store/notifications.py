@@ -9,7 +9,7 @@ Non-urgent e-mail waits for working hours; major and crisis complaints never wai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from runtime import business_calendar, clock
 from runtime.config import Settings
 from runtime.engine import Notice, ReadyTask
+from runtime.store.db import table
 from runtime.store.models import HumanTask, Notification, User, UserRole
 from runtime.roles import role_for_lane
 
 URGENT_SEVERITIES = frozenset({"major", "crisis"})
-TABLE = Notification.__table__
+TABLE = table(Notification)
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,10 @@ def content_hash(files: dict[str, bytes]) -> str:
 def parse_xml(files: dict[str, bytes], kinds: dict[str, str | None], problems: list[Problem]) -> dict:
     trees: dict[str, dict] = {"bpmn": {}, "dmn": {}}
     for name, content in files.items():
-        if kinds[name] in trees:
+        kind = kinds[name]
+        if kind in trees:
             try:
-                trees[kinds[name]][name] = xmlsafe.parse(name, content)
+                trees[kind][name] = xmlsafe.parse(name, content)
             except xmlsafe.UnsafeXml as e:
                 problems.append(e.problem)
     return trees

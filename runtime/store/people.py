@@ -3,7 +3,7 @@ views, the notification outbox, and worker heartbeats. Imported with the rest by
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -27,20 +27,20 @@ class Notification(Base):
     event_key: Mapped[str] = mapped_column(String(200), unique=True)
     recipient: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(20))  # new_task | claimed | reminder | escalation | breach | incident
-    instance_id: Mapped[Optional[int]] = mapped_column(ForeignKey("process_instance.id"))
-    business_key: Mapped[Optional[str]] = mapped_column(String(64))
-    task_id: Mapped[Optional[str]] = mapped_column(String(36))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    business_key: Mapped[str | None] = mapped_column(String(64))
+    task_id: Mapped[str | None] = mapped_column(String(36))
     title: Mapped[str] = mapped_column(String(300))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     urgent: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTC)
-    read_at: Mapped[Optional[datetime]] = mapped_column(UTC)
-    email_to: Mapped[Optional[str]] = mapped_column(String(200))
-    email_status: Mapped[Optional[str]] = mapped_column(String(10))  # pending | sent | failed; None: no e-mail
-    email_due_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    read_at: Mapped[datetime | None] = mapped_column(UTC)
+    email_to: Mapped[str | None] = mapped_column(String(200))
+    email_status: Mapped[str | None] = mapped_column(String(10))  # pending | sent | failed; None: no e-mail
+    email_due_at: Mapped[datetime | None] = mapped_column(UTC)
     email_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    email_sent_at: Mapped[Optional[datetime]] = mapped_column(UTC)
-    email_error: Mapped[Optional[str]] = mapped_column(Text)
+    email_sent_at: Mapped[datetime | None] = mapped_column(UTC)
+    email_error: Mapped[str | None] = mapped_column(Text)
 
 
 class WorkerHeartbeat(Base):
@@ -78,8 +78,8 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(12))  # shown in lists, so a token can be recognised
     created_at: Mapped[datetime] = mapped_column(UTC)
     created_by: Mapped[str] = mapped_column(String(80))
-    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTC)
-    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTC)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTC)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTC)
 
 
 class User(Base):
@@ -88,14 +88,14 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(200))
-    department: Mapped[Optional[str]] = mapped_column(String(80))
-    email: Mapped[Optional[str]] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(80))
+    email: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(10), default="zh_Hans")
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(UTC)
+    locked_until: Mapped[datetime | None] = mapped_column(UTC)
     created_at: Mapped[datetime] = mapped_column(UTC)
-    roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def role_codes(self) -> frozenset[str]:

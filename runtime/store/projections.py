@@ -14,13 +14,14 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from runtime.engine import ReadyTask, Snapshot
+from runtime.store.db import table
 from runtime.store.models import ComplaintRecord, HumanTask, InstanceStatus, TaskHistory, Timer, WaitingEvent
 from runtime.store import sla_clocks
 from runtime.roles import role_for_lane
 
-TASK, TIMER, EVENT = HumanTask.__table__, Timer.__table__, WaitingEvent.__table__
-HISTORY = TaskHistory.__table__
-RECORD = ComplaintRecord.__table__
+TASK, TIMER, EVENT = table(HumanTask), table(Timer), table(WaitingEvent)
+HISTORY = table(TaskHistory)
+RECORD = table(ComplaintRecord)
 
 
 def status_of(snapshot: Snapshot) -> InstanceStatus:
@@ -61,8 +62,8 @@ def clear(session: Session, instance, now: datetime, breaches=()) -> None:
     sla_clocks.sync(conn, instance, instance.projected.get("clocks", {}), [], breaches, now)
     if instance.projected.get("tasks"):
         _end_tasks(conn, instance.id, TASK.c.instance_id == instance.id, now)
-    for table in (TIMER, EVENT):
-        conn.execute(delete(table).where(table.c.instance_id == instance.id))
+    for waiting in (TIMER, EVENT):
+        conn.execute(delete(waiting).where(waiting.c.instance_id == instance.id))
     instance.projected = {}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from runtime.store.db import table
 from runtime.store.models import OPEN_STATUSES, ComplaintRecord, ProcessInstance
 
 # intake form field -> record column
@@ -14,10 +15,11 @@ FIELDS = {"channel": "channel", "category": "category", "location": "site", "sub
 
 def write(session: Session, instance_id: int, data: dict) -> None:
     """Record what a process started with, if it is a complaint (it has record fields)."""
-    values = {column: _text(data.get(field), ComplaintRecord.__table__.c[column].type.length)
+    columns = table(ComplaintRecord).c
+    values = {column: _text(data.get(field), getattr(columns[column].type, "length", None))
               for field, column in FIELDS.items()}
     if any(values.values()):
-        session.connection().execute(insert(ComplaintRecord.__table__).values(instance_id=instance_id, **values))
+        session.connection().execute(insert(table(ComplaintRecord)).values(instance_id=instance_id, **values))
         from runtime.store.projections import copy_record_to_tasks  # projections import the models only
         copy_record_to_tasks(session, instance_id)
 
@@ -44,7 +46,7 @@ def repeats(session: Session, instance_id: int, limit: int = 20) -> list[str]:
     return list(session.scalars(query))
 
 
-def _text(value, limit: int) -> str | None:
+def _text(value, limit: int | None) -> str | None:
     if value in (None, ""):
         return None
     return str(value).strip()[:limit]

@@ -14,9 +14,10 @@ from datetime import datetime
 from sqlalchemy import String, cast, func, insert, update
 
 from runtime.engine import Deadline, Notice
+from runtime.store.db import table
 from runtime.store.models import SlaClock
 
-CLOCK = SlaClock.__table__
+CLOCK = table(SlaClock)
 
 
 def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list[Notice], now: datetime) -> None:
@@ -55,9 +56,10 @@ def _row(instance, d: Deadline, now: datetime, breached: bool) -> dict:
 
 
 def _breach_row(instance, n: Notice, now: datetime) -> dict:
+    due = n.due_at or now
     return {"instance_id": instance.id, "business_key": instance.business_key, "timer_id": n.key, "rule": n.rule,
             "element_id": n.element_id, "element_name": n.name, "task_id": n.attached_task_id,
-            "started_at": min(now, n.due_at), "due_at": n.due_at, "met_at": None, "breached_at": now, "exact": True}
+            "started_at": min(now, due), "due_at": due, "met_at": None, "breached_at": now, "exact": True}
 
 
 def _stop(conn, instance_id: int, timer_id: str, breached: bool, now: datetime) -> None:

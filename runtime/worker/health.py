@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
+from collections.abc import Callable
 
 
 def serve_health(host: str, port: int, report: Callable[[], dict]) -> ThreadingHTTPServer:

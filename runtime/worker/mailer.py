@@ -72,7 +72,7 @@ def _deliver(rt: Runtime, batch: list[Outgoing]) -> tuple[list[int], dict[int, s
     s = rt.settings
     sent, failed = [], {}
     try:
-        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30) as smtp:
+        with smtplib.SMTP(s.smtp_host or "localhost", s.smtp_port, timeout=30) as smtp:
             if s.smtp_starttls:
                 smtp.starttls()
             if s.smtp_user:

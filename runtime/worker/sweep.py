@@ -81,7 +81,8 @@ class Worker:
                 instance_id = fire_next_due(self.rt, now, skip=failed)
             except IncidentRaised as e:  # recorded with its retry time; the sweep goes on
                 log.warning("%s", e)
-                failed.add(e.instance_id)
+                if e.instance_id is not None:
+                    failed.add(e.instance_id)
                 continue
             if instance_id is None:
                 break

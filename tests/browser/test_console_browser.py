@@ -3,12 +3,13 @@ an administrator retrying an incident, and a process owner changing a timer in t
 that new complaints run on the new version while an older one stays on its own."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
 from runtime import clock, services
-from runtime.services.deployment import deploy, read_directory
+from runtime.services.deployment import deploy
+from runtime.store.packages import read_directory
 from runtime.errors import IncidentRaised
 from runtime.services.users import create_user, get_actor
 from tests.browser.conftest import screenshot, sign_in
@@ -16,7 +17,7 @@ from tests.conftest import FIXTURES
 from tests.helpers import INTAKE, incidents, task, timers
 from tests.integration.test_migration import version_of
 
-TUESDAY = datetime(2025, 9, 16, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+TUESDAY = datetime(2025, 9, 16, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
 
 @pytest.fixture
@@ -72,7 +73,8 @@ def test_an_admin_retries_an_incident_once_the_partner_system_is_back(rt, people
     services.start_instance(rt, get_actor(rt, "wang"), "partner_call", {}, business_key="INC-1")
     partner.down = True
     with pytest.raises(IncidentRaised):
-        services.complete_task(rt, get_actor(rt, "wang"), task(rt, "INC-1", "register").id, {"department": "engineering"})
+        services.complete_task(rt, get_actor(rt, "wang"), task(rt, "INC-1", "register").id,
+                               {"department": "engineering"})
     partner.down = False
     page = confirming(new_page(1400, 1000))
     sign_in(page, people, "root")
@@ -105,8 +107,8 @@ def test_a_process_owner_changes_a_timer_in_the_modeler_and_new_complaints_follo
     screenshot(page, "modeler")
     new = dispatched(rt)
     handle_late = lambda key: next(t.due_at for t in timers(rt, key) if t.task_name == "handle_late")  # noqa: E731
-    assert handle_late(old) == datetime(2025, 9, 19, 2, 0, tzinfo=timezone.utc)  # 3 working days, version 1
-    assert handle_late(new) == datetime(2025, 9, 23, 2, 0, tzinfo=timezone.utc)  # 5 working days, version 2
+    assert handle_late(old) == datetime(2025, 9, 19, 2, 0, tzinfo=UTC)  # 3 working days, version 1
+    assert handle_late(new) == datetime(2025, 9, 23, 2, 0, tzinfo=UTC)  # 5 working days, version 2
     assert (version_of(rt, old), version_of(rt, new)) == (1, 2)
     # a broken expression is refused and shown beside its element (the timer is still selected)
     assert page.locator("#prop-id").inner_text() == "handle_late"

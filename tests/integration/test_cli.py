@@ -29,7 +29,7 @@ def cli(empty_db_url, tmp_path):
 
     def run(*args, expect=0):
         result = subprocess.run([sys.executable, "-m", "runtime.cli", *args], cwd=ROOT_DIR, env=env,
-                                capture_output=True, text=True, timeout=120)
+                                capture_output=True, text=True, timeout=120, check=False)
         assert result.returncode == expect, result.stdout + result.stderr
         assert "Traceback" not in result.stderr
         return result.stdout + result.stderr

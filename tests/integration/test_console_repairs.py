@@ -21,7 +21,8 @@ def dispatched(rt):
     """A noise complaint the front desk dispatched to engineering."""
     deploy_processes(rt)
     key = services.start_instance(rt, FRONT_DESK, "complaint", INTAKE).business_key
-    services.complete_task(rt, FRONT_DESK, task(rt, key, "triage").id, {"validity": "valid", "department": "engineering"})
+    services.complete_task(rt, FRONT_DESK, task(rt, key, "triage").id, {"validity": "valid",
+                                                                        "department": "engineering"})
     return key
 
 

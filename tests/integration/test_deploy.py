@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from runtime import services
-from runtime.services.deployment import deploy, read_directory
+from runtime.services.deployment import deploy
+from runtime.store.packages import read_directory
 from runtime.errors import DeploymentRejected
 from runtime.store.models import InstanceStatus, ProcessDefinition, ProcessFile, ProcessPackage
 from tests import bpmn_builder as b
@@ -35,7 +36,8 @@ def test_versions_are_immutable_and_keyed_by_content(rt, basic, partner):
 
     services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="OLD")
     changed = dict(files)
-    changed["tiny_complaint.bpmn"] = files["tiny_complaint.bpmn"].replace("登记投诉".encode(), "登记投诉（新）".encode())
+    changed["tiny_complaint.bpmn"] = files["tiny_complaint.bpmn"].replace("登记投诉".encode(),
+                                                                          "登记投诉（新）".encode())
     v2 = deploy(rt, changed, "owner", "edit")
     assert v2.created and v2.definitions == {"tiny_complaint": 2, "timer_then_call": 2, "await_reply": 2}
     services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="NEW")
@@ -91,7 +93,8 @@ def test_hostile_or_broken_xml_is_refused(rt, content, expected):
     ({"p.bpmn": b.process(), "f.json": b'{"type": "objekt"}'}, "f.json: not a valid JSON Schema"),
     ({"p.bpmn": b.process(), "f.json": b'{"type": '}, "f.json, line 1: not valid JSON"),
     ({"p.bpmn": b.process(), "notes.txt": b"hello"}, "notes.txt: unsupported file type"),
-    ({"p.bpmn": b.process(body='<bpmn:fooTask id="weird" />')}, "p.bpmn, line 10: Element 'bpmn:fooTask': This element is not expected."),
+    ({"p.bpmn": b.process(body='<bpmn:fooTask id="weird" />')},
+     "p.bpmn, line 10: Element 'bpmn:fooTask': This element is not expected."),
     ({"p.bpmn": b.process(after_task='<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="nowhere" />')},
      "element 'f2': sequence flow points to 'nowhere' (targetRef), which is not an element"),
     ({}, "no files were given"),

@@ -2,7 +2,7 @@
 incident; nothing saved before is lost, and an admin retry replays the action once fixed."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -62,7 +62,7 @@ def test_script_failure_at_start_keeps_the_complaint(rt, basic):
 
 
 def test_one_failing_instance_does_not_stop_the_timer_sweep(rt, basic, partner):
-    clock.freeze(datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc))
+    clock.freeze(datetime(2025, 3, 3, 1, 0, tzinfo=UTC))
     for key, department in (("T-1", "broken"), ("T-2", "security")):
         services.start_instance(rt, FRONT_DESK, "timer_then_call", {"department": department}, business_key=key)
     partner.broken_for = {"broken"}

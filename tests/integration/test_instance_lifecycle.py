@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -15,7 +15,7 @@ from runtime.store.models import InstanceStatus
 from tests.conftest import ADMIN, ENGINEER, FRONT_DESK, SECURITY
 from tests.helpers import audit, instance, task, tasks, timers, waiting
 
-T0 = datetime(2025, 9, 30, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 9, 30, 1, 0, tzinfo=UTC)
 START = {"divisor": 2, "category": "noise", "description": "楼上噪音"}
 
 

@@ -2,14 +2,15 @@
 waiting timers on boundary events recomputed from their start, holders kept, and the refusals."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
 from runtime import clock, services, worker
 from runtime.actors import Actor
 from runtime.config import PROJECT_ROOT
-from runtime.services.deployment import deploy, read_directory
+from runtime.services.deployment import deploy
+from runtime.store.packages import read_directory
 from runtime.errors import DefinitionNotFound, InvalidInput, PermissionDenied
 from runtime.store.models import InstanceStatus
 from runtime.services import migration
@@ -18,7 +19,7 @@ from tests.conftest import ENGINEER, FRONT_DESK
 from tests.helpers import INTAKE, audit, deploy_processes, instance, task, timers
 
 OWNER = Actor("po", frozenset({"process_owner"}))
-TUESDAY = datetime(2025, 9, 16, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+TUESDAY = datetime(2025, 9, 16, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
 
 def edited(replace: dict[str, tuple[str, str]]) -> dict[str, bytes]:
@@ -38,7 +39,8 @@ def two_complaints(rt):
     deploy_processes(rt)
     at_triage = services.start_instance(rt, FRONT_DESK, "complaint", INTAKE).business_key
     handled = services.start_instance(rt, FRONT_DESK, "complaint", {**INTAKE, "category": "parking"}).business_key
-    services.complete_task(rt, FRONT_DESK, task(rt, handled, "triage").id, {"validity": "valid", "department": "engineering"})
+    services.complete_task(rt, FRONT_DESK, task(rt, handled, "triage").id, {"validity": "valid",
+                                                                            "department": "engineering"})
     services.claim_task(rt, ENGINEER, task(rt, handled, "handle").id)
     return at_triage, handled
 
@@ -50,7 +52,7 @@ def due(rt, key, element):
 def test_a_longer_handling_limit_moves_the_deadline_from_when_handling_started(rt, two_complaints):
     at_triage, handled = two_complaints
     old_due, reply_due = due(rt, handled, "handle_late"), due(rt, handled, "reply_late")
-    assert old_due == datetime(2025, 9, 19, 2, 0, tzinfo=timezone.utc)  # 3 working days
+    assert old_due == datetime(2025, 9, 19, 2, 0, tzinfo=UTC)  # 3 working days
     clock.advance(timedelta(hours=5))  # the owner changes the limit later that day
     deploy(rt, edited({"complaint_normal.bpmn": ("working_days(3)", "working_days(5)")}), "po", "edit")
     plan = migration.dry_run(rt, OWNER, "complaint", 1, 2)
@@ -58,10 +60,10 @@ def test_a_longer_handling_limit_moves_the_deadline_from_when_handling_started(r
     result = migration.migrate(rt, OWNER, "complaint", 1, 2, "handling limit is 5 working days now")
     assert sorted(result.moved) == sorted([at_triage, handled]) and not result.failed
     # 5 working days from Tuesday 10:00 (not from the migration, 5 hours later): next Tuesday 10:00
-    assert due(rt, handled, "handle_late") == datetime(2025, 9, 23, 2, 0, tzinfo=timezone.utc)
+    assert due(rt, handled, "handle_late") == datetime(2025, 9, 23, 2, 0, tzinfo=UTC)
     assert due(rt, handled, "reply_late") == reply_due  # unchanged expression, unchanged due time
     handle = task(rt, handled, "handle")
-    assert handle.assignee == "li" and handle.due_at == datetime(2025, 9, 23, 2, 0, tzinfo=timezone.utc)
+    assert handle.assignee == "li" and handle.due_at == datetime(2025, 9, 23, 2, 0, tzinfo=UTC)
     [event] = [e for e in audit(rt, handled) if e.action == "migrated"]
     assert (event.actor, event.details["from_version"], event.details["to_version"]) == ("po", 1, 2)
     assert event.details["timers_recomputed"] == ["handle_late"]
@@ -71,7 +73,7 @@ def test_a_longer_handling_limit_moves_the_deadline_from_when_handling_started(r
     clock.freeze(old_due + timedelta(minutes=1))
     worker.run_once(rt)
     assert "supervise" not in [t.task_name for t in _tasks(rt, handled)]
-    clock.freeze(datetime(2025, 9, 23, 2, 1, tzinfo=timezone.utc))
+    clock.freeze(datetime(2025, 9, 23, 2, 1, tzinfo=UTC))
     worker.run_once(rt)
     assert "supervise" in [t.task_name for t in _tasks(rt, handled)]
     # the migrated instance goes on to the end on the new version
@@ -95,7 +97,8 @@ def _tasks(rt, key):
 def test_the_dry_run_names_the_steps_a_version_lost_and_such_instances_stay(rt, two_complaints):
     at_triage, handled = two_complaints
     # version 2 replaces the normal procedure by one single step: the complaint being handled has nowhere to go
-    files = {**read_directory(PROJECT_ROOT / "processes"), "complaint_normal.bpmn": process(process_id="complaint_normal")}
+    files = {**read_directory(PROJECT_ROOT / "processes"),
+             "complaint_normal.bpmn": process(process_id="complaint_normal")}
     deploy(rt, files, "po", "simplified")
     plan = {c.number: c for c in migration.dry_run(rt, OWNER, "complaint", 1, 2)}
     assert plan[at_triage].can_move

@@ -49,7 +49,8 @@ def test_filters_sorting_and_paging(rt, three, monkeypatch):
     assert numbers(monitoring.instances(rt, ADMIN, f(number=noise))) == [noise]
     assert numbers(monitoring.instances(rt, ADMIN, f(number="CF-20251014"))) == [parking]  # by prefix
     day = datetime(2025, 10, 14, tzinfo=SH)
-    assert numbers(monitoring.instances(rt, ADMIN, f(started_from=day, started_to=day + timedelta(days=1)))) == [parking]
+    assert numbers(monitoring.instances(rt, ADMIN, f(started_from=day,
+                                                     started_to=day + timedelta(days=1)))) == [parking]
     assert numbers(monitoring.instances(rt, ADMIN, f(process="complaint", version=1, status="running"))) == \
         [lift, parking, noise]
     assert monitoring.instances(rt, ADMIN, f(status="completed")).rows == []
@@ -66,7 +67,8 @@ def test_csv_export_has_every_matching_instance(rt, three):
     text = "".join(monitoring.export_csv(rt, ADMIN, monitoring.InstanceFilter(owner="wang")))
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["number"] for r in rows] == [three[2], three[0]]
-    assert rows[0]["category"] == "lift" and rows[0]["ended_at"] == "" and rows[0]["started_at"].startswith("2025-10-15")
+    assert rows[0]["category"] == "lift" and rows[0]["ended_at"] == ""
+    assert rows[0]["started_at"].startswith("2025-10-15")
 
 
 def test_only_administrators_monitor(rt, three):

@@ -3,7 +3,7 @@ administrator, who is notified; a partner system that comes back in time heals t
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from runtime.services.users import create_user
 from tests.conftest import ADMIN, FRONT_DESK
 from tests.helpers import audit, incidents, instance
 
-T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
 
 
 def due_timer_that_fails(rt, partner, key="T-1"):

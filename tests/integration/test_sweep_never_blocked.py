@@ -3,7 +3,7 @@ instance's incident, and every other due timer still fires in the same sweep; th
 oversleep a timer that fell due while it was sweeping."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from runtime import clock, services
 from runtime.services.deployment import deploy
@@ -11,7 +11,7 @@ from runtime.worker import Worker
 from tests.conftest import FIXTURES, FRONT_DESK
 from tests.helpers import incidents, instance, tasks
 
-T0 = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
 # Wait a minute, then a script that defines a class when ``poison`` is set (SpiffWorkflow then raises
 # an error that cannot even print itself), then a user task.
 SWEEP = {"sweep.bpmn": (FIXTURES / "sweep" / "sweep.bpmn").read_bytes()}

@@ -4,7 +4,7 @@ reloaded between every step."""
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -50,7 +50,7 @@ class Scenario:
     # -- time ----------------------------------------------------------------------------
     def at(self, *args) -> datetime:
         moment = datetime(*args, tzinfo=SH)
-        clock.freeze(moment.astimezone(timezone.utc))
+        clock.freeze(moment.astimezone(UTC))
         return moment
 
     def advance_to(self, *args) -> int:

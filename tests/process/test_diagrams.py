@@ -8,12 +8,14 @@ from lxml import etree
 
 from runtime import xmlsafe
 from runtime.config import PROJECT_ROOT
-from runtime.services.deployment import deploy, read_directory
+from runtime.services.deployment import deploy
+from runtime.store.packages import read_directory
 
 PROCESSES = PROJECT_ROOT / "processes"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
 FLOW_NODES = ("startEvent", "endEvent", "userTask", "scriptTask", "serviceTask", "businessRuleTask", "callActivity",
-              "exclusiveGateway", "parallelGateway", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
+              "exclusiveGateway", "parallelGateway", "intermediateCatchEvent", "intermediateThrowEvent",
+              "boundaryEvent")
 DIAGRAMS = sorted(PROCESSES.glob("*.bpmn"))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -48,7 +48,8 @@ def test_started_on_a_day_off_the_deadline_is_end_of_the_nth_working_day(cal):
 
 def test_business_hours_skip_lunch_nights_and_holidays(cal):
     assert cal.add_business_hours(at(2025, 9, 30, 11, 0), 2) == at(2025, 9, 30, 14, 30)  # 11-12, 13:30-14:30
-    assert cal.add_business_hours(at(2025, 9, 30, 17, 0), 2) == at(2025, 10, 9, 10, 0)  # 1 h today, 1 h after the holiday
+    assert cal.add_business_hours(at(2025, 9, 30, 17, 0), 2) == at(2025, 10, 9, 10,
+                                                                   0)  # 1 h today, 1 h after the holiday
     assert cal.add_business_hours(at(2025, 10, 3, 20, 0), 1) == at(2025, 10, 9, 10, 0)
 
 
@@ -79,7 +80,7 @@ def test_a_year_without_an_official_schedule_is_provisional_by_the_law_never_ref
     assert cal.add_working_days(at(2099, 12, 30, 10, 0), 5) > at(2100, 1, 1, 0, 0)
 
 
-def entered_2027(tmp_path, table: str) -> "bc.Path":
+def entered_2027(tmp_path, table: str) -> bc.Path:
     path = tmp_path / "business_calendar.toml"
     path.write_text(f"[national.2027]\n{table}\n")
     return path
@@ -182,7 +183,7 @@ def test_the_diagram_functions_use_the_clock_and_the_calendar(cal):
     import handlers  # noqa: F401 (registers the functions)
     from handlers import time_functions as tf
     bc.configure(cal)
-    clock.freeze(at(2025, 9, 30, 10, 0).astimezone(timezone.utc))
+    clock.freeze(at(2025, 9, 30, 10, 0).astimezone(UTC))
     assert tf.working_days(3) == f"PT{int(timedelta(days=11).total_seconds())}S"
     assert tf.business_hours(2) == "PT7200S"  # 10:00 -> 12:00, ends exactly at the lunch break
     assert tf.working_days_after("2025-09-30T10:00:00+08:00", 3) == "2025-10-11T10:00:00+08:00"
@@ -192,5 +193,5 @@ def test_the_diagram_functions_use_the_clock_and_the_calendar(cal):
         tf.days_after("2025-09-30T10:00:00", 1)
     with pytest.raises(ValueError, match="whole number"):
         tf.working_days(1.5)
-    clock.freeze(at(2026, 12, 28, 10, 0).astimezone(timezone.utc))  # across New Year into provisional 2027
+    clock.freeze(at(2026, 12, 28, 10, 0).astimezone(UTC))  # across New Year into provisional 2027
     assert tf.working_days(5) == f"PT{int((at(2027, 1, 5, 10, 0) - at(2026, 12, 28, 10, 0)).total_seconds())}S"

@@ -3,7 +3,7 @@ its next due time is the first period still ahead, and a bounded cycle never fir
 than it says."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -12,7 +12,7 @@ from runtime import clock, xmlsafe
 from runtime.engine import Engine
 from tests import bpmn_builder
 
-T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture

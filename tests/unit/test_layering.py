@@ -123,9 +123,9 @@ def test_only_services_save_instances():
 def _calls_save(path: Path) -> bool:
     tree = ast.parse(path.read_text())
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "runtime.store.instance_store":
-            if any(a.name in ("save", "write_row") for a in node.names):
-                return True
+        if isinstance(node, ast.ImportFrom) and node.module == "runtime.store.instance_store" \
+                and any(a.name in ("save", "write_row") for a in node.names):
+            return True
     return False
 
 

@@ -52,14 +52,16 @@ def test_the_openapi_document_describes_every_route(rt, api):
     spec = app.test_client().get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     routes = {(r.rule.removeprefix("/api/v1").replace("<", "{").replace(">", "}"), m.lower())
-              for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1") for m in r.methods - {"HEAD", "OPTIONS"}}
+              for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1") for m in r.methods - {"HEAD",
+                                                                                                      "OPTIONS"}}
     documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
     assert routes == documented
 
 
 def test_requests_need_a_valid_token(rt, api):
     assert error(api("GET", "/tasks", who=None)) == (401, "unauthenticated")
-    assert error(api("GET", "/tasks", who=None, headers={"Authorization": "Bearer cft_forged"})) == (401, "unauthenticated")
+    assert error(api("GET", "/tasks", who=None, headers={"Authorization": "Bearer cft_forged"})) == (401,
+                                                                                                     "unauthenticated")
     revoke_token(rt, ADMIN, api.tokens["zhao"][:12])
     assert error(api("GET", "/tasks", who="zhao")) == (401, "unauthenticated")
     assert api("GET", "/tasks", who="li").status_code == 200
@@ -104,7 +106,8 @@ def test_bad_input_is_a_400_naming_what_is_wrong_and_changes_nothing(api):
     response = api("POST", "/complaints", json={"channel": "pigeon"})
     status, code = error(response)
     assert (status, code) == (400, "invalid_input") and "customer_phone" in response.get_json()["error"]["fields"]
-    assert error(api("POST", "/complaints", data="{not json", content_type="application/json")) == (400, "invalid_input")
+    assert error(api("POST", "/complaints", data="{not json", content_type="application/json")) == (400,
+                                                                                                    "invalid_input")
     assert error(api("POST", "/complaints", json=[1, 2])) == (400, "invalid_input")
     assert error(api("GET", "/tasks?scope=everything")) == (400, "invalid_input")
     assert api("GET", "/tasks?scope=all").get_json()["tasks"] == []  # nothing was started

@@ -55,7 +55,8 @@ def test_a_second_complaint_from_the_same_phone_needs_confirming(rt, client):
 
 def test_bad_intake_keeps_what_was_typed_and_names_the_fields(client):
     login(client, "wang", "password-123")
-    response = client.post("/complaints/new", data={"description": "只写了描述", "csrf_token": csrf(client, "/complaints/new")})
+    response = client.post("/complaints/new", data={"description": "只写了描述", "csrf_token": csrf(client,
+                                                                                                    "/complaints/new")})
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "只写了描述" in body and body.count("this field is required") >= 4
 

@@ -78,7 +78,8 @@ def test_process_owners_see_versions_download_and_diff(site, rt):
     assert "complaint_normal" in listing and "v1" in listing
     zipped = zipfile.ZipFile(io.BytesIO(client.get("/processes/complaint/v1.zip").data))
     assert "complaint.bpmn" in zipped.namelist() and "forms/" not in "".join(zipped.namelist())
-    xml = (PROJECT_ROOT / "processes" / "complaint_normal.bpmn").read_text().replace("working_days(3)", "working_days(5)")
+    xml = (PROJECT_ROOT / "processes" / "complaint_normal.bpmn").read_text().replace("working_days(3)",
+                                                                                     "working_days(5)")
     token = csrf(client, "/processes/complaint/edit")
     answer = client.post("/processes/complaint_normal/deploy", json={"file": "complaint_normal.bpmn", "xml": xml,
                          "package_id": 1}, headers={"X-CSRFToken": token})
@@ -122,7 +123,8 @@ def test_an_upload_with_a_bad_file_lists_its_problems_and_deploys_nothing(site, 
 
 def test_a_batch_from_the_instance_list_acts_on_what_the_filter_shows(site, rt):
     client, key = signed_in(site[0], "root"), site[1]
-    other = services.start_instance(rt, get_actor(rt, "wang"), "complaint", {**INTAKE, "category": "parking"}).business_key
+    other = services.start_instance(rt, get_actor(rt, "wang"), "complaint", {**INTAKE,
+                                                                             "category": "parking"}).business_key
     token = csrf(client, "/admin/instances")
     page = client.post("/admin/instances/batch?text=parking", data={"csrf_token": token, "action": "suspend",
                        "reason": "parking contractor on strike"}, follow_redirects=True).get_data(as_text=True)

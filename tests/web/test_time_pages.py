@@ -4,7 +4,7 @@ stays red in the overdue tab with how late it is, and administrators and process
 calendar page, the 60-day warning and the recompute button (others do not)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ import pytest
 from runtime import clock, services, worker
 from runtime.services.api_tokens import create_token
 from runtime.services.users import create_user
-from tests.conftest import ADMIN, ENGINEER, FRONT_DESK
+from tests.conftest import ADMIN, FRONT_DESK
 from tests.helpers import INTAKE, deploy_processes, instance, task
 from tests.web.test_web_basics import csrf, login
 from web import create_app
@@ -36,7 +36,8 @@ def at(*args) -> None:
 
 def triaged(rt, key="T-1") -> str:
     services.start_instance(rt, FRONT_DESK, "complaint", INTAKE, business_key=key)
-    services.complete_task(rt, FRONT_DESK, task(rt, key, "triage").id, {"validity": "valid", "department": "engineering"})
+    services.complete_task(rt, FRONT_DESK, task(rt, key, "triage").id, {"validity": "valid",
+                                                                        "department": "engineering"})
     return key
 
 
@@ -104,14 +105,16 @@ def test_the_api_reports_an_overdue_task_with_its_original_due_time(rt, client):
     limits = {c["rule"]: c for c in view["time_limits"]}
     assert limits["reply_24_hours"]["state"] == "breached"
     assert limits["dispatch_20_minutes"]["state"] == "met"
-    assert limits["handle_3_working_days"]["state"] == "running" and limits["handle_3_working_days"]["provisional"] is False
+    handling = limits["handle_3_working_days"]
+    assert handling["state"] == "running" and handling["provisional"] is False
 
 
 def test_the_calendar_page_warns_explains_and_recomputes_for_owners_only(rt, client):
     at(2026, 12, 2, 10, 0)
     login(client, "wang", "password-123")
     assert client.get("/admin/calendar/").status_code == 403
-    assert client.post("/admin/calendar/recompute", data={"reason": "x", "csrf_token": csrf(client, "/")}).status_code == 403
+    assert client.post("/admin/calendar/recompute", data={"reason": "x", "csrf_token": csrf(client,
+                                                                                            "/")}).status_code == 403
     login(client, "owner", "password-123")
     page = client.get("/admin/calendar/").get_data(as_text=True)
     assert "2026-12-31" in page and "[national.2027]" in page and "暂定" in page and "chinesecalendar" in page

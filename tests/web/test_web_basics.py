@@ -10,6 +10,7 @@ from runtime.services.users import create_user
 from tests.conftest import FRONT_DESK
 from tests.helpers import task
 from web import create_app
+from datetime import UTC
 
 START = {"divisor": 2, "category": "noise", "description": "楼上噪音"}
 
@@ -87,13 +88,13 @@ def test_unknown_task_is_a_404_page_not_a_stack_trace(client):
 
 
 def test_health_endpoint_warns_60_days_before_the_holiday_schedule_runs_out(client):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from runtime import clock
-    clock.freeze(datetime(2026, 10, 31, 12, 0, tzinfo=timezone.utc))  # 61 days before 2026-12-31
+    clock.freeze(datetime(2026, 10, 31, 12, 0, tzinfo=UTC))  # 61 days before 2026-12-31
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok",
                                                  "calendar": {"status": "ok", "exact_until": "2026-12-31"}}
-    clock.freeze(datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 11, 1, 12, 0, tzinfo=UTC))
     response = client.get("/healthz")
     calendar = response.get_json()["calendar"]
     assert response.status_code == 200 and response.get_json()["status"] == "ok"
@@ -101,10 +102,10 @@ def test_health_endpoint_warns_60_days_before_the_holiday_schedule_runs_out(clie
 
 
 def test_due_times_are_shown_in_the_business_time_zone(rt, client):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from runtime import clock
-    clock.freeze(datetime(2025, 9, 30, 1, 0, tzinfo=timezone.utc))  # 09:00 in Shanghai
+    clock.freeze(datetime(2025, 9, 30, 1, 0, tzinfo=UTC))  # 09:00 in Shanghai
     services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="C-1")
     login(client, "wang", "desk-pass-1")
     assert "09/30 10:00" in client.get("/").get_data(as_text=True)  # due one hour later, local time

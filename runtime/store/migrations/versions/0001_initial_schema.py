@@ -1,7 +1,7 @@
 """initial schema, with audit_event made append-only by triggers
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 08:49:23.129960
 """
 from __future__ import annotations
