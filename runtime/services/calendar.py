@@ -17,10 +17,10 @@ from runtime import business_calendar, clock
 from runtime.store import notifications
 from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
-from runtime.store.instance_store import Loaded, audit
+from runtime.store.instance_store import audit
 from runtime.store.db import count
 from runtime.store.models import InstanceStatus, ProcessInstance, Timer
-from runtime.services.common import in_instance
+from runtime.services.common import instance_action
 from runtime.services.instances import advance
 from runtime.services.repair import each, require_reason
 
@@ -106,16 +106,14 @@ def recompute_provisional(rt: Runtime, actor: Actor, reason: str) -> RecomputeRe
 
 
 def _recompute(rt: Runtime, actor: Actor, instance_id: int, timers: set[str], reason: str) -> None:
-    def body(session, loaded: Loaded):
-        started = dict(session.execute(select(Timer.task_id, Timer.started_at).where(
+    with instance_action(rt, instance_id=instance_id, allowed=RECOMPUTABLE) as act:
+        started = dict(act.session.execute(select(Timer.task_id, Timer.started_at).where(
             Timer.instance_id == instance_id, Timer.task_id.in_(timers))).all())
-        recomputed = rt.engine.recompute_timers(loaded.workflow, {k: v for k, v in started.items() if v}, timers)
-        automatic = advance(rt, session, loaded, actor).names if loaded.instance.status != InstanceStatus.SUSPENDED \
-            else []
-        audit(session, loaded.instance, actor.username, "timers_recomputed", timers=recomputed, reason=reason,
+        recomputed = rt.engine.recompute_timers(act.workflow, {k: v for k, v in started.items() if v}, timers)
+        running = act.instance.status != InstanceStatus.SUSPENDED
+        automatic = advance(rt, act.session, act.loaded, actor).names if running else []
+        audit(act.session, act.instance, actor.username, "timers_recomputed", timers=recomputed, reason=reason,
               automatic=automatic)
-
-    in_instance(rt, body, instance_id=instance_id, allowed=RECOMPUTABLE)
 
 
 def _number(rt: Runtime, instance_id) -> str:

@@ -1,8 +1,11 @@
-"""The shape every instance action shares: lock, check status, load, act, save, commit."""
+"""The shape every instance action shares: lock, check status, load, act, save, commit, and the
+incident when anything inside fails."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
-from collections.abc import Callable
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -12,39 +15,84 @@ from runtime.engine import error_message
 from runtime.errors import ComplaintflowError, ExecutionFailed, InvalidInput, InvalidState, StaleVersion, Unavailable
 from runtime.store.instance_store import InstanceRow, Loaded, load, lock, save
 from runtime.store.models import InstanceStatus
+from runtime.services.incidents import record
 
 ACTIVE = frozenset({InstanceStatus.RUNNING, InstanceStatus.WAITING})
 RESERVED_KEYS = frozenset({"typename"})
 
 
-def in_instance(rt: Runtime, body: Callable[[Session, Loaded], Any], *, instance_id: int | None = None,
-                business_key: str | None = None, task_id: str | None = None, allowed=ACTIVE,
-                expected_version: int | None = None,
-                find: Callable[[Session], InstanceRow | None] | None = None,
-                start: Callable[[Session, Loaded], dict] | None = None) -> Any:
-    """Run ``body`` on the locked, loaded instance in one transaction and save the result.
+@dataclass
+class Act:
+    """What the body of an instance action works on: its transaction and the loaded instance."""
 
-    ``find`` replaces the lookup by id, key or task (the worker claims the next due instance);
-    when it finds nothing, nothing runs and None is returned. ExecutionFailed raised by the engine
-    leaves with ``instance_id`` set, so the caller can record the incident after the rollback.
-    ``start`` gives the start data of an instance that was kept without state (see ``load``).
+    session: Session
+    loaded: Loaded
+
+    @property
+    def instance(self) -> InstanceRow:
+        return self.loaded.instance
+
+    @property
+    def workflow(self) -> Any:
+        return self.loaded.workflow
+
+
+@contextmanager
+def instance_action(rt: Runtime, *, action: dict[str, Any] | None = None, instance_id: int | None = None,
+                    business_key: str | None = None, task_id: str | None = None, allowed=ACTIVE,
+                    expected_version: int | None = None,
+                    start: Callable[[Session, Loaded], dict] | None = None) -> Iterator[Act]:
+    """One action on one instance, top to bottom: lock its row (by id, number or one of its tasks),
+    check its status and version, load it, let the ``with`` body act, then save state, projections,
+    audit and outbox, and commit.
+
+    Whatever fails inside rolls everything back. When ``action`` is given (the user's action as it
+    can be replayed), a failure of the process or of the save becomes the instance's incident and
+    leaves as IncidentRaised. ``start`` starts afresh an instance that was kept without state (see
+    ``instance_store.load``).
     """
-    with rt.db.transaction() as session:
-        if find is not None:
-            instance = find(session)
-            if instance is None:
-                return None
-        else:
-            instance = lock(session, instance_id=instance_id, business_key=business_key, task_id=task_id)
-        check_status(instance, allowed)
-        if expected_version is not None and expected_version != instance.version:
-            raise StaleVersion(f"{instance.business_key} changed since you loaded it "
-                               f"(version {expected_version}, now {instance.version}); reload and try again")
-        with failures_kept(instance.id):
-            loaded = load(rt, session, instance, start)
-            result = body(session, loaded)
-            save(rt, session, loaded)
-        return result
+    with _recorded(rt, action), rt.db.transaction() as session:
+        instance = lock(session, instance_id=instance_id, business_key=business_key, task_id=task_id)
+        with _loaded(rt, session, instance, allowed, expected_version, start) as act:
+            yield act
+
+
+@contextmanager
+def claimed_action(rt: Runtime, action: dict[str, Any],
+                   find: Callable[[Session], InstanceRow | None]) -> Iterator[Act | None]:
+    """``instance_action`` on the instance ``find`` claims (the worker's next due one); the body gets
+    None, and nothing is saved, when there is none."""
+    with _recorded(rt, action), rt.db.transaction() as session:
+        instance = find(session)
+        if instance is None:
+            yield None
+            return
+        with _loaded(rt, session, instance, ACTIVE, None, None) as act:
+            yield act
+
+
+@contextmanager
+def _loaded(rt: Runtime, session: Session, instance: InstanceRow, allowed, expected_version: int | None,
+            start) -> Iterator[Act]:
+    check_status(instance, allowed)
+    if expected_version is not None and expected_version != instance.version:
+        raise StaleVersion(f"{instance.business_key} changed since you loaded it "
+                           f"(version {expected_version}, now {instance.version}); reload and try again")
+    with failures_kept(instance.id):
+        loaded = load(rt, session, instance, start)
+        yield Act(session, loaded)
+        save(rt, session, loaded)
+
+
+@contextmanager
+def _recorded(rt: Runtime, action: dict[str, Any] | None) -> Iterator[None]:
+    """After the rollback, a failure of the process becomes the instance's incident keeping ``action``."""
+    try:
+        yield
+    except ExecutionFailed as err:
+        if action is None or err.instance_id is None:
+            raise
+        raise record(rt, err.instance_id, err, action) from err
 
 
 class failures_kept:

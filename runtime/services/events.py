@@ -12,11 +12,10 @@ from sqlalchemy import select
 from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised, InvalidInput, InvalidState
-from runtime.store.instance_store import Loaded, audit
+from runtime.store.instance_store import audit
 from runtime.store.models import ProcessInstance, WaitingEvent
 from runtime.services.instances import advance
-from runtime.services.common import in_instance
-from runtime.services.incidents import guarded
+from runtime.services.common import instance_action
 from runtime.roles import ROLE_CODES
 
 # Everyone who works on complaints may report what happened to one (media exposure, casualties,
@@ -42,15 +41,13 @@ def send_message(rt: Runtime, actor: Actor, name: str, business_key: str, payloa
 
 
 def deliver_to(rt: Runtime, actor: Actor, instance_id: int, kind: str, name: str, payload: Any) -> str:
-    def body(session, loaded: Loaded):
-        rt.engine.send(loaded.workflow, kind, name, payload)
-        automatic = advance(rt, session, loaded, actor).names
-        audit(session, loaded.instance, actor.username, f"{kind}_received", name=name, payload=payload,
-              automatic=automatic)
-        return loaded.instance.business_key
-
     action = {"kind": kind, "name": name, "payload": payload, "actor": actor.username}
-    return guarded(rt, action, lambda: in_instance(rt, body, instance_id=instance_id))
+    with instance_action(rt, action=action, instance_id=instance_id) as act:
+        rt.engine.send(act.workflow, kind, name, payload)
+        automatic = advance(rt, act.session, act.loaded, actor).names
+        audit(act.session, act.instance, actor.username, f"{kind}_received", name=name, payload=payload,
+              automatic=automatic)
+    return act.instance.business_key
 
 
 def _deliver(rt, actor, kind, name, payload, business_key) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -21,16 +20,6 @@ from runtime.bootstrap import Runtime
 from runtime.errors import ExecutionFailed, IncidentRaised
 from runtime.store.instance_store import InstanceRow, audit, lock, write_row
 from runtime.store.models import Incident, InstanceStatus
-
-
-def guarded(rt: Runtime, action: dict[str, Any], act: Callable[[], Any]) -> Any:
-    """Run ``act`` (one transaction); if the process fails, record an incident and raise IncidentRaised."""
-    try:
-        return act()
-    except ExecutionFailed as err:
-        if err.instance_id is None:  # nothing stored yet to stop at (the caller keeps a new instance itself)
-            raise
-        raise record(rt, err.instance_id, err, action) from err
 
 
 def record(rt: Runtime, instance_id: int, err: ExecutionFailed, action: dict[str, Any]) -> IncidentRaised:

@@ -25,7 +25,7 @@ from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, Invali
 from runtime.store.instance_store import InstanceRow, Loaded, audit, definition, pack_state, save, write_row
 from runtime.store.models import InstanceStatus, ProcessDefinition, ProcessInstance
 from runtime.services import forms
-from runtime.services.common import ACTIVE, check_data, failures_kept, in_instance
+from runtime.services.common import ACTIVE, check_data, failures_kept, instance_action
 from runtime.services.incidents import record
 
 INITIATOR = "initiator"
@@ -177,20 +177,16 @@ def terminate(rt: Runtime, actor: Actor, business_key: str, reason: str, expecte
     require_any(actor, REPAIR_ROLES, "terminate instances")
     allowed = ACTIVE | {InstanceStatus.SUSPENDED, InstanceStatus.FAILED}
 
-    def body(session, loaded: Loaded):
-        rt.engine.cancel(loaded.workflow)
-        loaded.instance.status = InstanceStatus.TERMINATED
-        audit(session, loaded.instance, actor.username, "terminated", reason=reason)
-
-    in_instance(rt, body, business_key=business_key, allowed=allowed, expected_version=expected_version)
+    with instance_action(rt, business_key=business_key, allowed=allowed, expected_version=expected_version) as act:
+        rt.engine.cancel(act.workflow)
+        act.instance.status = InstanceStatus.TERMINATED
+        audit(act.session, act.instance, actor.username, "terminated", reason=reason)
 
 
 def _set_status(rt, actor, business_key, reason, action, allowed, expected_version, change) -> None:
     if not reason or not reason.strip():
         raise InvalidInput("a reason is required", field_errors={"reason": "required"})
 
-    def body(session, loaded: Loaded):
-        change(loaded)
-        audit(session, loaded.instance, actor.username, action, reason=reason)
-
-    in_instance(rt, body, business_key=business_key, allowed=allowed, expected_version=expected_version)
+    with instance_action(rt, business_key=business_key, allowed=allowed, expected_version=expected_version) as act:
+        change(act.loaded)
+        audit(act.session, act.instance, actor.username, action, reason=reason)

@@ -18,7 +18,7 @@ from runtime.store.packages import load_package
 from runtime.errors import ComplaintflowError, DefinitionNotFound, InvalidInput, InvalidState
 from runtime.store.instance_store import DefinitionRef, Loaded, audit, definition, load, lock
 from runtime.store.models import InstanceStatus, ProcessDefinition, ProcessInstance, Timer
-from runtime.services.common import in_instance
+from runtime.services.common import instance_action
 from runtime.services.instances import advance
 from runtime.services.repair import each, require_reason
 
@@ -113,19 +113,22 @@ def migrate(rt: Runtime, actor: Actor, process_id: str, source: int, target: int
 
 
 def _move(rt: Runtime, actor: Actor, instance_id: int, old: DefinitionRef, new: DefinitionRef, reason: str) -> None:
-    def body(session, loaded: Loaded):
-        if loaded.instance.definition_id != old.id:
-            raise InvalidState(f"{loaded.instance.business_key} is no longer on version {old.version}")
-        package = load_package(rt, session, new.package_id, new.content_hash)
-        problems = rt.engine.migration_problems(loaded.workflow, package, new.process_id, new.version)
-        if problems:
-            raise InvalidState("; ".join(problems))
-        recomputed = rt.engine.migrate(loaded.workflow, package, new.process_id,
-                                       _timer_starts(session, loaded.instance.saved_id))
-        loaded.definition, loaded.package, loaded.instance.definition_id = new, package, new.id
-        automatic = advance(rt, session, loaded, actor).names if loaded.instance.status in (
-            InstanceStatus.RUNNING, InstanceStatus.WAITING) else []
-        audit(session, loaded.instance, actor.username, "migrated", from_version=old.version,
-              to_version=new.version, timers_recomputed=recomputed, reason=reason, automatic=automatic)
+    with instance_action(rt, instance_id=instance_id, allowed=MOVABLE) as act:
+        _move_loaded(rt, actor, act.session, act.loaded, old, new, reason)
 
-    in_instance(rt, body, instance_id=instance_id, allowed=MOVABLE)
+
+def _move_loaded(rt: Runtime, actor: Actor, session, loaded: Loaded, old: DefinitionRef, new: DefinitionRef,
+                 reason: str) -> None:
+    if loaded.instance.definition_id != old.id:
+        raise InvalidState(f"{loaded.instance.business_key} is no longer on version {old.version}")
+    package = load_package(rt, session, new.package_id, new.content_hash)
+    problems = rt.engine.migration_problems(loaded.workflow, package, new.process_id, new.version)
+    if problems:
+        raise InvalidState("; ".join(problems))
+    recomputed = rt.engine.migrate(loaded.workflow, package, new.process_id,
+                                   _timer_starts(session, loaded.instance.saved_id))
+    loaded.definition, loaded.package, loaded.instance.definition_id = new, package, new.id
+    automatic = advance(rt, session, loaded, actor).names if loaded.instance.status in (
+        InstanceStatus.RUNNING, InstanceStatus.WAITING) else []
+    audit(session, loaded.instance, actor.username, "migrated", from_version=old.version,
+          to_version=new.version, timers_recomputed=recomputed, reason=reason, automatic=automatic)

@@ -15,9 +15,9 @@ from runtime.read import monitoring
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import ComplaintflowError, ExecutionFailed, InstanceNotFound, InvalidInput, InvalidState
-from runtime.store.instance_store import Loaded, audit
+from runtime.store.instance_store import audit
 from runtime.store.models import Incident, InstanceStatus, ProcessInstance
-from runtime.services.common import ACTIVE, check_data, in_instance
+from runtime.services.common import ACTIVE, check_data, instance_action
 from runtime.services.events import deliver_to
 from runtime.services import forms
 from runtime.services.replay import retry_incident
@@ -46,23 +46,21 @@ def move_instance(rt: Runtime, actor: Actor, business_key: str, element_id: str,
     reason = require_reason(reason)
     data = check_data(data or {}, rt.functions)
 
-    def body(session, loaded: Loaded):
-        ref = loaded.definition
-        form_defaults = lambda props: forms.defaults(session, ref.package_id, ref.content_hash,  # noqa: E731
+    with instance_action(rt, business_key=business_key, allowed=ACTIVE | {InstanceStatus.SUSPENDED},
+                         expected_version=expected_version) as act:
+        ref = act.loaded.definition
+        form_defaults = lambda props: forms.defaults(act.session, ref.package_id, ref.content_hash,  # noqa: E731
                                                      props.get("formJsonSchemaFilename"))
         try:
-            how, steps, report = rt.engine.move_to(loaded.workflow, element_id, data, form_defaults)
+            how, steps, report = rt.engine.move_to(act.workflow, element_id, data, form_defaults)
         except ExecutionFailed as e:
             raise InvalidInput(f"the move stops at '{e.task_name}': {e.message}; nothing was changed. "
                                "Give the fields it needs in the data.", field_errors={"data": e.message}) from None
-        act_on(rt, session, loaded, actor, report)
-        loaded.notices.extend(report.notices)
-        audit(session, loaded.instance, actor.username, "moved", task_name=element_id, how=how, steps=steps,
+        act_on(rt, act.session, act.loaded, actor, report)
+        act.loaded.notices.extend(report.notices)
+        audit(act.session, act.instance, actor.username, "moved", task_name=element_id, how=how, steps=steps,
               data=data, reason=reason, automatic=report.names)
-        return {"how": how, "steps": steps}
-
-    return in_instance(rt, body, business_key=business_key, allowed=ACTIVE | {InstanceStatus.SUSPENDED},
-                       expected_version=expected_version)
+    return {"how": how, "steps": steps}
 
 
 def signal_instance(rt: Runtime, actor: Actor, business_key: str, name: str, reason: str) -> str:

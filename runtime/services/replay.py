@@ -17,8 +17,8 @@ from runtime.store.instance_store import Loaded, audit
 from runtime.store.db import changed
 from runtime.store.models import Incident, InstanceStatus
 from runtime.services import forms
-from runtime.services.common import in_instance
-from runtime.services.incidents import guarded, resolve
+from runtime.services.common import instance_action
+from runtime.services.incidents import resolve
 from runtime.services.instances import advance
 from runtime.services.tasks import complete_in, open_task
 
@@ -26,25 +26,24 @@ INITIATOR = "initiator"
 
 
 def replay(rt: Runtime, actor: Actor, instance_id: int, incident_id: int, action: dict, reason: str = "") -> str:
-    def body(session, loaded: Loaded):
-        kind = action["kind"]
+    """Replay ``action`` on the failed instance and resolve the incident; if it fails again, the
+    incident records one more attempt (IncidentRaised)."""
+    kind = action["kind"]
+    with instance_action(rt, action=action, instance_id=instance_id, allowed={InstanceStatus.FAILED},
+                         start=_start_data(action)) as act:
         automatic: list[str] = []
         if kind == "complete":
-            complete_in(rt, session, loaded, actor, open_task(session, action["task_id"]), action["data"],
-                        original_actor=action["actor"], replayed_by=actor.username)
+            complete_in(rt, act.session, act.loaded, actor, open_task(act.session, action["task_id"]),
+                        action["data"], original_actor=action["actor"], replayed_by=actor.username)
         else:
             if kind in ("signal", "message"):
-                rt.engine.send(loaded.workflow, kind, action["name"], action.get("payload"))
-            automatic = advance(rt, session, loaded, actor).names
-        loaded.instance.status = InstanceStatus.RUNNING  # save() recomputes it from the engine
-        audit(session, loaded.instance, actor.username, "incident_retried", task_id=action.get("task_id"),
+                rt.engine.send(act.workflow, kind, action["name"], action.get("payload"))
+            automatic = advance(rt, act.session, act.loaded, actor).names
+        act.instance.status = InstanceStatus.RUNNING  # save() recomputes it from the engine
+        audit(act.session, act.instance, actor.username, "incident_retried", task_id=action.get("task_id"),
               replayed=kind, original_actor=action.get("actor"), automatic=automatic, reason=reason or None)
-        resolve(session, loaded.instance, incident_id, actor)
-        return loaded.instance
-
-    instance = in_instance(rt, body, instance_id=instance_id, allowed={InstanceStatus.FAILED},
-                           start=_start_data(action))
-    return instance.status
+        resolve(act.session, act.instance, incident_id, actor)
+    return act.instance.status
 
 
 def _start_data(action: dict):
@@ -75,7 +74,7 @@ def retry_incident(rt: Runtime, actor: Actor, incident_id: int, reason: str = ""
         if incident.resolved_at is not None:
             raise InvalidState(f"incident {incident_id} was already resolved by {incident.resolved_by}")
         instance_id, action = incident.instance_id, dict(incident.action)
-    return guarded(rt, action, lambda: replay(rt, actor, instance_id, incident_id, action, reason))
+    return replay(rt, actor, instance_id, incident_id, action, reason)
 
 
 LEASE = timedelta(minutes=5)
@@ -98,7 +97,7 @@ def retry_next_due(rt: Runtime, now: datetime) -> bool | None:
     if not leased:
         return False
     try:
-        guarded(rt, dict(row.action), lambda: replay(rt, SYSTEM, row.instance_id, row.id, dict(row.action)))
+        replay(rt, SYSTEM, row.instance_id, row.id, dict(row.action))
     except (IncidentRaised, InvalidState):
         return False
     return True

@@ -16,8 +16,7 @@ from runtime.store.models import AuditEvent, HumanTask
 from runtime.store import notifications
 from runtime.services import forms
 from runtime.services.instances import advance
-from runtime.services.common import ACTIVE, check_data, check_status, in_instance
-from runtime.services.incidents import guarded
+from runtime.services.common import ACTIVE, check_data, check_status, instance_action
 
 
 def claim_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int | None = None) -> int:
@@ -65,26 +64,22 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
     IncidentRaised.
     """
     data = check_data(data, rt.functions)
-
-    def body(session, loaded: Loaded):
-        task = open_task(session, task_id)
-        require_work_on(actor, task.role, task.department, task.title)
-        if task.assignee not in (None, actor.username):
-            raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}")
-        if task.delegated_by is not None:
-            raise PermissionDenied(f"'{task.title}' was delegated to you by {task.delegated_by}; "
-                                   "return it for their review instead of completing it")
-        _check_version(task, expected_version)
-        complete_in(rt, session, loaded, actor, task, data)
-        return loaded.instance
-
     action = {"kind": "complete", "task_id": task_id, "data": data, "actor": actor.username}
     try:
-        instance = guarded(rt, action, lambda: in_instance(rt, body, task_id=task_id))
+        with instance_action(rt, action=action, task_id=task_id) as act:
+            task = open_task(act.session, task_id)
+            require_work_on(actor, task.role, task.department, task.title)
+            if task.assignee not in (None, actor.username):
+                raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}")
+            if task.delegated_by is not None:
+                raise PermissionDenied(f"'{task.title}' was delegated to you by {task.delegated_by}; "
+                                       "return it for their review instead of completing it")
+            _check_version(task, expected_version)
+            complete_in(rt, act.session, act.loaded, actor, task, data)
     except TaskNotFound:
         with rt.db.reader() as session:
             _raise_gone(session, task_id)
-    return instance.status
+    return act.instance.status
 
 
 def complete_in(rt: Runtime, session, loaded: Loaded, actor: Actor, task: HumanTask, data: dict,

@@ -6,19 +6,11 @@ from datetime import datetime
 
 from runtime.actors import SYSTEM
 from runtime.bootstrap import Runtime
-from runtime.store.instance_store import Loaded, audit, claim_due
-from runtime.services.common import ACTIVE, in_instance
-from runtime.services.incidents import guarded
+from runtime.store.instance_store import audit, claim_due
+from runtime.services.common import ACTIVE, claimed_action
 from runtime.services.instances import advance
 
 RUN = {"kind": "run", "actor": SYSTEM.username}
-
-
-def _fire(rt: Runtime, session, loaded: Loaded) -> int:
-    automatic = advance(rt, session, loaded, SYSTEM).names
-    if automatic:
-        audit(session, loaded.instance, SYSTEM.username, "timers_fired", automatic=automatic)
-    return loaded.instance.saved_id
 
 
 def fire_next_due(rt: Runtime, now: datetime, skip: Set[int] = frozenset()) -> int | None:
@@ -27,5 +19,10 @@ def fire_next_due(rt: Runtime, now: datetime, skip: Set[int] = frozenset()) -> i
 
     Any failure becomes an incident (raised as IncidentRaised) that the worker retries with backoff.
     """
-    return guarded(rt, RUN, lambda: in_instance(rt, lambda session, loaded: _fire(rt, session, loaded),
-                                                find=lambda session: claim_due(session, now, ACTIVE, skip)))
+    with claimed_action(rt, RUN, lambda session: claim_due(session, now, ACTIVE, skip)) as act:
+        if act is None:
+            return None
+        automatic = advance(rt, act.session, act.loaded, SYSTEM).names
+        if automatic:
+            audit(act.session, act.instance, SYSTEM.username, "timers_fired", automatic=automatic)
+    return act.instance.saved_id
