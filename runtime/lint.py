@@ -17,12 +17,10 @@ from lxml import etree
 from RestrictedPython import compile_restricted
 
 from runtime.errors import Problem
+from runtime.bpmn_ns import BPMN, NS
 from runtime.roles import role_for_lane
 from runtime.sandbox_policy import BUILTIN_NAMES
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
 ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 ISO_CYCLE = re.compile(r"^R\d*/")
 LOOKS_LIKE_ISO = re.compile(r"^(P|R\d*$|PT)", re.I)

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 
 from runtime.read import monitoring
 from runtime.errors import InvalidInput
+from web.params import whole_number
 from web.context import current_actor, login_required, runtime
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -54,12 +55,7 @@ def _filter() -> monitoring.InstanceFilter:
 
 
 def _int(args, name: str) -> int | None:
-    raw = args.get(name, "")
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise InvalidInput(f"{name} must be a whole number", field_errors={name: raw})
-    return int(raw)
+    return whole_number(args.get(name), name)
 
 
 def _day(args, name: str, zone, plus_days: int = 0) -> datetime | None:

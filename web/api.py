@@ -15,10 +15,11 @@ from pathlib import Path
 from flask import Blueprint, g, jsonify, request
 
 from runtime import clock, masking, services
-from runtime.read import queries
+from runtime.read import inbox, queries
 from runtime.services.api_tokens import authenticate_token
 from runtime.errors import ComplaintflowError, IncidentRaised, InstanceNotFound, InvalidInput, PermissionDenied
 from web.context import runtime
+from web.params import whole_number
 from web.errors import status_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -69,15 +70,11 @@ def json_object() -> dict:
 
 
 def expected_version() -> int | None:
-    raw = request.args.get("version")
-    if raw is None:
-        return None
-    if not raw.isdigit():
-        raise InvalidInput("version must be a whole number (the version you last saw)", field_errors={"version": raw})
-    return int(raw)
+    """``?version=N``: the version the client last saw, for an optimistic check."""
+    return whole_number(request.args.get("version"), "version")
 
 
-def task_json(t: queries.TaskRow) -> dict:
+def task_json(t: queries.TaskRow | inbox.InboxRow) -> dict:
     return {"id": t.id, "name": t.task_name, "title": t.title, "complaint": t.business_key, "role": t.role,
             "department": t.department, "assignee": t.assignee, "created_at": t.created_at.isoformat(),
             "due_at": t.due_at.isoformat() if t.due_at else None, "due_rule": t.due_rule,
@@ -138,8 +135,10 @@ def list_tasks():
     scope = request.args.get("scope", "available")
     if scope not in SCOPES:
         raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", field_errors={"scope": scope})
-    pick = {"available": queries.queue, "mine": queries.inbox, "all": queries.visible_tasks}[scope]
-    return {"scope": scope, "tasks": [task_json(t) for t in pick(runtime(), g.actor)]}
+    number = whole_number(request.args.get("page"), "page", default=1)
+    found = inbox.page(runtime(), g.actor, inbox.InboxFilter(tab=scope, page=number))
+    return {"scope": scope, "tasks": [task_json(t) for t in found.rows], "page": found.page, "pages": found.pages,
+            "total": found.total}
 
 
 @bp.post("/tasks/<task_id>/claim")

@@ -15,6 +15,7 @@ from runtime.read import console, dashboard, definitions
 from runtime.errors import ComplaintflowError, InvalidInput
 from runtime.services import calendar, repair
 from web.admin import _filter
+from web.params import whole_number
 from web.context import current_actor, login_required, runtime
 
 bp = Blueprint("console", __name__, url_prefix="/admin")
@@ -53,7 +54,7 @@ def act(number: str, action: str):
     """One repair on one instance; the outcome (or why not) is flashed on the instance page."""
     form, rt, actor = request.form, runtime(), current_actor()
     reason = form.get("reason", "")
-    version = int(form["version"]) if form.get("version", "").isdigit() else None
+    version = whole_number(form.get("version"), "version")
     try:
         if action in STATUS_ACTIONS:
             STATUS_ACTIONS[action](rt, actor, number, repair.require_reason(reason), expected_version=version)

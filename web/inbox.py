@@ -10,6 +10,7 @@ from runtime.services import saved_filters
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES
 from runtime.errors import Conflict, InvalidInput
 from web import schema_form
+from web.params import whole_number
 from web.context import current_actor, login_required, runtime
 
 bp = Blueprint("inbox", __name__)
@@ -48,9 +49,9 @@ def delete_view(view_id: int):
 def _filter() -> inbox.InboxFilter:
     """The tab, filters and page from the query string; unknown values are ignored, not errors."""
     args = request.args
-    page = args.get("page", "1")
     values = {name: (args.get(name) or None) for name in inbox.FILTERS}
-    return inbox.InboxFilter(tab=args.get("tab", "available"), page=int(page) if page.isdigit() else 1, **values)
+    page = whole_number(args.get("page"), "page", default=1, strict=False) or 1
+    return inbox.InboxFilter(tab=args.get("tab", "available"), page=page, **values)
 
 
 @bp.post("/tasks/<task_id>/claim")
@@ -156,8 +157,7 @@ def _back() -> str:
 
 
 def _version() -> int | None:
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(request.form.get("version"), "version", strict=False)
 
 
 def _schema(row) -> dict:

@@ -11,6 +11,7 @@ from runtime.read import definitions
 from runtime.services.deployment import KINDS, deploy_as, deploy_changed
 from runtime.errors import DeploymentRejected, InvalidInput
 from runtime.services import migration
+from web.params import whole_number
 from web.context import current_actor, login_required, runtime
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
@@ -52,10 +53,10 @@ def diff(process_id: str):
 
 
 def _version_arg(name: str) -> int:
-    raw = request.values.get(name, "")
-    if not raw.isdigit():
-        raise InvalidInput(f"{name} must be a version number", field_errors={name: raw})
-    return int(raw)
+    number = whole_number(request.values.get(name), name)
+    if number is None:
+        raise InvalidInput(f"{name} must be a version number", field_errors={name: ""})
+    return number
 
 
 @bp.get("/<process_id>/edit")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from runtime.bpmn_ns import PREFIXES
 from runtime.errors import Problem
 
 
@@ -49,14 +50,10 @@ class ParsedPackage:
         return spec.description or process_id
 
 
-_NAMESPACES = {"{http://www.omg.org/spec/BPMN/20100524/MODEL}": "bpmn:",
-               "{http://spiffworkflow.org/bpmn/schema/1.0/core}": "spiffworkflow:"}
-
-
 def validation_problem(err: ValidationException, fallback_file: str) -> Problem:
     """A readable problem: namespaces shortened, the XSD's long list of allowed elements cut off."""
     line = err.line_number if isinstance(err.line_number, int) and err.line_number > 0 else None
     message = str(err).split("\n")[0].split(" Expected is one of")[0]
-    for uri, prefix in _NAMESPACES.items():
+    for uri, prefix in PREFIXES.items():
         message = message.replace(uri, prefix)
     return Problem(err.file_name or fallback_file, message, element_id=err.id or None, line=line)

@@ -14,12 +14,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from runtime import xmlsafe
+from runtime.bpmn_ns import tag
 from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import DefinitionNotFound, NotFound
 from runtime.store.models import OPEN_STATUSES, ProcessDefinition, ProcessFile, ProcessInstance, ProcessPackage
 
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+BPMN = tag("")  # "{namespace}": element tags start with it
 _TIMERS = ("timeDuration", "timeDate", "timeCycle")
 
 

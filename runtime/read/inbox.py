@@ -1,5 +1,7 @@
 """The staff inbox: tabs, filters, counts and pages over the projection tables.
 
+One implementation for the web inbox and the API's task list (``all`` is the API's whole list).
+
 Tabs: ``available`` (unclaimed tasks my roles may take), ``mine`` (claimed by me), ``owned``
 (open tasks of complaints I received and own, 首问负责制), ``overdue`` (past their deadline, among
 what I may see), ``team`` (managers: every task someone holds). Sorted by deadline, earliest
@@ -12,7 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 
 from runtime import business_calendar, clock
 from runtime.read import paging
@@ -58,6 +60,12 @@ class InboxRow:
     working_days_left: float | None = None
     used: float | None = None  # share of the allowed time already gone (1.0 = due now)
     due_exact: bool = True  # False: the due time was computed on a provisional calendar year
+    due_rule: str | None = None
+    form: str | None = None
+
+    @property
+    def business_key(self) -> str:
+        return self.number
 
     @property
     def urgency(self) -> str:
@@ -91,17 +99,18 @@ def _tab_condition(tab: str, actor: Actor, now: datetime):
     manager = bool(actor.roles & (MANAGER_ROLES | REPAIR_ROLES))
     visible = or_(candidate_filter(actor), HumanTask.assignee == actor.username,
                   ProcessInstance.owner == actor.username)
-    if tab == "available":
-        return and_(HumanTask.assignee.is_(None), candidate_filter(actor)), False
-    if tab == "mine":
-        return HumanTask.assignee == actor.username, False
-    if tab == "owned":  # open complaints only: (owner, status) index, not every complaint ever received
-        return and_(ProcessInstance.owner == actor.username, ProcessInstance.status.in_(OPEN_STATUSES)), True
-    if tab == "overdue":
-        return (HumanTask.due_at < now, False) if manager else (and_(HumanTask.due_at < now, visible), True)
-    if tab == "team" and manager:
-        return HumanTask.assignee.is_not(None), False
-    return HumanTask.id.is_(None), False
+    nothing = (HumanTask.id.is_(None), False)
+    overdue = HumanTask.due_at < now
+    conditions = {
+        "available": (and_(HumanTask.assignee.is_(None), candidate_filter(actor)), False),
+        "mine": (HumanTask.assignee == actor.username, False),
+        # open complaints only: (owner, status) index, not every complaint ever received
+        "owned": (and_(ProcessInstance.owner == actor.username, ProcessInstance.status.in_(OPEN_STATUSES)), True),
+        "overdue": (overdue, False) if manager else (and_(overdue, visible), True),
+        "team": (HumanTask.assignee.is_not(None), False) if manager else nothing,
+        "all": (true(), False) if manager else (visible, True),  # the API's whole list: all the actor may see
+    }
+    return conditions.get(tab, nothing)
 
 
 def _matching(tab: str, actor: Actor, now: datetime, flt: InboxFilter):
@@ -137,11 +146,12 @@ def _ordered(query):
 def page(rt: Runtime, actor: Actor, flt: InboxFilter) -> InboxPage:
     """One page of one tab, with the counts of every tab under the same filters (capped at COUNT_CAP)."""
     now = clock.now()
-    tab = flt.tab if flt.tab in tabs_for(actor) else "available"
+    tab = flt.tab if flt.tab in tabs_for(actor) + ("all",) else "available"
     with rt.db.reader() as session:
         counts = {t: count(session, select(func.count()).select_from(
             _matching(t, actor, now, flt).limit(COUNT_CAP + 1).subquery())) for t in tabs_for(actor)}
-        total = counts[tab]
+        total = counts[tab] if tab in counts else count(session, select(func.count()).select_from(
+            _matching(tab, actor, now, flt).limit(COUNT_CAP + 1).subquery()))
         number, pages, offset = paging.window(total, flt.page, PAGE_SIZE, COUNT_CAP)
         ids = _ordered(_matching(tab, actor, now, flt)).limit(PAGE_SIZE).offset(offset)
         found = session.execute(_ordered(_details(select(ids.subquery().c.id)))).all()
@@ -157,7 +167,7 @@ def _row(t: HumanTask, key, owner, severity, category, site, now: datetime) -> I
         allowed = (t.due_at - t.created_at).total_seconds()
         used = (now - t.created_at).total_seconds() / allowed if allowed > 0 else 1.0
     return InboxRow(t.id, t.title, t.task_name, key, t.role, t.department, t.assignee, t.delegated_by, owner, severity,
-                    category, site, t.created_at, t.due_at, t.version, left, used, t.due_exact)
+                    category, site, t.created_at, t.due_at, t.version, left, used, t.due_exact, t.due_rule, t.form)
 
 
 OPTIONS_TTL = 300.0  # seconds; the menus may lag new sites or departments by this much

@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_, select
 
 from runtime import business_calendar, clock
 from runtime.store import records
-from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
+from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.store.models import (AuditEvent, HumanTask, ProcessDefinition, ProcessFile, ProcessInstance,
                             ProcessPackage, SlaClock, Timer, WorkerHeartbeat)
@@ -86,17 +86,6 @@ def candidate_filter(actor: Actor):
     return or_(*clauses) if clauses else HumanTask.id.is_(None)
 
 
-def queue(rt: Runtime, actor: Actor, limit: int = 100) -> list[TaskRow]:
-    """Unclaimed tasks the actor's roles may claim."""
-    query = select(HumanTask).where(HumanTask.assignee.is_(None), candidate_filter(actor))
-    return _rows(rt, _ordered(query).limit(limit))
-
-
-def inbox(rt: Runtime, actor: Actor, limit: int = 100) -> list[TaskRow]:
-    """Tasks claimed by the actor."""
-    return _rows(rt, _ordered(select(HumanTask).where(HumanTask.assignee == actor.username)).limit(limit))
-
-
 def task(rt: Runtime, task_id: str) -> TaskRow | None:
     rows = _rows(rt, select(HumanTask).where(HumanTask.id == task_id))
     return rows[0] if rows else None
@@ -129,15 +118,6 @@ def workers(session) -> list[dict]:
     rows = session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.seen_at.desc()).limit(50))
     return [{"name": w.name, "state": w.state, "seen_at": w.seen_at.isoformat(), "fired": w.fired,
              "mailed": w.mailed, "alive": w.state == "running" and w.seen_at >= cutoff} for w in rows]
-
-
-def visible_tasks(rt: Runtime, actor: Actor, limit: int = 100) -> list[TaskRow]:
-    """Everything the actor may act on (available to their roles, or claimed by them); managers and
-    admins see every open task."""
-    query = select(HumanTask)
-    if not actor.roles & (MANAGER_ROLES | REPAIR_ROLES):
-        query = query.where(or_(candidate_filter(actor), HumanTask.assignee == actor.username))
-    return _rows(rt, _ordered(query).limit(limit))
 
 
 @dataclass(frozen=True)

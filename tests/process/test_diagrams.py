@@ -7,12 +7,12 @@ import pytest
 from lxml import etree
 
 from runtime import xmlsafe
+from runtime.bpmn_ns import NS
 from runtime.config import PROJECT_ROOT
 from runtime.services.deployment import deploy
 from runtime.store.packages import read_directory
 
 PROCESSES = PROJECT_ROOT / "processes"
-NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
 FLOW_NODES = ("startEvent", "endEvent", "userTask", "scriptTask", "serviceTask", "businessRuleTask", "callActivity",
               "exclusiveGateway", "parallelGateway", "intermediateCatchEvent", "intermediateThrowEvent",
               "boundaryEvent")
