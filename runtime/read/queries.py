@@ -4,7 +4,6 @@ Named after viewflow's managers: ``queue`` (what my roles may claim), ``inbox`` 
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,7 +13,8 @@ from runtime import business_calendar, clock
 from runtime.store import records
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
-from runtime.store.models import (AuditEvent, HumanTask, ProcessDefinition, ProcessFile, ProcessInstance,
+from runtime.store.packages import form_schema, load_package
+from runtime.store.models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance,
                             ProcessPackage, SlaClock, Timer, WorkerHeartbeat)
 
 
@@ -101,12 +101,12 @@ def task_form(rt: Runtime, row: TaskRow) -> dict | None:
     """The JSON Schema of the task's form, from the package its instance runs on."""
     if not row.form:
         return None
-    query = (select(ProcessFile.content).join(ProcessDefinition, ProcessDefinition.package_id == ProcessFile.package_id)
+    query = (select(ProcessPackage.id, ProcessPackage.content_hash).join(ProcessDefinition)
              .join(ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id)
-             .where(ProcessInstance.id == row.instance_id, ProcessFile.name == row.form))
+             .where(ProcessInstance.id == row.instance_id))
     with rt.db.reader() as session:
-        content = session.scalar(query)
-    return json.loads(content) if content else None
+        package_id, content_hash = session.execute(query).one()
+        return form_schema(session, package_id, content_hash, row.form)
 
 
 WORKER_SILENCE = timedelta(seconds=30)  # six missed heartbeats
@@ -169,8 +169,6 @@ def duplicates(rt: Runtime, phone: str | None, category: str | None) -> list[str
 
 def start_form(rt: Runtime, process_id: str) -> dict | None:
     """The JSON Schema of the start form of the newest version of ``process_id`` (the intake form)."""
-    from runtime.store.packages import load_package  # deployment imports the engine; keep lists light
-
     with rt.db.reader() as session:
         found = session.execute(select(ProcessDefinition.package_id, ProcessPackage.content_hash)
                                 .join(ProcessPackage).where(ProcessDefinition.process_id == process_id)
@@ -178,9 +176,7 @@ def start_form(rt: Runtime, process_id: str) -> dict | None:
         if found is None:
             return None
         name = load_package(rt, session, found.package_id, found.content_hash).start_form(process_id)
-        content = session.scalar(select(ProcessFile.content).where(ProcessFile.package_id == found.package_id,
-                                                                   ProcessFile.name == name)) if name else None
-    return json.loads(content) if content else None
+        return form_schema(session, found.package_id, found.content_hash, name) if name else None
 
 
 def linked_complaints(rt: Runtime, view: ComplaintView) -> dict[str, list[str]]:

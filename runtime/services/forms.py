@@ -1,13 +1,10 @@
 """Server-side validation of task form data against the task's JSON-Schema form file."""
 from __future__ import annotations
 
-import json
-
 from jsonschema import Draft202012Validator
-from sqlalchemy import select
 
 from runtime.errors import InvalidInput
-from runtime.store.models import ProcessFile
+from runtime.store.packages import form_schema
 
 
 _validators: dict[tuple[str, str], Draft202012Validator] = {}
@@ -17,11 +14,10 @@ def _validator(session, package_id: int, content_hash: str, name: str) -> Draft2
     """Packages are immutable, so a form's validator is built once per (content hash, file)."""
     key = (content_hash, name)
     if key not in _validators:
-        content = session.scalar(select(ProcessFile.content).where(ProcessFile.package_id == package_id,
-                                                                   ProcessFile.name == name))
-        if content is None:
+        schema = form_schema(session, package_id, content_hash, name)
+        if schema is None:
             raise InvalidInput(f"the form '{name}' of this task is missing from its deployment")
-        _validators[key] = Draft202012Validator(json.loads(content))
+        _validators[key] = Draft202012Validator(schema)
     return _validators[key]
 
 

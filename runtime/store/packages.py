@@ -2,7 +2,9 @@
 form of a stored package (from the engine's cache, or parsed from its files on first use)."""
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
 from pathlib import Path
 
 from sqlalchemy import select
@@ -69,3 +71,19 @@ def load_package(rt: Runtime, session, package_id: int, content_hash: str) -> Pa
             raise DeploymentRejected(problems)
         return parse_package(rt, trees)
     return rt.engine.package(content_hash, parse)
+
+
+_forms: dict[tuple[str, str], dict] = {}
+
+
+def form_schema(session, package_id: int, content_hash: str, name: str) -> dict | None:
+    """The JSON Schema of form file ``name`` of a package, read once per (content hash, file): packages
+    are immutable. The one lookup of a form, for validation and for drawing it."""
+    key = (content_hash, name)
+    if key not in _forms:
+        content = session.scalar(select(ProcessFile.content).where(ProcessFile.package_id == package_id,
+                                                                   ProcessFile.name == name))
+        if content is None:
+            return None
+        _forms[key] = json.loads(content)
+    return copy.deepcopy(_forms[key])  # callers may fill in defaults or choices; the cache stays as deployed
