@@ -2,6 +2,8 @@
 projections and the audit log say now."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from runtime.config import PROJECT_ROOT
@@ -66,3 +68,21 @@ def incidents(rt, key, open_only=True) -> list[Incident]:
 def count(rt, model) -> int:
     with rt.db.reader() as s:
         return s.scalar(select(func.count()).select_from(model))
+
+
+# -- the web app, as a signed-in person uses it -----------------------------------------------------
+PASSWORD = "password-123"
+
+
+def csrf(client, path="/login") -> str:
+    """The CSRF token of the form on ``path``, as the browser would send it back."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def login(client, username, password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf(client)})
+
+
+def signed_in(client, who, password=PASSWORD):
+    login(client, who, password)
+    return client

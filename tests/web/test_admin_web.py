@@ -8,21 +8,18 @@ import io
 import pytest
 
 from runtime import services
-from runtime.services.users import create_user, get_actor
-from tests.web.test_web_basics import login
-from tests.helpers import INTAKE, deploy_processes
-from web import create_app
+from runtime.services.users import get_actor
+from tests.helpers import login
+from tests.helpers import INTAKE
 
 
 
 @pytest.fixture
-def setup(rt):
-    deploy_processes(rt)
-    create_user(rt, "root", "password-123", ["admin"])
-    create_user(rt, "wang", "password-123", ["front_desk"])
+def setup(rt, web):
+    client = web({"root": ["admin"], "wang": ["front_desk"]})
     keys = [services.start_instance(rt, get_actor(rt, "wang"), "complaint", {**INTAKE, "category": c}).business_key
             for c in ("noise", "parking")]
-    return create_app(runtime=rt).test_client(), keys
+    return client, keys
 
 
 def test_an_admin_filters_sorts_and_exports(setup):

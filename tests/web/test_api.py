@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from runtime.services.api_tokens import create_token, revoke_token
-from runtime.services.users import create_user
 from tests.conftest import ADMIN
-from tests.helpers import INTAKE, deploy_processes
+from tests.helpers import INTAKE
 from web import create_app
 
 PEOPLE = {"wang": (["front_desk"], None), "li": (["department"], "engineering"),
@@ -16,13 +15,9 @@ PEOPLE = {"wang": (["front_desk"], None), "li": (["department"], "engineering"),
 
 
 @pytest.fixture
-def api(rt):
-    deploy_processes(rt)
-    tokens = {}
-    for name, (roles, department) in PEOPLE.items():
-        create_user(rt, name, "password-123", roles, department=department)
-        tokens[name] = create_token(rt, ADMIN, name, "tests")
-    client = create_app(runtime=rt).test_client()
+def api(rt, web):
+    client = web(PEOPLE)
+    tokens = {name: create_token(rt, ADMIN, name, "tests") for name in PEOPLE}
 
     def call(method, path, who="wang", headers=None, **kwargs):
         headers = headers or ({"Authorization": f"Bearer {tokens[who]}"} if who else {})
@@ -160,3 +155,15 @@ def test_media_exposure_escalates_to_crisis(api):
     assert response.status_code == 200 and response.get_json()["delivered"] is True
     assert api("GET", f"/complaints/{number}").get_json()["severity"] == "crisis"
     assert error(api("POST", f"/complaints/{number}/signals/no_such_event")) == (409, "invalid_state")
+
+
+def test_the_task_list_is_the_inbox_paged_earliest_deadline_first_and_a_junk_page_is_refused(api):
+    numbers = [accepted(api) for _ in range(27)]
+    first = api("GET", "/tasks?scope=mine").get_json()  # triage is the receiver's own (首问负责制)
+    assert (first["total"], first["page"], first["pages"], len(first["tasks"])) == (27, 1, 2, 25)
+    dues = [t["due_at"] for t in first["tasks"]]
+    assert dues == sorted(dues) and {t["complaint"] for t in first["tasks"]} <= set(numbers)
+    second = api("GET", "/tasks?scope=mine&page=2").get_json()
+    assert len(second["tasks"]) == 2 and not {t["id"] for t in second["tasks"]} & {t["id"] for t in first["tasks"]}
+    assert error(api("GET", "/tasks?scope=available&page=zwei")) == (400, "invalid_input")
+    assert api("GET", "/tasks?scope=all", who="zheng").get_json()["total"] == 0  # legal sees none of these

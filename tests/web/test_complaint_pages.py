@@ -6,20 +6,14 @@ import re
 
 import pytest
 
-from runtime.services.users import create_user
-from tests.helpers import INTAKE, audit, deploy_processes, instance
-from tests.web.test_web_basics import csrf, login
-from web import create_app
+from tests.helpers import INTAKE, audit, instance
+from tests.helpers import csrf, login
 
 
 
 @pytest.fixture
-def client(rt):
-    deploy_processes(rt)
-    for name, roles, department in (("wang", ["front_desk"], None), ("zheng", ["legal"], None),
-                                    ("li", ["department"], "engineering")):
-        create_user(rt, name, "password-123", roles, department=department)
-    return create_app(runtime=rt).test_client()
+def client(web):
+    return web({"wang": ["front_desk"], "zheng": ["legal"], "li": (["department"], "engineering")})
 
 
 def accept(client, **extra):

@@ -11,24 +11,15 @@ import pytest
 
 from runtime import services
 from runtime.config import PROJECT_ROOT
-from runtime.services.users import create_user, get_actor
-from tests.helpers import INTAKE, audit, deploy_processes, instance
-from tests.web.test_web_basics import csrf, login
-from web import create_app
+from runtime.services.users import get_actor
+from tests.helpers import INTAKE, audit, instance
+from tests.helpers import csrf, signed_in
 
 
 @pytest.fixture
-def site(rt):
-    deploy_processes(rt)
-    for name, roles in (("root", ["admin"]), ("po", ["process_owner"]), ("wang", ["front_desk"])):
-        create_user(rt, name, "password-123", roles)
-    key = services.start_instance(rt, get_actor(rt, "wang"), "complaint", INTAKE).business_key
-    return create_app(runtime=rt).test_client(), key
-
-
-def signed_in(client, who):
-    login(client, who, "password-123")
-    return client
+def site(rt, web):
+    client = web({"root": ["admin"], "po": ["process_owner"], "wang": ["front_desk"]})
+    return client, services.start_instance(rt, get_actor(rt, "wang"), "complaint", INTAKE).business_key
 
 
 def test_each_console_page_is_for_its_roles_only(site):

@@ -7,17 +7,14 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from runtime.services.users import create_user
-from tests.web.test_web_basics import csrf, login
-from web import create_app
+from tests.helpers import csrf, login
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 
 
 @pytest.fixture
-def client(rt):
-    create_user(rt, "wang", "desk-pass-1", ["front_desk"])
-    return create_app(runtime=rt).test_client()
+def client(web):
+    return web({"wang": ["front_desk"]}, processes=False, password="desk-pass-1")
 
 
 def test_the_interface_speaks_chinese_by_default(client):

@@ -6,10 +6,9 @@ import pytest
 
 from runtime import services
 from runtime.roles import ROLES
-from runtime.services.users import create_user, get_actor
-from tests.helpers import INTAKE, audit, deploy_processes, task
-from tests.web.test_web_basics import csrf
-from web import create_app
+from runtime.services.users import get_actor
+from tests.helpers import INTAKE, audit, task
+from tests.helpers import csrf
 
 ROLE_CODES = [r.code for r in ROLES]
 ALLOWED = {
@@ -23,16 +22,13 @@ ALLOWED = {
 
 
 @pytest.fixture
-def world(rt):
-    deploy_processes(rt)
-    for code in ROLE_CODES:
-        create_user(rt, f"u_{code}", "password-123", [code], department="engineering" if code == "department" else None)
-    create_user(rt, "wang", "password-123", ["front_desk"])
-    create_user(rt, "li", "password-123", ["department"], department="engineering")
+def world(rt, web):
+    people = {f"u_{code}": ([code], "engineering" if code == "department" else None) for code in ROLE_CODES}
+    client = web({**people, "wang": ["front_desk"], "li": (["department"], "engineering")})
     wang = get_actor(rt, "wang")
     number = services.start_instance(rt, wang, "complaint", INTAKE).business_key
     services.complete_task(rt, wang, task(rt, number, "triage").id, {"validity": "valid", "department": "engineering"})
-    return create_app(runtime=rt), number
+    return client.application, number
 
 
 def signed_in(app, code):

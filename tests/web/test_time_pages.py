@@ -11,11 +11,9 @@ import pytest
 
 from runtime import clock, services, worker
 from runtime.services.api_tokens import create_token
-from runtime.services.users import create_user
 from tests.conftest import ADMIN, FRONT_DESK
-from tests.helpers import INTAKE, deploy_processes, instance, task
-from tests.web.test_web_basics import csrf, login
-from web import create_app
+from tests.helpers import INTAKE, instance, task
+from tests.helpers import csrf, login
 
 SH = ZoneInfo("Asia/Shanghai")
 PEOPLE = {"wang": ["front_desk"], "li": ["department"], "sun": ["site_manager"], "chen": ["cs_manager"],
@@ -23,11 +21,8 @@ PEOPLE = {"wang": ["front_desk"], "li": ["department"], "sun": ["site_manager"],
 
 
 @pytest.fixture
-def client(rt):
-    deploy_processes(rt)
-    for name, roles in PEOPLE.items():
-        create_user(rt, name, "password-123", roles, department="engineering" if name == "li" else None)
-    return create_app(runtime=rt).test_client()
+def client(web):
+    return web({name: (roles, "engineering" if name == "li" else None) for name, roles in PEOPLE.items()})
 
 
 def at(*args) -> None:

@@ -8,31 +8,18 @@ import pytest
 from runtime import services
 from runtime.services.users import create_user
 from tests.conftest import FRONT_DESK
-from tests.helpers import task
-from web import create_app
+from tests.helpers import csrf, login, task
 from datetime import UTC
 
 START = {"divisor": 2, "category": "noise", "description": "楼上噪音"}
 
 
 @pytest.fixture
-def app(rt, basic):
-    create_user(rt, "wang", "desk-pass-1", ["front_desk"], "前台 王芳")
+def client(rt, basic, web):
     create_user(rt, "li", "dept-pass-1", ["department"], "李强", department="engineering")
-    return create_app(runtime=rt)
+    return web({"wang": ["front_desk"]}, processes=False, password="desk-pass-1")
 
 
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-def csrf(client, path="/login"):
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
-
-
-def login(client, username, password):
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf(client)})
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
@@ -141,7 +128,7 @@ def test_completing_a_task_someone_changed_meanwhile_shows_the_conflict_and_the_
     assert task(rt, "C-1", "register").assignee == "wang"
 
 
-def test_reassign_is_for_managers_and_delegation_comes_back_for_review(rt, app, client):
+def test_reassign_is_for_managers_and_delegation_comes_back_for_review(rt, client):
     create_user(rt, "chen", "desk-pass-2", ["front_desk"])
     create_user(rt, "liu", "mgr-pass-1", ["cs_manager"])
     services.start_instance(rt, FRONT_DESK, "tiny_complaint", START, business_key="C-1")
@@ -155,20 +142,20 @@ def test_reassign_is_for_managers_and_delegation_comes_back_for_review(rt, app, 
     client.post(f"/tasks/{register.id}/delegate", data={"csrf_token": token, "to": "chen"})
     assert (task(rt, "C-1", "register").assignee, task(rt, "C-1", "register").delegated_by) == ("chen", "wang")
 
-    other = app.test_client()
+    other = client.application.test_client()
     login(other, "chen", "desk-pass-2")
     assert "退回审核" in other.get(f"/tasks/{register.id}").get_data(as_text=True)
     other.post(f"/tasks/{register.id}/return", data={"csrf_token": csrf(other, "/"), "note": "已核实"})
     assert task(rt, "C-1", "register").assignee == "wang"
 
-    manager = app.test_client()
+    manager = client.application.test_client()
     login(manager, "liu", "mgr-pass-1")
     assert "改派给" in manager.get(f"/tasks/{register.id}").get_data(as_text=True)
     manager.post(f"/tasks/{register.id}/reassign", data={"csrf_token": csrf(manager, "/"), "to": "chen"})
     assert task(rt, "C-1", "register").assignee == "chen"
 
 
-def test_saved_views_keep_a_tab_and_its_filters_per_user(rt, app, client):
+def test_saved_views_keep_a_tab_and_its_filters_per_user(rt, client):
     login(client, "wang", "desk-pass-1")
     token = csrf(client, "/")
     saved = client.post("/views", data={"csrf_token": token, "name": "超时噪音",
@@ -179,7 +166,7 @@ def test_saved_views_keep_a_tab_and_its_filters_per_user(rt, app, client):
     again = client.post("/views", data={"csrf_token": token, "name": "超时噪音", "query": "tab=mine"})
     assert again.status_code == 302 and "already have a view" in client.get("/").get_data(as_text=True)
 
-    other = app.test_client()
+    other = client.application.test_client()
     login(other, "li", "dept-pass-1")
     assert "超时噪音" not in other.get("/").get_data(as_text=True)  # views are personal
     from runtime.services.saved_filters import mine
