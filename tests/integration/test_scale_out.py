@@ -72,6 +72,7 @@ def test_web_processes_and_workers_share_one_database(rt, cluster):
     web, workers, procs = cluster
     health = json.loads(get(f"{web}/healthz")[1])
     assert (health["status"], health["database"], health["calendar"]["exact_until"]) == ("ok", "ok", "2026-12-31")
+    assert workers
     for url in workers:
         status, body = get(f"{url}/healthz")
         assert status == 200 and json.loads(body)["status"] == "ok"

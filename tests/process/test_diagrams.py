@@ -41,16 +41,20 @@ def test_every_flow_node_and_edge_has_diagram_layout(path):
 @pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.name)
 def test_elements_have_chinese_names_and_english_ids(path):
     tree = xmlsafe.parse(path.name, path.read_bytes())
-    for tag in ("userTask", "callActivity", "serviceTask", "businessRuleTask", "lane", "process"):
-        for el in tree.iterfind(f".//bpmn:{tag}", NS):
-            assert re.fullmatch(r"[a-z][a-z0-9_]*", el.get("id")), el.get("id")
-            assert re.search(r"[\u4e00-\u9fff]", el.get("name", "")), f"{path.name}: {el.get('id')} has no Chinese name"
+    named = [el for tag in ("userTask", "callActivity", "serviceTask", "businessRuleTask", "lane", "process")
+             for el in tree.iterfind(f".//bpmn:{tag}", NS)]
+    assert len(named) > 3, f"{path.name}: no named elements found"
+    for el in named:
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", el.get("id")), el.get("id")
+        assert re.search(r"[\u4e00-\u9fff]", el.get("name", "")), f"{path.name}: {el.get('id')} has no Chinese name"
 
 
 @pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.name)
 def test_time_limits_are_written_with_the_calendar_functions(path):
     """Every limit is an expression a process owner can edit, never a hidden constant."""
     tree = xmlsafe.parse(path.name, path.read_bytes())
-    for el in tree.iterfind(".//bpmn:timerEventDefinition/*", NS):
+    timers = list(tree.iterfind(".//bpmn:timerEventDefinition/*", NS))
+    assert timers, f"{path.name} has no time limit"
+    for el in timers:
         assert re.search(r"(minutes|hours|days|working_days|days_after|working_days_after)\(|\"R/P\d+D\"", el.text), \
             f"{path.name}: timer {etree.QName(el).localname} {el.text}"
