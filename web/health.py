@@ -10,10 +10,8 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from runtime.read import queries
+from runtime.read import health
 from runtime.services import calendar
 from web.context import runtime
 
@@ -23,18 +21,15 @@ log = logging.getLogger(__name__)
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        with runtime().db.reader() as session:
-            session.execute(text("SELECT 1"))
-    except SQLAlchemyError as e:
-        log.error("health check: database unreachable: %s", e)
+    problem = health.database_answers(runtime())
+    if problem:
+        log.error("health check: database unreachable: %s", problem)
         return {"status": "unavailable", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok", "calendar": calendar.outlook()}
 
 
 @bp.get("/healthz/workers")
 def workers():
-    with runtime().db.reader() as session:
-        found = queries.workers(session)
+    found = health.workers(runtime())
     alive = [w for w in found if w["alive"]]
     return {"status": "ok" if alive else "no_worker", "alive": len(alive), "workers": found}, 200 if alive else 503

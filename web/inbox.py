@@ -5,7 +5,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from runtime import services
-from runtime.read import inbox, queries
+from runtime.read import task_page
+from runtime.read import inbox
 from runtime.services import saved_filters
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES
 from runtime.errors import Conflict, InvalidInput
@@ -79,30 +80,28 @@ def release(task_id):
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
 @login_required
 def task(task_id):
-    row = queries.task(runtime(), task_id)
-    if row is None:
+    found = task_page.page(runtime(), task_id)
+    if found is None:
         abort(404, _("This task does not exist or is already done."))
-    schema = _schema(row)
     errors, values, status = {}, {}, 200
     if request.method == "POST":
-        values = schema_form.parse(schema, request.form)
+        values = schema_form.parse(found.schema, request.form)
         try:
             services.complete_task(runtime(), current_actor(), task_id, values, _version())
-            flash(_("Completed: %(title)s", title=row.title), "ok")
+            flash(_("Completed: %(title)s", title=found.task.title), "ok")
             return redirect(url_for("inbox.index"))
         except InvalidInput as e:
             errors, status = e.field_errors or {"(form)": e.message}, 400
         except Conflict as e:  # someone changed it meanwhile: show the fresh task, keep what was typed
-            row = queries.task(runtime(), task_id)
-            if row is None:
+            found = task_page.page(runtime(), task_id)
+            if found is None:
                 flash(e.message, "error")
                 return redirect(url_for("inbox.index"))
             errors, status = {"(form)": e.message}, 409
     actor = current_actor()
-    return render_template("task.html", task=row, fields=schema_form.fields(schema), errors=errors, values=values,
-                           timeline=queries.timeline(runtime(), row.instance_id),
-                           may_reassign=bool(actor.roles & (MANAGER_ROLES | REPAIR_ROLES)),
-                           colleagues=queries.eligible_users(runtime(), row.role, row.department)), status
+    return render_template("task.html", task=found.task, fields=schema_form.fields(found.schema), errors=errors,
+                           values=values, timeline=found.timeline, colleagues=found.colleagues,
+                           may_reassign=bool(actor.roles & (MANAGER_ROLES | REPAIR_ROLES))), status
 
 
 @bp.post("/tasks/<task_id>/reassign")
@@ -159,6 +158,3 @@ def _back() -> str:
 def _version() -> int | None:
     return whole_number(request.form.get("version"), "version", strict=False)
 
-
-def _schema(row) -> dict:
-    return queries.task_form(runtime(), row) or {"type": "object", "properties": {}}

@@ -49,7 +49,7 @@ class InstanceFilter:
 
 
 @dataclass(frozen=True)
-class InstanceRow:
+class ListedInstance:
     number: str
     process: str
     version: int
@@ -65,7 +65,7 @@ class InstanceRow:
 
 @dataclass
 class InstancePage:
-    rows: list[InstanceRow]
+    rows: list[ListedInstance]
     total: int
     page: int
     pages: int
@@ -113,7 +113,7 @@ def instances(rt: Runtime, actor: Actor, flt: InstanceFilter) -> InstancePage:
     with rt.db.reader() as session:
         total = count(session, select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
         number, pages, offset = paging.window(total, flt.page, PAGE_SIZE, COUNT_CAP)
-        rows = [InstanceRow(*row) for row in session.execute(_sorted(query, flt).limit(PAGE_SIZE).offset(offset))]
+        rows = [ListedInstance(*row) for row in session.execute(_sorted(query, flt).limit(PAGE_SIZE).offset(offset))]
     return InstancePage(rows, total, number, pages)
 
 

@@ -5,17 +5,17 @@ Named after viewflow's managers: ``queue`` (what my roles may claim), ``inbox`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from runtime import business_calendar, clock
+from runtime import business_calendar
 from runtime.store import records
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.store.packages import form_schema, load_package
 from runtime.store.models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance,
-                            ProcessPackage, SlaClock, Timer, WorkerHeartbeat)
+                            ProcessPackage, SlaClock, Timer)
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,16 @@ def lateness(due: datetime | None, now: datetime) -> dict:
 
 
 def _rows(rt: Runtime, query) -> list[TaskRow]:
-    query = query.add_columns(ProcessInstance.business_key).join(ProcessInstance)
     with rt.db.reader() as session:
-        return [TaskRow(t.id, t.title, t.task_name, t.role, t.department, t.assignee, key, t.instance_id,
-                        t.created_at, t.due_at, t.version, t.form, t.delegated_by, t.due_rule, t.due_exact)
-                for t, key in session.execute(query)]
+        return rows_in(session, query)
+
+
+def rows_in(session, query) -> list[TaskRow]:
+    """Task rows (with their complaint number) for a query over ``human_task``, in the caller's session."""
+    query = query.add_columns(ProcessInstance.business_key).join(ProcessInstance)
+    return [TaskRow(t.id, t.title, t.task_name, t.role, t.department, t.assignee, key, t.instance_id,
+                    t.created_at, t.due_at, t.version, t.form, t.delegated_by, t.due_rule, t.due_exact)
+            for t, key in session.execute(query)]
 
 
 def _ordered(query):
@@ -86,38 +91,6 @@ def candidate_filter(actor: Actor):
     return or_(*clauses) if clauses else HumanTask.id.is_(None)
 
 
-def task(rt: Runtime, task_id: str) -> TaskRow | None:
-    rows = _rows(rt, select(HumanTask).where(HumanTask.id == task_id))
-    return rows[0] if rows else None
-
-
-def timeline(rt: Runtime, instance_id: int) -> list[AuditEvent]:
-    with rt.db.reader() as session:
-        return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
-                                    .order_by(AuditEvent.at, AuditEvent.id)))
-
-
-def task_form(rt: Runtime, row: TaskRow) -> dict | None:
-    """The JSON Schema of the task's form, from the package its instance runs on."""
-    if not row.form:
-        return None
-    query = (select(ProcessPackage.id, ProcessPackage.content_hash).join(ProcessDefinition)
-             .join(ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id)
-             .where(ProcessInstance.id == row.instance_id))
-    with rt.db.reader() as session:
-        package_id, content_hash = session.execute(query).one()
-        return form_schema(session, package_id, content_hash, row.form)
-
-
-WORKER_SILENCE = timedelta(seconds=30)  # six missed heartbeats
-
-
-def workers(session) -> list[dict]:
-    """Every worker that ever reported, newest first; ``alive`` when running and heard from lately."""
-    cutoff = clock.now() - WORKER_SILENCE
-    rows = session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.seen_at.desc()).limit(50))
-    return [{"name": w.name, "state": w.state, "seen_at": w.seen_at.isoformat(), "fired": w.fired,
-             "mailed": w.mailed, "alive": w.state == "running" and w.seen_at >= cutoff} for w in rows]
 
 
 @dataclass(frozen=True)
@@ -192,8 +165,3 @@ def linked_complaints(rt: Runtime, view: ComplaintView) -> dict[str, list[str]]:
             "repeats": [n for n in related if n not in linked]}
 
 
-def eligible_users(rt: Runtime, role: str | None, department: str | None) -> list[str]:
-    """Active users who may work on a task of ``role`` (and ``department``): who it can be handed to."""
-    from runtime.store.notifications import group  # the same rule decides who hears of a new task
-    with rt.db.reader() as session:
-        return sorted(r.username for r in group(session, role, department))

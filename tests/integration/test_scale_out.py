@@ -17,6 +17,7 @@ from datetime import timedelta
 import pytest
 
 from runtime import clock, services
+from runtime.read import health
 from runtime.store.models import InstanceStatus
 from runtime.services.users import create_user
 from tests.conftest import FRONT_DESK, free_port
@@ -70,8 +71,8 @@ def cluster(rt, worker_processes, db_url, tmp_path):
 
 def test_web_processes_and_workers_share_one_database(rt, cluster):
     web, workers, procs = cluster
-    health = json.loads(get(f"{web}/healthz")[1])
-    assert (health["status"], health["database"], health["calendar"]["exact_until"]) == ("ok", "ok", "2026-12-31")
+    answer = json.loads(get(f"{web}/healthz")[1])
+    assert (answer["status"], answer["database"], answer["calendar"]["exact_until"]) == ("ok", "ok", "2026-12-31")
     assert workers
     for url in workers:
         status, body = get(f"{url}/healthz")
@@ -104,9 +105,7 @@ def test_web_processes_and_workers_share_one_database(rt, cluster):
     assert instance(rt, "L-1").status == InstanceStatus.COMPLETED
 
     assert stop_all(procs) == [0, 0, 0]
-    with rt.db.reader() as s:
-        from runtime.read import queries
-        assert [w["state"] for w in queries.workers(s)] == ["stopped", "stopped"]
+    assert [w["state"] for w in health.workers(rt)] == ["stopped", "stopped"]
 
 
 def test_web_health_says_so_when_no_worker_runs(rt, settings):
