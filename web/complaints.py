@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from runtime import clock, masking, services
-from runtime.read import queries
+from runtime import clock, services
+from runtime.read import complaint_page, queries
 from runtime.actors import require_any
 from runtime.errors import IncidentRaised, InstanceNotFound, InvalidInput
 from runtime.services.instances import START_ROLES
@@ -57,26 +57,13 @@ def show(number: str):
 
 
 def _page(number: str, revealed: dict | None = None, status: int = 200):
-    view = queries.complaint(runtime(), number)
-    if view is None:
+    found = complaint_page.page(runtime(), current_actor(), number, PROCESS, revealed)
+    if found is None:
         raise InstanceNotFound(f"no complaint {number}")
-    actor = current_actor()
-    record = masking.masked(view.record, actor)
-    if revealed:
-        record.update(revealed)
     now = clock.now()
-    deadlines = [(t.title, t.due_at, t.due_at < now, t.due_exact) for t in view.tasks if t.due_at]
-    schema = queries.start_form(runtime(), PROCESS) or {}
-    properties = schema.get("properties", {})
-    labels = {name: prop.get("title", name) for name, prop in properties.items()}
-    choices = {name: dict(zip(prop["enum"], prop.get("enumNames", prop["enum"]), strict=False))
-               for name, prop in properties.items() if prop.get("enum")}
-    record = {name: (choices[name].get(value, value) if name in choices else value)
-              for name, value in record.items() if value not in (None, "", False)}
-    return render_template("complaint.html", view=view, record=record, labels=labels,
-                           masked=not masking.may_see_contact(actor)
-                           and not revealed, deadlines=deadlines, links=queries.linked_complaints(runtime(), view),
-                           reportable=REPORTABLE), status
+    deadlines = [(t.title, t.due_at, t.due_at < now, t.due_exact) for t in found.view.tasks if t.due_at]
+    return render_template("complaint.html", view=found.view, record=found.record, labels=found.labels,
+                           masked=found.masked, deadlines=deadlines, links=found.links, reportable=REPORTABLE), status
 
 
 @bp.post("/<number>/reveal")

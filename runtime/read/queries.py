@@ -109,29 +109,34 @@ class ComplaintView:
     timers: list[tuple[str, str, datetime, bool]]  # (element, kind, due, exact)
     history: list[AuditEvent]
     clocks: list[ClockRow] = field(default_factory=list)
+    instance_id: int | None = None
 
 
 def complaint(rt: Runtime, number: str) -> ComplaintView | None:
     """The record (the data the complaint was accepted with), where it stands and what happened."""
     with rt.db.reader() as session:
-        row = session.execute(select(ProcessInstance, ProcessDefinition.process_id)
-                              .join(ProcessDefinition).where(ProcessInstance.business_key == number)).first()
-        if row is None:
-            return None
-        instance, process_id = row
-        history = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
-                                       .order_by(AuditEvent.at, AuditEvent.id)))
-        timers = [(t.task_name, t.kind, t.due_at, t.exact) for t in
-                  session.scalars(select(Timer).where(Timer.instance_id == instance.id).order_by(Timer.due_at))]
-        clocks = [ClockRow(*row) for row in session.execute(
-            select(SlaClock.rule, SlaClock.element_name, SlaClock.started_at, SlaClock.due_at, SlaClock.met_at,
-                   SlaClock.breached_at, SlaClock.exact).where(SlaClock.instance_id == instance.id)
-            .order_by(SlaClock.due_at, SlaClock.id))]
+        return complaint_in(session, number)
+
+
+def complaint_in(session, number: str) -> ComplaintView | None:
+    row = session.execute(select(ProcessInstance, ProcessDefinition.process_id)
+                          .join(ProcessDefinition).where(ProcessInstance.business_key == number)).first()
+    if row is None:
+        return None
+    instance, process_id = row
+    history = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
+                                   .order_by(AuditEvent.at, AuditEvent.id)))
+    timers = [(t.task_name, t.kind, t.due_at, t.exact) for t in
+              session.scalars(select(Timer).where(Timer.instance_id == instance.id).order_by(Timer.due_at))]
+    clocks = [ClockRow(*row) for row in session.execute(
+        select(SlaClock.rule, SlaClock.element_name, SlaClock.started_at, SlaClock.due_at, SlaClock.met_at,
+               SlaClock.breached_at, SlaClock.exact).where(SlaClock.instance_id == instance.id)
+        .order_by(SlaClock.due_at, SlaClock.id))]
     started = next((e for e in history if e.action == "started"), None)
     record = dict(started.details.get("data", {})) if started else {}
-    tasks = _rows(rt, _ordered(select(HumanTask).where(HumanTask.instance_id == instance.id)))
+    tasks = rows_in(session, _ordered(select(HumanTask).where(HumanTask.instance_id == instance.id)))
     return ComplaintView(number, process_id, instance.status, instance.severity, instance.owner, instance.started_at,
-                         instance.ended_at, record, tasks, timers, history, clocks)
+                         instance.ended_at, record, tasks, timers, history, clocks, instance.id)
 
 
 def duplicates(rt: Runtime, phone: str | None, category: str | None) -> list[str]:
@@ -143,23 +148,25 @@ def duplicates(rt: Runtime, phone: str | None, category: str | None) -> list[str
 def start_form(rt: Runtime, process_id: str) -> dict | None:
     """The JSON Schema of the start form of the newest version of ``process_id`` (the intake form)."""
     with rt.db.reader() as session:
-        found = session.execute(select(ProcessDefinition.package_id, ProcessPackage.content_hash)
-                                .join(ProcessPackage).where(ProcessDefinition.process_id == process_id)
-                                .order_by(ProcessDefinition.version.desc()).limit(1)).first()
-        if found is None:
-            return None
-        name = load_package(rt, session, found.package_id, found.content_hash).start_form(process_id)
-        return form_schema(session, found.package_id, found.content_hash, name) if name else None
+        return start_form_in(rt, session, process_id)
 
 
-def linked_complaints(rt: Runtime, view: ComplaintView) -> dict[str, list[str]]:
+def start_form_in(rt: Runtime, session, process_id: str) -> dict | None:
+    found = session.execute(select(ProcessDefinition.package_id, ProcessPackage.content_hash)
+                            .join(ProcessPackage).where(ProcessDefinition.process_id == process_id)
+                            .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+    if found is None:
+        return None
+    name = load_package(rt, session, found.package_id, found.content_hash).start_form(process_id)
+    return form_schema(session, found.package_id, found.content_hash, name) if name else None
+
+
+def linked_in(session, view: ComplaintView) -> dict[str, list[str]]:
     """Complaints this one was reopened from or as (record and audit log), and repeats of it
     (same phone, same category)."""
     reopened_as = [e.details["reopened_as"] for e in view.history if e.action == "reopened_as"]
     origin = view.record.get("reopened_from")
-    with rt.db.reader() as session:
-        instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == view.number))
-        related = records.repeats(session, instance_id) if instance_id is not None else []
+    related = records.repeats(session, view.instance_id) if view.instance_id is not None else []
     linked = set(reopened_as) | ({origin} if origin else set())
     return {"reopened_from": [origin] if origin else [], "reopened_as": reopened_as,
             "repeats": [n for n in related if n not in linked]}

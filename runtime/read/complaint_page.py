@@ -1,0 +1,38 @@
+"""One complaint as its page shows it, read in one transaction: where it stands, its record with
+the intake form's labels and choices (contact data masked unless the reader's role needs it), and
+the complaints linked to it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from runtime import masking
+from runtime.actors import Actor
+from runtime.bootstrap import Runtime
+from runtime.read.queries import ComplaintView, complaint_in, linked_in, start_form_in
+
+
+@dataclass(frozen=True)
+class ComplaintPage:
+    view: ComplaintView
+    record: dict  # shown values, masked for the reader, choices as their labels, empty fields left out
+    labels: dict[str, str]
+    masked: bool  # contact data is masked for this reader (a reveal is offered)
+    links: dict[str, list[str]]
+
+
+def page(rt: Runtime, actor: Actor, number: str, process_id: str, revealed: dict | None = None) -> ComplaintPage | None:
+    with rt.db.reader() as session:
+        view = complaint_in(session, number)
+        if view is None:
+            return None
+        schema = start_form_in(rt, session, process_id) or {}
+        links = linked_in(session, view)
+    record = masking.masked(view.record, actor)
+    record.update(revealed or {})
+    properties = schema.get("properties", {})
+    labels = {name: prop.get("title", name) for name, prop in properties.items()}
+    choices = {name: dict(zip(prop["enum"], prop.get("enumNames", prop["enum"]), strict=False))
+               for name, prop in properties.items() if prop.get("enum")}
+    shown = {name: (choices[name].get(value, value) if name in choices else value)
+             for name, value in record.items() if value not in (None, "", False)}
+    return ComplaintPage(view, shown, labels, not masking.may_see_contact(actor) and not revealed, links)
