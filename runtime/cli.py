@@ -208,7 +208,7 @@ def calendar() -> None:
 def calendar_status(rt: Runtime) -> None:
     """Show the years around today, exact or provisional, and what to do before the schedule runs out."""
     from runtime.actors import Actor
-    from runtime.services.calendar import status
+    from runtime.read.calendar_status import status
     found = status(rt, Actor("cli", frozenset({"admin"})))
     for year, source, exact in found.years:
         click.echo(f"{year}  {'exact      ' if exact else 'provisional'}  {source}")

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from runtime.errors import InvalidInput
+from runtime.read import calendar_status
 from runtime.services import calendar
 from web.context import current_actor, login_required, runtime
 
@@ -16,7 +17,7 @@ bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
 @bp.get("/")
 @login_required
 def page():
-    return render_template("calendar.html", s=calendar.status(runtime(), current_actor()),
+    return render_template("calendar.html", s=calendar_status.status(runtime(), current_actor()),
                            path=runtime().settings.calendar_path)
 
 

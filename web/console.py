@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from runtime import services
 from runtime.read import console, dashboard, definitions
 from runtime.errors import ComplaintflowError, InvalidInput
-from runtime.services import calendar, repair
+from runtime.services import repair
 from web.admin import _filter
 from web.params import whole_number
 from web.context import current_actor, login_required, runtime
@@ -25,16 +25,9 @@ STATUS_ACTIONS = {"suspend": services.suspend, "resume": services.resume, "termi
 @bp.get("/")
 @login_required
 def index():
-    actor = current_actor()
-    overview = dashboard.overview(runtime(), actor)
-    processes = definitions.catalogue(runtime(), actor)
-    chosen = request.args.get("process") or (processes[0].process_id if processes else None)
-    process = next((p for p in processes if p.process_id == chosen), None)
-    heat = dashboard.heat(runtime(), actor, process.latest.package_id) if process else None
-    files = sorted(n for n in definitions.files(runtime(), process.latest.package_id) if n.endswith(".bpmn")) \
-        if process else []
-    return render_template("admin_dashboard.html", overview=overview, processes=processes, process=process,
-                           heat=heat, files=files, s=calendar.status(runtime(), actor))
+    found = dashboard.page(runtime(), current_actor(), request.args.get("process"))
+    return render_template("admin_dashboard.html", overview=found.overview, processes=found.processes,
+                           process=found.process, heat=found.heat, files=found.files, s=found.calendar)
 
 
 @bp.get("/instances/<number>")

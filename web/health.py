@@ -12,7 +12,7 @@ import logging
 from flask import Blueprint
 
 from runtime.read import health
-from runtime.services import calendar
+from runtime.read import calendar_status
 from web.context import runtime
 
 bp = Blueprint("health", __name__)
@@ -25,7 +25,7 @@ def healthz():
     if problem:
         log.error("health check: database unreachable: %s", problem)
         return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok", "calendar": calendar.outlook()}
+    return {"status": "ok", "database": "ok", "calendar": calendar_status.outlook()}
 
 
 @bp.get("/healthz/workers")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from runtime import clock
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
+from runtime.read import calendar_status, definitions
 from runtime.store.db import count
 from runtime.store.models import (OPEN_STATUSES, ComplaintRecord, HumanTask, Incident, ProcessDefinition,
                                   ProcessInstance,
@@ -101,3 +102,26 @@ def _seconds_between(session, start, end):
     if session.get_bind().dialect.name == "sqlite":
         return (func.julianday(end) - func.julianday(start)) * 86400.0
     return func.extract("epoch", end - start)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything the administrators' dashboard shows."""
+
+    overview: Dashboard
+    processes: list[definitions.Process]
+    process: definitions.Process | None  # the one whose diagrams are drawn as a heatmap
+    heat: Heat | None
+    files: list[str]  # its BPMN files
+    calendar: calendar_status.CalendarStatus
+
+
+def page(rt: Runtime, actor: Actor, process_id: str | None) -> Page:
+    """The dashboard with the heatmap of ``process_id`` (default: the first process)."""
+    processes = definitions.catalogue(rt, actor)
+    chosen = process_id or (processes[0].process_id if processes else None)
+    process = next((p for p in processes if p.process_id == chosen), None)
+    heat_map = heat(rt, actor, process.latest.package_id) if process else None
+    files = sorted(n for n in definitions.files(rt, process.latest.package_id) if n.endswith(".bpmn")) \
+        if process else []
+    return Page(overview(rt, actor), processes, process, heat_map, files, calendar_status.status(rt, actor))

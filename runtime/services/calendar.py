@@ -9,16 +9,14 @@ instance changes in its own transaction, audited with the reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from runtime import business_calendar, clock
 from runtime.store import notifications
 from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.store.instance_store import audit
-from runtime.store.db import count
 from runtime.store.models import InstanceStatus, ProcessInstance, Timer
 from runtime.services.common import instance_action
 from runtime.services.instances import advance
@@ -28,50 +26,10 @@ RECOMPUTABLE = frozenset({InstanceStatus.RUNNING, InstanceStatus.WAITING, Instan
 NOTICE_ROLES = ("admin", "process_owner")
 
 
-@dataclass(frozen=True)
-class CalendarStatus:
-    exact_until: date
-    warn: bool  # the last exactly known day is at most WARN_DAYS away
-    next_year: int
-    years: list[tuple[int, str, bool]]  # (year, source, exact) from last year to two years ahead
-    load_error: str | None
-    provisional_timers: int
-
-
 @dataclass
 class RecomputeResult:
     done: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
-
-
-def outlook() -> dict:
-    """What ``/healthz`` says (no one signs in there): until when the calendar is exact, and whether
-    the next year must be entered now. A warning, never a failure: deadlines go on, provisionally."""
-    calendar = business_calendar.current()
-    today = clock.now().astimezone(calendar.zone).date()
-    warn = calendar.needs_next_year(today) is not None or business_calendar.load_error() is not None
-    out: dict[str, str] = {"status": "warning" if warn else "ok", "exact_until": calendar.exact_until.isoformat()}
-    if calendar.needs_next_year(today):
-        out["message"] = (f"the official schedule is known until {calendar.exact_until.isoformat()}; enter "
-                          f"{calendar.exact_until.year + 1} under [national.{calendar.exact_until.year + 1}] "
-                          "in processes/business_calendar.toml")
-    error = business_calendar.load_error()
-    if error:
-        out["error"] = error
-    return out
-
-
-def status(rt: Runtime, actor: Actor) -> CalendarStatus:
-    """What the dashboard, the calendar page and the CLI say about the calendar in use."""
-    require_any(actor, OWNER_ROLES, "see the business calendar's status")
-    calendar = business_calendar.current()
-    today = clock.now().astimezone(calendar.zone).date()
-    years = [(y, calendar.schedule(y).source, calendar.schedule(y).exact) for y in range(today.year - 1,
-                                                                                         today.year + 3)]
-    with rt.db.reader() as session:
-        waiting = count(session, select(func.count()).select_from(Timer).where(Timer.exact.is_(False)))
-    return CalendarStatus(calendar.exact_until, calendar.needs_next_year(today) is not None,
-                          calendar.exact_until.year + 1, years, business_calendar.load_error(), waiting)
 
 
 def tell_if_next_year_missing(rt: Runtime) -> bool:

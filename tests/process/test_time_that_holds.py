@@ -17,7 +17,8 @@ from runtime import business_calendar, worker
 from runtime.read import inbox, queries
 from runtime.config import PROJECT_ROOT
 from runtime.store.models import SlaClock, Timer
-from runtime.services.calendar import recompute_provisional, status
+from runtime.read.calendar_status import status
+from runtime.services.calendar import recompute_provisional
 from tests.process.conftest import SH, USERS
 
 OFFICIAL_2027 = '''
