@@ -20,12 +20,10 @@ bp = Blueprint("inbox", __name__)
 @bp.get("/")
 @login_required
 def index():
-    actor = current_actor()
-    flt = _filter()
-    result = inbox.page(runtime(), actor, flt)
-    return render_template("inbox.html", result=result, flt=flt, tabs=inbox.tabs_for(actor),
-                           saved=saved_filters.mine(runtime(), actor),
-                           options=inbox.filter_options(runtime()), filters=inbox.FILTERS, cap=inbox.COUNT_CAP)
+    actor, flt = current_actor(), _filter()
+    found = inbox.screen(runtime(), actor, flt)
+    return render_template("inbox.html", result=found.result, flt=flt, tabs=inbox.tabs_for(actor), saved=found.saved,
+                           options=found.options, filters=inbox.FILTERS, cap=inbox.COUNT_CAP)
 
 
 @bp.post("/views")

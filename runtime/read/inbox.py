@@ -21,7 +21,7 @@ from runtime.read import paging
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.bootstrap import Runtime
 from runtime.store.db import count
-from runtime.store.models import OPEN_STATUSES, ComplaintRecord, HumanTask, ProcessInstance, User
+from runtime.store.models import OPEN_STATUSES, ComplaintRecord, HumanTask, ProcessInstance, SavedFilter, User
 from runtime.read.queries import candidate_filter
 
 TABS = ("available", "mine", "owned", "overdue", "team")
@@ -204,3 +204,19 @@ def row(rt: Runtime, task_id: str) -> InboxRow | None:
         return None
     t, key, owner, severity, category, site = found
     return _row(t, key, owner, severity, category, site, clock.now())
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The inbox page as the web shows it: the tab's page, the actor's saved views, the filter menus."""
+
+    result: InboxPage
+    saved: list[SavedFilter]
+    options: dict
+
+
+def screen(rt: Runtime, actor: Actor, flt: InboxFilter) -> Screen:
+    with rt.db.reader() as session:
+        saved = list(session.scalars(select(SavedFilter).where(SavedFilter.username == actor.username)
+                                     .order_by(SavedFilter.name)))
+    return Screen(page(rt, actor, flt), saved, filter_options(rt))

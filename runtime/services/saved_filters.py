@@ -39,12 +39,6 @@ def save(rt: Runtime, actor: Actor, name: str, query: str) -> int:
         return row.id
 
 
-def mine(rt: Runtime, actor: Actor) -> list[SavedFilter]:
-    with rt.db.reader() as session:
-        return list(session.scalars(select(SavedFilter).where(SavedFilter.username == actor.username)
-                                    .order_by(SavedFilter.name)))
-
-
 def remove(rt: Runtime, actor: Actor, filter_id: int) -> None:
     """Delete one of the actor's own views (someone else's is 'not found', not 'forbidden')."""
     with rt.db.transaction() as session:
