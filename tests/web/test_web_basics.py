@@ -169,12 +169,12 @@ def test_saved_views_keep_a_tab_and_its_filters_per_user(rt, client):
     other = client.application.test_client()
     login(other, "li", "dept-pass-1")
     assert "超时噪音" not in other.get("/").get_data(as_text=True)  # views are personal
-    from runtime.services.saved_filters import mine
+    from runtime.read.inbox import InboxFilter, screen
     from runtime.services.users import get_actor
-    [view] = mine(rt, get_actor(rt, "wang"))
+    [view] = screen(rt, get_actor(rt, "wang"), InboxFilter()).saved
     assert other.post(f"/views/{view.id}/delete", data={"csrf_token": csrf(other, "/")}).status_code == 404
     client.post(f"/views/{view.id}/delete", data={"csrf_token": token})
-    assert mine(rt, get_actor(rt, "wang")) == []
+    assert screen(rt, get_actor(rt, "wang"), InboxFilter()).saved == []
 
 
 def test_the_header_counts_unread_notices_and_the_list_marks_them_read(rt, client):
