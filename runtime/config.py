@@ -34,6 +34,8 @@ class Settings:
     smtp_starttls: bool = False
     mail_from: str = "complaintflow@localhost"
     base_url: str = "http://localhost:8000"  # for links in e-mails
+    secure_cookies: bool = False  # set when served over HTTPS: the session cookie is sent over HTTPS only
+    max_upload_bytes: int = 16 * 1024 * 1024  # the largest request body (uploads of process files)
 
     def retry_delay(self, attempts: int) -> float:
         """Seconds before attempt ``attempts + 1``: exponential backoff, capped at one hour."""
@@ -104,4 +106,6 @@ def load_settings() -> Settings:
         smtp_starttls=_flag("COMPLAINTFLOW_SMTP_STARTTLS", False),
         mail_from=os.environ.get("COMPLAINTFLOW_MAIL_FROM", "complaintflow@localhost"),
         base_url=os.environ.get("COMPLAINTFLOW_BASE_URL", "http://localhost:8000").rstrip("/"),
+        secure_cookies=_flag("COMPLAINTFLOW_SECURE_COOKIES", False),
+        max_upload_bytes=_int("COMPLAINTFLOW_MAX_UPLOAD_MB", 16) * 1024 * 1024,
     )

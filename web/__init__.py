@@ -15,8 +15,9 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     """Build the app around ``runtime`` (default: one bootstrapped from the environment)."""
     app = Flask(__name__)
     rt = runtime or bootstrap()
-    app.config.update(SECRET_KEY=rt.settings.secret_key, SESSION_COOKIE_HTTPONLY=True,
-                      SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None)
+    app.config.update(SECRET_KEY=rt.settings.secret_key, WTF_CSRF_TIME_LIMIT=None)
+    from web import security
+    security.init(app, rt.settings.secure_cookies, rt.settings.max_upload_bytes)  # before any route is added
     app.config.update(config or {})
     app.extensions["complaintflow"] = rt
     csrf.init_app(app)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
+from werkzeug.utils import secure_filename
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -118,7 +119,9 @@ def batch():
 @bp.get("/packages/<int:package_id>/files/<path:name>")
 @login_required
 def package_file(package_id: int, name: str):
-    """A file of a deployed package (the diagrams the viewer and modeler draw)."""
+    """A file of a deployed package (the diagrams the viewer and modeler draw), always as a download:
+    a process file is data, never a page (markup in it must not run in an administrator's session)."""
     content = definitions.file_content(runtime(), current_actor(), package_id, name)
-    mimetype = "application/json" if name.endswith(".json") else "application/xml"
-    return Response(content, mimetype=mimetype, headers={"X-Content-Type-Options": "nosniff"})
+    download = secure_filename(name.rsplit("/", 1)[-1]) or "file"
+    return Response(content, mimetype="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{download}"'})

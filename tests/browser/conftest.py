@@ -56,17 +56,21 @@ def live(rt):
 
 @pytest.fixture
 def new_page(browser):
-    """A page in a fresh browser context (its own cookies), at a desktop or a phone width."""
-    contexts = []
+    """A page in a fresh browser context (its own cookies), at a desktop or a phone width. Any script or
+    style the Content-Security-Policy blocked fails the test: the pages must work under it."""
+    contexts, blocked = [], []
 
     def make(width: int = 1280, height: int = 860):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert blocked == [], f"the Content-Security-Policy blocked: {blocked[:3]}"
 
 
 def sign_in(page, base: str, username: str, password: str = "password-123") -> None:

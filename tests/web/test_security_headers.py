@@ -1,0 +1,102 @@
+"""What an attacker or a careless client meets at the door: security headers on every response, no
+inline script anywhere (so the CSP can forbid it), stored process files only ever downloaded, huge or
+exotic numbers a clear 400/404 instead of a 500, the session cookie's flags, the size limit."""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from runtime import services
+from runtime.services.api_tokens import create_token
+from runtime.services.deployment import deploy_as
+from runtime.services.users import get_actor
+from tests.conftest import ADMIN
+from tests.helpers import INTAKE, csrf, signed_in
+from web import create_app
+
+XSS_BPMN = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">'
+            b'<bpmn:process id="evil" isExecutable="true"><bpmn:extensionElements>'
+            b'<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(document.cookie)</h:script>'
+            b'</bpmn:extensionElements><bpmn:laneSet id="ls"><bpmn:lane id="l" name="front_desk">'
+            b'<bpmn:flowNodeRef>t</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet><bpmn:startEvent id="s" />'
+            b'<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t" /><bpmn:userTask id="t" name="T" />'
+            b'<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e" /><bpmn:endEvent id="e" />'
+            b'</bpmn:process></bpmn:definitions>')
+
+
+@pytest.fixture
+def admin(rt, web):
+    client = web({"root": ["admin"], "wang": ["front_desk"], "owner": ["process_owner"]})
+    key = services.start_instance(rt, get_actor(rt, "wang"), "complaint", INTAKE).business_key
+    return signed_in(client, "root"), key
+
+
+def test_every_response_carries_the_security_headers(admin):
+    client, key = admin
+    for path in ("/login", "/", f"/complaints/{key}", "/admin/", "/api/v1/openapi.json", "/no-such-page"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp, path
+        assert (headers["X-Frame-Options"], headers["X-Content-Type-Options"], headers["Referrer-Policy"]) == (
+            "DENY", "nosniff", "same-origin"), path
+
+
+def test_no_page_has_inline_script_or_inline_event_handlers(admin):
+    client, key = admin
+    pages = ["/", "/?tab=overdue", f"/complaints/{key}", "/complaints/new", "/admin/", "/admin/instances",
+             f"/admin/instances/{key}", "/processes/", "/processes/complaint/v1", "/processes/complaint/edit",
+             "/admin/calendar/", "/notifications/"]
+    for path in pages:
+        body = client.get(path).get_data(as_text=True)
+        assert body.count("<script") == body.count("<script src="), f"{path} has an inline script"
+        assert not re.search(r"\son[a-z]+=", body), f"{path} has an inline event handler"
+
+
+def test_a_process_file_with_markup_is_only_ever_downloaded(rt, admin):
+    client, _ = admin
+    result = deploy_as(rt, ADMIN, {"evil.bpmn": XSS_BPMN}, "test")
+    response = client.get(f"/admin/packages/{result.package_id}/files/evil.bpmn")
+    assert response.status_code == 200 and response.data == XSS_BPMN
+    assert response.headers["Content-Disposition"] == 'attachment; filename="evil.bpmn"'
+    assert response.mimetype == "application/octet-stream" and response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/processes/complaint/v99999999999999999999",
+                                  "/processes/complaint/v99999999999999999999.zip",
+                                  "/admin/packages/99999999999999999999/files/complaint.bpmn"])
+def test_huge_numbers_in_addresses_are_not_found_not_a_crash(admin, path):
+    client, _ = admin
+    assert client.get(path).status_code == 404
+
+
+def test_exotic_digits_in_parameters_are_refused_or_ignored_never_a_crash(rt, admin):
+    client, key = admin
+    assert client.get("/?page=²").status_code == 200  # the inbox ignores a hand-edited page number
+    for path in ("/admin/instances?version=²", "/admin/instances?version=99999999999999999999",
+                 "/admin/instances?page=٣"):
+        response = client.get(path)
+        assert response.status_code == 400 and "whole number" in response.get_data(as_text=True), path
+    token = create_token(rt, ADMIN, "wang", "tests")
+    task_id = client.get(f"/complaints/{key}").get_data(as_text=True).split("/tasks/")[1].split('"')[0]
+    answer = client.post(f"/api/v1/tasks/{task_id}/claim?version=²", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 400 and answer.get_json()["error"]["fields"] == {"version": "²"}
+
+
+def test_the_session_cookie_is_http_only_and_secure_when_served_over_https(rt, settings):
+    plain = create_app(runtime=rt).test_client()
+    cookie = plain.get("/login").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    rt.settings = dataclasses.replace(settings, secure_cookies=True)
+    cookie = create_app(runtime=rt).test_client().get("/login").headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_a_request_body_over_the_limit_is_refused_whole(rt, settings, web):
+    rt.settings = dataclasses.replace(settings, max_upload_bytes=1024 * 1024)
+    client = signed_in(web({"owner": ["process_owner"]}), "owner")
+    body = b"csrf_token=" + csrf(client, "/processes/").encode() + b"&process_id=" + b"x" * (1024 * 1024)
+    response = client.post("/processes/upload", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413 and "Traceback" not in response.get_data(as_text=True)
