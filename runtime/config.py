@@ -31,7 +31,10 @@ class Settings:
     smtp_port: int = 25
     smtp_user: str | None = None
     smtp_password: str | None = None
-    smtp_starttls: bool = False
+    smtp_starttls: bool = False       # upgrade the connection with STARTTLS (certificate and host verified)
+    smtp_tls: bool = False            # implicit TLS from the first byte (port 465)
+    smtp_ca_file: Path | None = None  # CA bundle to verify the server with, instead of the system's
+    smtp_plain_login: bool = False    # allow sending the password over an unencrypted connection
     mail_from: str = "complaintflow@localhost"
     base_url: str = "http://localhost:8000"  # for links in e-mails
     secure_cookies: bool = False  # set when served over HTTPS: the session cookie is sent over HTTPS only
@@ -104,6 +107,10 @@ def load_settings() -> Settings:
         smtp_user=os.environ.get("COMPLAINTFLOW_SMTP_USER") or None,
         smtp_password=os.environ.get("COMPLAINTFLOW_SMTP_PASSWORD") or None,
         smtp_starttls=_flag("COMPLAINTFLOW_SMTP_STARTTLS", False),
+        smtp_tls=_flag("COMPLAINTFLOW_SMTP_TLS", False),
+        smtp_ca_file=Path(os.environ["COMPLAINTFLOW_SMTP_CA_FILE"]) if os.environ.get("COMPLAINTFLOW_SMTP_CA_FILE")
+        else None,
+        smtp_plain_login=_flag("COMPLAINTFLOW_SMTP_PLAIN_LOGIN", False),
         mail_from=os.environ.get("COMPLAINTFLOW_MAIL_FROM", "complaintflow@localhost"),
         base_url=os.environ.get("COMPLAINTFLOW_BASE_URL", "http://localhost:8000").rstrip("/"),
         secure_cookies=_flag("COMPLAINTFLOW_SECURE_COOKIES", False),

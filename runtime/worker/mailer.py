@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
+import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -68,15 +69,34 @@ def _lease(rt: Runtime, now: datetime, limit: int) -> list[Outgoing]:
     return [Outgoing(*row) for row in rows]
 
 
+def connect(settings) -> smtplib.SMTP:
+    """An SMTP connection as the settings ask: implicit TLS or STARTTLS always verify the server's
+    certificate and host name (the system's CAs, or ``smtp_ca_file``); the password is never sent
+    over an unencrypted connection unless ``smtp_plain_login`` allows it."""
+    host, context = settings.smtp_host or "localhost", None
+    if settings.smtp_tls or settings.smtp_starttls:
+        context = ssl.create_default_context(cafile=str(settings.smtp_ca_file) if settings.smtp_ca_file else None)
+    smtp = smtplib.SMTP_SSL(host, settings.smtp_port, timeout=30, context=context) if settings.smtp_tls \
+        else smtplib.SMTP(host, settings.smtp_port, timeout=30)
+    try:
+        if settings.smtp_starttls and not settings.smtp_tls:
+            smtp.starttls(context=context)
+        if settings.smtp_user:
+            if context is None and not settings.smtp_plain_login:
+                raise smtplib.SMTPException("refusing to send the SMTP password over an unencrypted connection; "
+                                            "set COMPLAINTFLOW_SMTP_STARTTLS=1 or COMPLAINTFLOW_SMTP_TLS=1")
+            smtp.login(settings.smtp_user, settings.smtp_password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
 def _deliver(rt: Runtime, batch: list[Outgoing]) -> tuple[list[int], dict[int, str]]:
     s = rt.settings
     sent, failed = [], {}
     try:
-        with smtplib.SMTP(s.smtp_host or "localhost", s.smtp_port, timeout=30) as smtp:
-            if s.smtp_starttls:
-                smtp.starttls()
-            if s.smtp_user:
-                smtp.login(s.smtp_user, s.smtp_password or "")
+        with connect(s) as smtp:
             for mail in batch:
                 try:
                     smtp.send_message(message(rt, mail))
