@@ -18,6 +18,7 @@ from RestrictedPython import compile_restricted
 
 from runtime.errors import Problem
 from runtime.bpmn_ns import BPMN, NS
+from runtime.code_bounds import BoundedPolicy
 from runtime.roles import role_for_lane
 from runtime.sandbox_policy import BUILTIN_NAMES
 
@@ -126,7 +127,7 @@ class Linter:
             self.add(name, element, f"{what} is not valid Python: {e.msg} (line {e.lineno} of the {what})")
             return None
         try:
-            compile_restricted(text, "<lint>", mode)
+            compile_restricted(text, "<lint>", mode, policy=BoundedPolicy)
         except SyntaxError as e:
             self.add(name, element, f"{what} uses something not allowed in diagrams: {restricted_reason(e)}")
             return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from RestrictedPython import limited_builtins, safe_builtins, utility_builtins
 
+from runtime import code_bounds
+
 _EXTRA = (dict, list, set, frozenset, tuple, min, max, sum, any, all, enumerate, map, filter, reversed, sorted, zip)
 _DROPPED = ("__build_class__", "setattr", "delattr")  # no class definitions or attribute writes in diagrams
 
@@ -14,6 +16,7 @@ def builtins() -> dict:
         allowed.pop(name, None)
     for name in ("math", "string"):
         allowed[name] = utility_builtins[name]
+    allowed["range"] = code_bounds.bounded_range
     return allowed
 
 

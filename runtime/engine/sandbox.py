@@ -3,8 +3,8 @@
 SpiffWorkflow runs diagram code with plain ``eval``/``exec``; restricting ``__builtins__`` alone is
 escaped through ``().__class__.__base__.__subclasses__()``. RestrictedPython compiles the code
 with guards (no underscore attributes, no imports, guarded item and attribute access), and the
-only extra names are the functions whitelisted in ``handlers/``. CPU and memory use are not
-bounded here; uploading diagrams stays a trusted role (process owner, admin).
+only extra names are the functions whitelisted in ``handlers/``. Steps, time and the size of results
+are bounded by ``runtime.code_bounds`` (a breach stops the code and becomes the element's incident).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequen
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from runtime import sandbox_policy
+from runtime import code_bounds, sandbox_policy
 from runtime.lint import restricted_reason
 
 _INPLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
@@ -36,7 +36,9 @@ def _base_globals() -> dict:
         "__builtins__": sandbox_policy.builtins(),
         "_getattr_": safer_getattr,
         "_getitem_": lambda obj, key: obj[key],
-        "_getiter_": iter,
+        "_getiter_": code_bounds.counted_iter,
+        "_step_": code_bounds.step,
+        "_binop_": code_bounds.binop,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_iter_unpack_sequence,
         "_write_": full_write_guard,
@@ -52,7 +54,8 @@ def compile_code(source: str, mode: Literal["exec", "eval"]):
     error formatter cannot handle, so they are re-raised as PermissionError with the reason.
     """
     try:
-        return compile_restricted(source, "<string>" if mode == "exec" else "<expr>", mode)
+        return compile_restricted(source, "<string>" if mode == "exec" else "<expr>", mode,
+                                  policy=code_bounds.BoundedPolicy)
     except SyntaxError as e:
         raise PermissionError(f"not allowed in diagram code: {restricted_reason(e)}") from None
 
@@ -73,12 +76,14 @@ class RestrictedEnvironment(TaskDataEnvironment):
         return ns
 
     def evaluate(self, expression, context, external_context=None):
-        return eval(compile_code(expression, "eval"), self._namespace(context, external_context))
+        with code_bounds.budget():
+            return eval(compile_code(expression, "eval"), self._namespace(context, external_context))
 
     def execute(self, script, context, external_context=None):
         self.check_for_overwrite(context, external_context or {})
         ns = self._namespace(context, external_context)
-        exec(compile_code(script, "exec"), ns)
+        with code_bounds.budget():
+            exec(compile_code(script, "exec"), ns)
         hidden = set(self._base) | set(self.globals) | set(external_context or {})
         context.clear()
         context.update({k: v for k, v in ns.items()

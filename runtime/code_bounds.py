@@ -1,0 +1,170 @@
+"""Bounds on diagram code, so a script, condition or timer expression can never hang a request, hold
+the database's write lock, or exhaust the server's memory.
+
+At compile time (the deployment lint and the sandbox use the same policy) RestrictedPython's policy is
+extended: ``**``, ``*`` and ``<<`` become calls of ``_binop_``, which refuses results beyond
+``MAX_BITS`` bits or ``MAX_ITEMS`` items; every ``while`` loop body first calls ``_step_``;
+f-string padding wider than ``MAX_WIDTH`` or computed at run time is refused; so are constant
+expressions that are unbounded on their face (``9**9**9``, ``'a' * 10**10``).
+
+At run time every evaluation has a budget (``budget()``): ``MAX_STEPS`` loop steps and iterations
+(``_step_`` and the ``_getiter_`` guard count them) and ``MAX_SECONDS`` of wall time. A breach raises
+``CodeLimitExceeded``, which the engine turns into an incident naming the element; the server and
+every other complaint go on.
+"""
+from __future__ import annotations
+
+import ast
+import math
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import cast
+
+from RestrictedPython import RestrictingNodeTransformer
+
+MAX_BITS = 100_000  # an integer result of about 30,000 digits
+MAX_ITEMS = 10_000_000  # characters of a string, items of a list made by repetition
+MAX_WIDTH = 1_000  # f-string padding
+MAX_STEPS = 1_000_000
+MAX_SECONDS = 2.0
+_OPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<"}
+
+
+class CodeLimitExceeded(Exception):
+    """Diagram code went beyond its bounds (steps, time, or the size of a result)."""
+
+
+class BoundedPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's policy plus the bounds above."""
+
+    def visit_BinOp(self, node: ast.BinOp):
+        node = cast(ast.BinOp, super().visit_BinOp(node))
+        symbol = _OPS.get(type(node.op))
+        if symbol is None:
+            return node
+        try:
+            left, right = _static(node.left), _static(node.right)
+            if left is not _UNKNOWN and right is not _UNKNOWN:
+                _check(symbol, left, right)
+        except CodeLimitExceeded as e:  # unbounded on its face, e.g. 9**9**9: refused before it runs
+            self.error(node, str(e))
+            return node
+        call = ast.Call(func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), node.left, node.right],
+                        keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_While(self, node: ast.While):
+        node = cast(ast.While, super().visit_While(node))
+        step = ast.Expr(ast.Call(func=ast.Name("_step_", ast.Load()), args=[], keywords=[]))
+        node.body.insert(0, ast.fix_missing_locations(ast.copy_location(step, node)))
+        return node
+
+    def visit_FormattedValue(self, node: ast.FormattedValue):
+        spec = node.format_spec
+        if spec is not None:
+            parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
+            if any(not isinstance(p, ast.Constant) for p in parts):
+                self.error(node, "f-string formats computed at run time are not allowed in diagram code")
+            elif any(int(w) > MAX_WIDTH for p in parts for w in _digit_runs(str(getattr(p, "value", "")))):
+                self.error(node, f"f-string padding wider than {MAX_WIDTH} is not allowed in diagram code")
+        return super().visit_FormattedValue(node)
+
+
+_UNKNOWN = object()
+
+
+def _static(node):
+    """The value of a constant operand, also of a bounded operation on constants (already turned into
+    a ``_binop_`` call); ``_UNKNOWN`` for anything that depends on data."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return -node.operand.value if isinstance(node.operand.value, (int, float)) else _UNKNOWN
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_binop_":
+        symbol, left, right = node.args
+        a, b = _static(left), _static(right)
+        if a is _UNKNOWN or b is _UNKNOWN:
+            return _UNKNOWN
+        return binop(symbol.value, a, b)
+    return _UNKNOWN
+
+
+def _digit_runs(text: str) -> list[str]:
+    runs, current = [], ""
+    for ch in text:
+        if ch.isdigit():
+            current += ch
+        elif current:
+            runs.append(current)
+            current = ""
+    return runs + ([current] if current else [])
+
+
+def _check(symbol: str, a, b) -> None:
+    """Refuse a ``**``, ``*`` or ``<<`` whose result would be beyond the bounds (before computing it)."""
+    if symbol == "**" and isinstance(a, int) and isinstance(b, int) and abs(a) > 1 and b > 0 \
+            and b * math.log2(abs(a)) > MAX_BITS:
+        raise CodeLimitExceeded(f"{a} ** {b} would be too large a number for diagram code")
+    if symbol == "<<" and isinstance(b, int) and b > MAX_BITS:
+        raise CodeLimitExceeded(f"<< {b} would be too large a number for diagram code")
+    if symbol == "*":
+        for seq, n in ((a, b), (b, a)):
+            if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_ITEMS:
+                raise CodeLimitExceeded(f"repeating {len(seq)} items {n} times is too large for diagram code")
+        if isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_BITS:
+            raise CodeLimitExceeded("the product would be too large a number for diagram code")
+
+
+def binop(symbol: str, a, b):
+    """``_binop_``: the operator, once the operands are known to give a bounded result."""
+    _check(symbol, a, b)
+    if symbol == "**":
+        return a ** b
+    return a * b if symbol == "*" else a << b
+
+
+class _Budget(threading.local):
+    steps = 0
+    deadline = 0.0
+    depth = 0
+
+
+_budget = _Budget()
+
+
+@contextmanager
+def budget() -> Iterator[None]:
+    """One evaluation's budget of steps and time (nested evaluations share the outer one)."""
+    if _budget.depth == 0:
+        _budget.steps, _budget.deadline = 0, time.monotonic() + MAX_SECONDS
+    _budget.depth += 1
+    try:
+        yield
+    finally:
+        _budget.depth -= 1
+
+
+def step() -> None:
+    """``_step_``: one loop step or iteration; over budget, the code is stopped."""
+    _budget.steps += 1
+    if _budget.steps > MAX_STEPS:
+        raise CodeLimitExceeded(f"diagram code took more than {MAX_STEPS:,} steps")
+    if _budget.steps % 1000 == 0 and time.monotonic() > _budget.deadline:
+        raise CodeLimitExceeded(f"diagram code ran longer than {MAX_SECONDS:g} s")
+
+
+def counted_iter(iterable):
+    """``_getiter_``: iteration in ``for`` loops and comprehensions, one step per item."""
+    for item in iter(iterable):
+        step()
+        yield item
+
+
+def bounded_range(*args):
+    """``range`` with at most ``MAX_ITEMS`` items (``list(range(10**12))`` would exhaust memory)."""
+    numbers = range(*args)
+    if len(numbers) > MAX_ITEMS:
+        raise CodeLimitExceeded(f"range of {len(numbers):,} numbers is too large for diagram code")
+    return numbers
