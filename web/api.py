@@ -109,7 +109,7 @@ def accept_complaint():
 @bp.get("/complaints/<number>")
 @token_required
 def get_complaint(number: str):
-    view = queries.complaint(runtime(), number)
+    view = queries.complaint(runtime(), number, g.actor)
     if view is None or view.process != COMPLAINT_PROCESS:
         raise InstanceNotFound(f"no complaint {number}")
     now = clock.now()

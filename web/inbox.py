@@ -78,7 +78,7 @@ def release(task_id):
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
 @login_required
 def task(task_id):
-    found = task_page.page(runtime(), task_id)
+    found = task_page.page(runtime(), current_actor(), task_id)
     if found is None:
         abort(404, _("This task does not exist or is already done."))
     errors, values, status = {}, {}, 200
@@ -91,7 +91,7 @@ def task(task_id):
         except InvalidInput as e:
             errors, status = e.field_errors or {"(form)": e.message}, 400
         except Conflict as e:  # someone changed it meanwhile: show the fresh task, keep what was typed
-            found = task_page.page(runtime(), task_id)
+            found = task_page.page(runtime(), current_actor(), task_id)
             if found is None:
                 flash(e.message, "error")
                 return redirect(url_for("inbox.index"))

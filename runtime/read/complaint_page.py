@@ -9,6 +9,7 @@ from runtime import masking
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.read.queries import ComplaintView, complaint_in, linked_in, start_form_in
+from runtime.read.visibility import require_read
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ def page(rt: Runtime, actor: Actor, number: str, process_id: str, revealed: dict
         view = complaint_in(session, number)
         if view is None:
             return None
+        require_read(session, actor, view.instance_id, view.owner, number)
         schema = start_form_in(rt, session, process_id) or {}
         links = linked_in(session, view)
     record = masking.masked(view.record, actor)

@@ -22,7 +22,7 @@ from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.bootstrap import Runtime
 from runtime.store.db import count
 from runtime.store.models import OPEN_STATUSES, ComplaintRecord, HumanTask, ProcessInstance, SavedFilter, User
-from runtime.read.queries import candidate_filter
+from runtime.read.visibility import candidate_filter
 
 TABS = ("available", "mine", "owned", "overdue", "team")
 PAGE_SIZE = 25

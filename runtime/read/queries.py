@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from runtime import business_calendar
 from runtime.store import records
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
+from runtime.read.visibility import require_read
 from runtime.store.packages import form_schema, load_package
 from runtime.store.models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance,
                             ProcessPackage, SlaClock, Timer)
@@ -82,15 +83,6 @@ def _ordered(query):
     return query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
 
 
-def candidate_filter(actor: Actor):
-    """The SQL condition 'this task's candidate group includes the actor'."""
-    clauses = [HumanTask.role == role for role in actor.roles if role != "department"]
-    if "department" in actor.roles and actor.department:
-        clauses.append(and_(HumanTask.role == "department",
-                            or_(HumanTask.department.is_(None), HumanTask.department == actor.department)))
-    return or_(*clauses) if clauses else HumanTask.id.is_(None)
-
-
 
 
 @dataclass(frozen=True)
@@ -112,10 +104,14 @@ class ComplaintView:
     instance_id: int | None = None
 
 
-def complaint(rt: Runtime, number: str) -> ComplaintView | None:
-    """The record (the data the complaint was accepted with), where it stands and what happened."""
+def complaint(rt: Runtime, number: str, actor: Actor | None = None) -> ComplaintView | None:
+    """The record (the data the complaint was accepted with), where it stands and what happened;
+    with ``actor``, only if they may see it (PermissionDenied otherwise)."""
     with rt.db.reader() as session:
-        return complaint_in(session, number)
+        view = complaint_in(session, number)
+        if view is not None and actor is not None:
+            require_read(session, actor, view.instance_id, view.owner, number)
+        return view
 
 
 def complaint_in(session, number: str) -> ComplaintView | None:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from runtime.read.queries import TaskRow, rows_in
+from runtime.actors import Actor
 from runtime.bootstrap import Runtime
+from runtime.read.visibility import require_read
 from runtime.store.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, ProcessPackage
 from runtime.store.notifications import group
 from runtime.store.packages import form_schema
@@ -23,13 +25,16 @@ class TaskPage:
     colleagues: list[str]  # active users who may work on it (the same rule decides who hears of it)
 
 
-def page(rt: Runtime, task_id: str) -> TaskPage | None:
-    """The page of an open task, or None when it does not exist or is done."""
+def page(rt: Runtime, actor: Actor, task_id: str) -> TaskPage | None:
+    """The page of an open task, or None when it does not exist or is done; only for those who may
+    see its complaint."""
     with rt.db.reader() as session:
         rows = rows_in(session, select(HumanTask).where(HumanTask.id == task_id))
         if not rows:
             return None
         task = rows[0]
+        owner = session.scalar(select(ProcessInstance.owner).where(ProcessInstance.id == task.instance_id))
+        require_read(session, actor, task.instance_id, owner, task.business_key)
         timeline = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == task.instance_id)
                                         .order_by(AuditEvent.at, AuditEvent.id)))
         colleagues = sorted(r.username for r in group(session, task.role, task.department))

@@ -10,6 +10,7 @@ from runtime.store import notifications
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor, may_work_on, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import InvalidInput, InvalidState, PermissionDenied
+from runtime.read.visibility import require_read
 from runtime.store.instance_store import audit, lock
 from runtime.services.common import ACTIVE, check_status
 from runtime.services.tasks import _check_version, _lock_task
@@ -81,6 +82,7 @@ def add_comment(rt: Runtime, actor: Actor, business_key: str, text: str) -> None
     body = _comment_text(text, required=True)
     with rt.db.transaction() as session:
         instance = lock(session, business_key=business_key)
+        require_read(session, actor, instance.id, instance.owner, business_key)
         audit(session, instance, actor.username, "comment", text=body)
 
 

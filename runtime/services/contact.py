@@ -13,7 +13,7 @@ from runtime.services.events import SENDER_ROLES
 def reveal_contact(rt: Runtime, actor: Actor, number: str) -> dict:
     """The unmasked contact fields of complaint ``number``; the reveal is written to its audit log."""
     require_any(actor, SENDER_ROLES, "see complainants' contact data")
-    view = queries.complaint(rt, number)
+    view = queries.complaint(rt, number, actor)
     if view is None:
         raise InstanceNotFound(f"no complaint {number}")
     revealed = {name: view.record.get(name) for name in masking.CONTACT_FIELDS if view.record.get(name)}

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised, InvalidInput, InvalidState
-from runtime.store.instance_store import audit
+from runtime.read.visibility import require_read
+from runtime.store.instance_store import audit, lock
 from runtime.store.models import ProcessInstance, WaitingEvent
 from runtime.services.instances import advance
 from runtime.services.common import instance_action
@@ -54,6 +55,10 @@ def _deliver(rt, actor, kind, name, payload, business_key) -> list[str]:
     require_any(actor, SENDER_ROLES, f"send a {kind} to complaints")
     if not name or not isinstance(name, str):
         raise InvalidInput(f"the {kind} needs a name")
+    if business_key:  # a person reporting on one complaint must be one who may see it
+        with rt.db.reader() as session:
+            instance = lock(session, business_key=business_key, for_update=False)
+            require_read(session, actor, instance.id, instance.owner, business_key)
     receivers = _receivers(rt, kind, name, business_key)
     if business_key and not receivers:
         raise InvalidState(f"{business_key} is not waiting for the {kind} '{name}'")

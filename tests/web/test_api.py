@@ -92,9 +92,20 @@ def test_a_second_complaint_from_the_same_phone_and_category_names_the_open_one(
 
 def test_contact_data_is_masked_for_roles_that_do_not_need_it(api):
     number = accepted(api)
-    record = api("GET", f"/complaints/{number}", who="zheng").get_json()["record"]
+    api("POST", f"/tasks/{task_id(api, number, 'triage')}/complete", json={"validity": "valid",
+                                                                         "department": "engineering"})
+    record = api("GET", f"/complaints/{number}", who="li").get_json()["record"]  # the department it went to
     assert (record["customer_phone"], record["customer_unit"]) == ("138****1234", "3栋****")
     assert record["customer_name"] == "张先生"
+
+
+def test_a_complaint_is_read_only_by_those_it_concerns(api):
+    number = accepted(api)
+    api("POST", f"/tasks/{task_id(api, number, 'triage')}/complete", json={"validity": "valid",
+                                                                         "department": "engineering"})
+    assert api("GET", f"/complaints/{number}", who="li").status_code == 200  # dispatched to engineering
+    for outsider in ("zhao", "zheng", "owner"):  # security department, legal, a process owner
+        assert error(api("GET", f"/complaints/{number}", who=outsider)) == (403, "permission_denied"), outsider
 
 
 def test_bad_input_is_a_400_naming_what_is_wrong_and_changes_nothing(api):

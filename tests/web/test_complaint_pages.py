@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from tests.helpers import INTAKE, audit, instance
+from runtime import services
+from runtime.services.users import get_actor
+from tests.helpers import INTAKE, audit, instance, task
 from tests.helpers import csrf, login
 
 
@@ -55,17 +57,23 @@ def test_bad_intake_keeps_what_was_typed_and_names_the_fields(client):
     assert response.status_code == 400 and "只写了描述" in body and body.count("this field is required") >= 4
 
 
-def test_contact_data_is_masked_for_legal_and_each_reveal_is_audited(rt, client):
+def test_contact_data_is_masked_for_the_department_and_each_reveal_is_audited(rt, client):
     login(client, "wang", "password-123")
     number = number_of(accept(client))
+    services.complete_task(rt, get_actor(rt, "wang"), task(rt, number, "triage").id,
+                           {"validity": "valid", "department": "engineering"})
     client.post("/logout", data={"csrf_token": csrf(client, "/")})
-    login(client, "zheng", "password-123")
+    login(client, "zheng", "password-123")  # legal has nothing to do with this complaint
+    assert client.get(f"/complaints/{number}").status_code == 403
+    assert client.post(f"/complaints/{number}/reveal", data={"csrf_token": csrf(client, "/")}).status_code == 403
+    client.post("/logout", data={"csrf_token": csrf(client, "/")})
+    login(client, "li", "password-123")  # the department it was dispatched to: masked
     page = client.get(f"/complaints/{number}").get_data(as_text=True)
     assert "138****1234" in page and "13812341234" not in page and "3栋****" in page
     revealed = client.post(f"/complaints/{number}/reveal", data={"csrf_token": csrf(client, f"/complaints/{number}")})
     assert "13812341234" in revealed.get_data(as_text=True)
     [event] = [e for e in audit(rt, number) if e.action == "contact_revealed"]
-    assert event.actor == "zheng" and event.details["fields"] == ["customer_phone", "customer_unit"]
+    assert event.actor == "li" and event.details["fields"] == ["customer_phone", "customer_unit"]
     assert "13812341234" not in client.get(f"/complaints/{number}").get_data(as_text=True)  # one reveal, one view
 
 

@@ -1,0 +1,49 @@
+"""Who may see a complaint: one rule for every page, the API, exports, notifications and the actions
+taken on a complaint (a comment, a reveal, a report), so nobody acts on what they may not see.
+
+- administrators, the managers (customer service, duty, site, general) and the quality department
+  see every complaint (they oversee, coordinate and report);
+- the complaint's owner (its receiver, 首问负责制) sees it;
+- so does anyone whose role (and department) one of its open tasks is for, or who holds one;
+- and anyone who has acted on it (claimed, completed, commented: the audit log says so).
+Process owners see diagrams, not complaints.
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+
+from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
+from runtime.errors import PermissionDenied
+from runtime.store.models import AuditEvent, HumanTask
+
+OVERSIGHT_ROLES = MANAGER_ROLES | REPAIR_ROLES | {"quality"}
+
+
+def candidate_filter(actor: Actor):
+    """The SQL condition 'this task's candidate group includes the actor'."""
+    clauses = [HumanTask.role == role for role in actor.roles if role != "department"]
+    if "department" in actor.roles and actor.department:
+        clauses.append(and_(HumanTask.role == "department",
+                            or_(HumanTask.department.is_(None), HumanTask.department == actor.department)))
+    return or_(*clauses) if clauses else HumanTask.id.is_(None)
+
+
+def may_read(session, actor: Actor, instance_id: int | None, owner: str | None) -> bool:
+    if actor.roles & OVERSIGHT_ROLES or (owner is not None and owner == actor.username):
+        return True
+    if instance_id is None:
+        return False
+    task = session.scalar(select(HumanTask.id).where(
+        HumanTask.instance_id == instance_id,
+        or_(candidate_filter(actor), HumanTask.assignee == actor.username, HumanTask.delegated_by == actor.username))
+        .limit(1))
+    if task is not None:
+        return True
+    acted = session.scalar(select(AuditEvent.id).where(AuditEvent.instance_id == instance_id,
+                                                       AuditEvent.actor == actor.username).limit(1))
+    return acted is not None
+
+
+def require_read(session, actor: Actor, instance_id: int | None, owner: str | None, number: str) -> None:
+    if not may_read(session, actor, instance_id, owner):
+        raise PermissionDenied(f"{actor.username} may not see complaint {number}")
