@@ -51,30 +51,34 @@ def signed_in(app, code):
 
 def attempt(rt, app, number, code, action):
     client, token = signed_in(app, code)
-    handle = task(rt, number, "handle") if action in ("claim_department_task", "reassign") else None
-    if action == "accept":
-        return client.post("/complaints/new", data={**INTAKE, "category": "parking", "csrf_token": token})
+    if action in ("claim_department_task", "reassign"):
+        return _hand(rt, client, token, number, code, action)
+    requests = {
+        "accept": lambda: client.post("/complaints/new", data={**INTAKE, "category": "parking", "csrf_token": token}),
+        # a report makes it a crisis: each role reports on a fresh complaint
+        "report_media_exposure": lambda: client.post(f"/complaints/{dispatched(rt)}/report/media_exposure",
+                                                     data={"csrf_token": token}),
+        "reveal_contact": lambda: client.post(f"/complaints/{number}/reveal", data={"csrf_token": token}),
+        "comment": lambda: client.post(f"/complaints/{number}/comments",
+                                       data={"csrf_token": token, "text": f"来自{code}"}),
+        "read_complaint": lambda: client.get(f"/complaints/{number}"),
+        "read_task": lambda: client.get(f"/tasks/{task(rt, number, 'handle').id}"),
+    }
+    return requests[action]()
+
+
+def _hand(rt, client, token, number, code, action):
+    """Claim or reassign the department's task, then put it back for the next role."""
+    handle = task(rt, number, "handle")
     if action == "claim_department_task":
         response = client.post(f"/tasks/{handle.id}/claim", data={"csrf_token": token})
-        if task(rt, number, "handle").assignee:
-            services.release_task(rt, get_actor(rt, f"u_{code}"), handle.id)
-        return response
-    if action == "reassign":
+        holder = f"u_{code}"
+    else:
         response = client.post(f"/tasks/{handle.id}/reassign", data={"csrf_token": token, "to": "li"})
-        if task(rt, number, "handle").assignee:
-            services.release_task(rt, get_actor(rt, "li"), handle.id)
-        return response
-    if action == "report_media_exposure":  # a report makes it a crisis: each role reports on a fresh complaint
-        return client.post(f"/complaints/{dispatched(rt)}/report/media_exposure", data={"csrf_token": token})
-    if action == "reveal_contact":
-        return client.post(f"/complaints/{number}/reveal", data={"csrf_token": token})
-    if action == "comment":
-        return client.post(f"/complaints/{number}/comments", data={"csrf_token": token, "text": f"来自{code}"})
-    if action == "read_complaint":
-        return client.get(f"/complaints/{number}")
-    if action == "read_task":
-        return client.get(f"/tasks/{task(rt, number, 'handle').id}")
-    raise AssertionError(action)
+        holder = "li"
+    if task(rt, number, "handle").assignee:
+        services.release_task(rt, get_actor(rt, holder), handle.id)
+    return response
 
 
 @pytest.mark.parametrize("action", sorted(ALLOWED))
