@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from collections.abc import Mapping
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from runtime import calendar_years
 from runtime.calendar_years import YearSchedule
@@ -69,11 +69,6 @@ class BusinessCalendar:
     def is_exact(self, day: date) -> bool:
         """Whether ``day`` lies in a year whose official schedule is known."""
         return day.year in self.years
-
-    def exact_between(self, start: datetime, end: datetime) -> bool:
-        """Whether every day from ``start`` to ``end`` lies in an exactly known year."""
-        first, last = sorted((start.astimezone(self.zone).year, end.astimezone(self.zone).year))
-        return all(year in self.years for year in range(first, last + 1))
 
     @cached_property
     def exact_until(self) -> date:
@@ -148,6 +143,8 @@ class BusinessCalendar:
 
 def _dates(values, where: str) -> frozenset[date]:
     try:
+        if not isinstance(values, list) or any(isinstance(v, datetime) for v in values):
+            raise TypeError("a list of dates without times is expected")
         return frozenset(v if isinstance(v, date) else date.fromisoformat(v) for v in values)
     except (TypeError, ValueError) as e:
         raise ConfigurationError(f"{where}: dates must be written as YYYY-MM-DD ({e})") from None
@@ -188,6 +185,13 @@ def load(company_file: Path | None = None, zone: str = "Asia/Shanghai") -> Busin
     data = json.loads(DATA_FILE.read_text())
     company = _read_company(company_file)
     where = str(company_file)
+    for table_name in ("national", "company", "working_hours"):
+        if not isinstance(company.get(table_name, {}), dict):
+            raise ConfigurationError(f"{where}: [{table_name}] must be a table")
+    try:
+        zone_info = ZoneInfo(str(company.get("timezone", zone)))
+    except (ValueError, KeyError, ZoneInfoNotFoundError):
+        raise ConfigurationError(f"{where}: timezone '{company.get('timezone')}' is not a known time zone") from None
     years = calendar_years.shipped(data)
     years.update(calendar_years.entered(company.get("national", {}), where, years))
     extra = company.get("company", {})
@@ -195,7 +199,7 @@ def load(company_file: Path | None = None, zone: str = "Asia/Shanghai") -> Busin
         years=years,
         closures=_dates(extra.get("closures", []), f"{where} [company] closures"),
         extra_workdays=_dates(extra.get("extra_workdays", []), f"{where} [company] extra_workdays"),
-        hours=_working_hours(company, where), zone=ZoneInfo(company.get("timezone", zone)), source=data["source"])
+        hours=_working_hours(company, where), zone=zone_info, source=data["source"])
 
 
 @dataclass
@@ -256,6 +260,8 @@ def refresh() -> str | None:
             _current, _watch.error = load(_watch.path, _watch.zone), None
         except ConfigurationError as e:
             _watch.error = e.message
+        except Exception as e:  # noqa: BLE001 - any edit that does not load is refused, never half applied
+            _watch.error = f"{_watch.path}: {type(e).__name__}: {e}"
         return _watch.error
 
 

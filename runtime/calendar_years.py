@@ -10,14 +10,14 @@ Three sources, in this order:
 - otherwise the year is *provisional*: weekends plus the statutory holidays the law lists
   (全国年节及纪念日放假办法: New Year, Spring Festival eve and days 1-3, Qingming, 1-2 May, Dragon Boat,
   Mid-Autumn, 1-3 October), their lunar dates computed by the ``holidays`` package. No make-up days
-  and no extra bridge days are guessed: only the State Council's notice fixes those, so a provisional
-  year counts at least as many working days as the official one will, and deadlines on it come early
-  rather than late.
+  and no extra bridge days are guessed: only the State Council's notice fixes those. Most deadlines
+  on a provisional year fall on or before the official ones; one the official schedule would end on a
+  make-up Saturday falls on the next weekday, so the official year should be entered when published.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 import holidays as holiday_rules
@@ -60,7 +60,7 @@ def shipped(data: dict) -> dict[int, YearSchedule]:
 @lru_cache(maxsize=64)
 def provisional(year: int) -> YearSchedule:
     """Weekends plus the statutory holidays that fall on a weekday (lunar dates by rule)."""
-    rules = holiday_rules.China(years=year, observed=False)
+    rules = holiday_rules.China(years=year, observed=False, language="en_US")  # names, whatever the locale
     statutory = {day for day, name in rules.items() if not name.startswith("Day off")}
     return YearSchedule(year, frozenset(d for d in statutory if d.weekday() < 5), frozenset(), PROVISIONAL_SOURCE,
                         False)
@@ -103,6 +103,8 @@ def _days(values, year: int, label: str) -> frozenset[date]:
     out = set()
     for value in values:
         try:
+            if isinstance(value, datetime):
+                raise ValueError("a date without a time is expected")
             day = value if isinstance(value, date) else date.fromisoformat(str(value))
         except ValueError:
             raise ConfigurationError(f"{label}: '{value}' is not a date written as YYYY-MM-DD") from None

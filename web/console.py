@@ -5,6 +5,7 @@ each confirmed in the page, reasoned and audited by the runtime; batch repairs o
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from werkzeug.utils import secure_filename
@@ -122,6 +123,7 @@ def package_file(package_id: int, name: str):
     """A file of a deployed package (the diagrams the viewer and modeler draw), always as a download:
     a process file is data, never a page (markup in it must not run in an administrator's session)."""
     content = definitions.file_content(runtime(), current_actor(), package_id, name)
-    download = secure_filename(name.rsplit("/", 1)[-1]) or "file"
-    return Response(content, mimetype="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{download}"'})
+    base = name.rsplit("/", 1)[-1]
+    ascii_name = secure_filename(base) or "file"
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(base)}"
+    return Response(content, mimetype="application/octet-stream", headers={"Content-Disposition": disposition})

@@ -4,6 +4,8 @@ uploads, and the migration of running instances to a newer version (dry run firs
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -140,8 +142,8 @@ def migrate(process_id: str):
                 moved=len(result.moved), to=newer, failed=len(result.failed)), "ok" if not result.failed else "error")
         for number, why in result.failed[:20]:
             flash(f"{number}: {why}", "error")
-        target = url_for("processes.migrate", process_id=process_id, to=newer)
-        return redirect(f"{target}&from={older}")  # "from" is a keyword: it cannot be a url_for argument
+        versions = urlencode({"from": older, "to": newer})
+        return redirect(f"{url_for('processes.migrate', process_id=process_id)}?{versions}")
     candidates = migration.dry_run(runtime(), actor, process_id, older, newer)
     return render_template("process_migrate.html", process_id=process_id, older=older, newer=newer,
                            candidates=candidates)

@@ -39,4 +39,8 @@ def init(app, secure_cookies: bool, max_upload_bytes: int) -> None:
     def headers(response):
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if secure_cookies:  # served over HTTPS: browsers should never come back over plain HTTP
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if response.mimetype == "text/html":  # pages show complainants' data: never kept in a shared cache
+            response.headers.setdefault("Cache-Control", "no-store")
         return response

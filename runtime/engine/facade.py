@@ -1,4 +1,4 @@
-"""The engine facade: the only module (with its ``engine_*`` helpers) that imports SpiffWorkflow.
+"""The engine facade: with the other modules of ``runtime/engine/``, the only code that imports SpiffWorkflow.
 
 It parses packages of process files into cached specs, starts and loads instances, acts on them
 (complete a task, fire timers, deliver signals and messages) and reports what the projections need
@@ -29,7 +29,8 @@ from SpiffWorkflow.util.task import TaskState
 from runtime import business_calendar, clock
 from runtime.engine import modify as engine_modify
 from runtime.engine.inspection import ElementStates, StepData, element_states, open_step_data, user_tasks
-from runtime.engine.snapshot import Deadline, Notice, ReadyTask, deadlines, facts, notice_of, ready_task, reminders
+from runtime.engine.snapshot import (Deadline, Notice, ReadyTask, deadlines, facts, notice_of, phase_of, ready_task,
+                                     reminders)
 from runtime.engine.timers import WaitingTimer, fold_missed_periods, waiting_cycles, waiting_timers
 from runtime.engine.sandbox import RestrictedEnvironment, ScriptEngine
 from runtime.engine.serializer import StateSerializer
@@ -59,7 +60,6 @@ class RunReport:
     """What happened while the engine ran on: automatic steps, deadlines missed, messages thrown."""
 
     automatic: list[tuple[str, str]] = field(default_factory=list)  # (task id, element id)
-    breaches: list[tuple[str, str, str]] = field(default_factory=list)  # (slaRule, element id, element name)
     messages: list[tuple[str, Any]] = field(default_factory=list)  # (message name, payload)
     notices: list[Notice] = field(default_factory=list)
     folded: list[tuple[str, int]] = field(default_factory=list)  # (cycle timer, missed periods dropped)
@@ -165,8 +165,6 @@ class Engine:
             notice = notice_of(task)
             if notice is not None:
                 report.notices.append(notice)
-                if notice.kind == "breach":
-                    report.breaches.append((notice.rule, spec.bpmn_id, notice.name))
 
         with translated_errors():
             for _ in range(MAX_ENGINE_ROUNDS):
@@ -266,7 +264,7 @@ class Engine:
                 phase[id(task.workflow)].append(deadline)
             elif deadline.task_id:
                 own[deadline.task_id].append(deadline)
-        ready = [ready_task(t, by_task, own.get(str(t.id), []), phase.get(id(t.workflow), []))
+        ready = [ready_task(t, by_task, own.get(str(t.id), []), phase_of(t, phase.get(id(t.workflow), [])))
                  for t in wf.get_tasks(state=TaskState.READY, manual=True)]
         events = {("signal" if p.event_type.startswith("Signal") else "message", p.name)
                   for p in wf.waiting_events() if p.event_type.startswith(("Signal", "Message"))}

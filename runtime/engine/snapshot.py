@@ -129,6 +129,18 @@ def deadlines(tasks, exact: Callable[[Any, datetime], bool]) -> list[tuple[Any, 
     return out
 
 
+def phase_of(task, phase: list[Deadline]) -> list[Deadline]:
+    """The phase deadlines that apply to ``task``: not those it follows from (the supervision task a
+    missed phase deadline opens is not itself late by that deadline)."""
+    if not phase:
+        return phase
+    ancestors, node = set(), task.parent
+    while node is not None:
+        ancestors.add(str(node.id))
+        node = node.parent
+    return [d for d in phase if d.timer_id not in ancestors]
+
+
 def fired_due(task) -> datetime | None:
     """The due time a timer was given (kept in its state after it fired); None for a cycle."""
     definition = task.task_spec.event_definition

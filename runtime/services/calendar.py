@@ -15,6 +15,7 @@ from sqlalchemy import select
 from runtime import business_calendar, clock
 from runtime.store import notifications
 from runtime.actors import OWNER_ROLES, Actor, require_any
+from runtime.errors import InvalidState
 from runtime.bootstrap import Runtime
 from runtime.store.instance_store import audit
 from runtime.store.models import InstanceStatus, ProcessInstance, Timer
@@ -52,7 +53,9 @@ def recompute_provisional(rt: Runtime, actor: Actor, reason: str) -> RecomputeRe
     as it is now (after the official schedule was entered)."""
     require_any(actor, OWNER_ROLES, "recompute deadlines")
     reason = require_reason(reason)
-    business_calendar.refresh()
+    refused = business_calendar.refresh()
+    if refused:
+        raise InvalidState(f"the calendar file was refused, so deadlines would be computed on the old one: {refused}")
     with rt.db.reader() as session:
         rows = session.execute(select(Timer.instance_id, Timer.task_id).where(Timer.exact.is_(False))
                                .order_by(Timer.instance_id)).all()

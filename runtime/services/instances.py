@@ -100,6 +100,17 @@ def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict) ->
     return Loaded(instance, ref, package, workflow)
 
 
+def _kept(session, write) -> bool:
+    """Run one optional write of a failed start in a savepoint: if it fails again, the instance and
+    its incident (which holds the intake data) are stored all the same."""
+    try:
+        with session.begin_nested():
+            write()
+        return True
+    except Exception:  # noqa: BLE001 - the complaint must be kept whatever this write trips over
+        return False
+
+
 def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
     """Store the instance as it was before its first steps, with an incident that replays them.
 
@@ -113,9 +124,11 @@ def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
         except Exception:  # noqa: BLE001 - kept without state; the retry starts it from the intake data
             loaded.instance.state = None
         write_row(session, loaded.instance)
-        records.write(session, loaded.instance.saved_id, data)
-        audit(session, loaded.instance, actor.username, "started", process=process_id,
-              version=loaded.definition.version, data=data)
+        _kept(session, lambda: records.write(session, loaded.instance.saved_id, data))
+        if not _kept(session, lambda: audit(session, loaded.instance, actor.username, "started", process=process_id,
+                                            version=loaded.definition.version, data=data)):
+            audit(session, loaded.instance, actor.username, "started", process=process_id,
+                  version=loaded.definition.version, data_kept_in_incident=True)
         instance_id = loaded.instance.saved_id
     action = {"kind": "run", "actor": actor.username}
     if loaded.instance.state is None:

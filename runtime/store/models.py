@@ -184,10 +184,10 @@ class AuditEvent(Base):
 
 class SlaClock(Base):
     """One deadline of one instance (a timer marked ``slaRule``): when its clock started, when it is
-    due, and whether it was met (the timer went away unfired) or breached (it fired), written in the
-    transaction of the action. ``exact`` is false when the due time was computed on a provisional
-    year of the business calendar. The dashboard's missed-deadline figures and the monthly report
-    read this table."""
+    due, and whether it was met (the timer went away unfired in time) or breached (it fired, or went
+    away after its due time), written in the transaction of the action. ``exact`` is false when the
+    due time was computed on a provisional year of the business calendar. The dashboard's
+    missed-deadline figures (and the monthly report to come) read this table."""
 
     __tablename__ = "sla_clock"
     __table_args__ = (UniqueConstraint("instance_id", "timer_id", name="uq_sla_clock_timer"),

@@ -34,9 +34,9 @@ def fingerprint(snapshot: Snapshot) -> dict:
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
     return {
         "tasks": {t.id: [iso(t.due_at), t.department, t.due_rule, t.due_exact] for t in snapshot.ready_tasks},
-        "timers": {t.task_id: iso(t.due_at) for t in snapshot.timers},
+        "timers": {t.task_id: [iso(t.due_at), t.exact] for t in snapshot.timers},
         "events": sorted([kind, name] for kind, name in snapshot.waiting_events),
-        "clocks": {d.timer_id: [iso(d.due_at), d.fired] for d in snapshot.deadlines},
+        "clocks": {d.timer_id: [iso(d.due_at), d.fired, d.exact] for d in snapshot.deadlines},
     }
 
 
@@ -51,7 +51,10 @@ def write(session: Session, instance, snapshot: Snapshot, now: datetime, breache
     new = _sync_tasks(conn, instance.id, before.get("tasks", {}), after["tasks"], snapshot, now)
     _sync_timers(conn, instance.id, before.get("timers", {}), after["timers"], snapshot, now)
     _sync_events(conn, instance.id, before.get("events", []), after["events"])
-    sla_clocks.sync(conn, instance, before.get("clocks", {}), snapshot.deadlines, breaches, now)
+    if "clocks" in before or not before:
+        sla_clocks.sync(conn, instance, before.get("clocks", {}), snapshot.deadlines, breaches, now)
+    else:  # saved before the clocks existed: its breaches were carried over by the migration
+        sla_clocks.sync(conn, instance, {}, [d for d in snapshot.deadlines if not d.fired], [], now)
     instance.projected = after
     return new
 

@@ -49,4 +49,4 @@ def repeats(session: Session, instance_id: int, limit: int = 20) -> list[str]:
 def _text(value, limit: int | None) -> str | None:
     if value in (None, ""):
         return None
-    return str(value).strip()[:limit]
+    return str(value).replace("\x00", "").strip()[:limit]  # PostgreSQL text refuses NUL

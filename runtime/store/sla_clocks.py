@@ -1,11 +1,14 @@
 """The ``sla_clock`` projection: one row per deadline, its clock started, met or breached.
 
 Written at every save from the engine's deadlines, diffed against the fingerprint the instance row
-keeps (``projected["clocks"]``: timer id -> [due, fired]), in the transaction of the action:
+keeps (``projected["clocks"]``: timer id -> [due, fired, exact]), in the transaction of the action:
 - a deadline that appears starts its clock (``started_at`` = now; already fired: breached now);
 - one that fires is breached now; one whose due time changes (a migration, a recomputation after
   the official calendar was entered) keeps its start and takes the new due time and exactness;
-- one that leaves the tree unfired was met now (its task was done, or its phase ended).
+- one that leaves the tree unfired was met now (its task was done, or its phase ended), unless its
+  due time had already passed (done late, before the sweep fired it): then it was breached.
+The fingerprint holds exactness too, so a provisional due time that a recomputation confirms
+becomes exact even when the time itself does not move.
 """
 from __future__ import annotations
 
@@ -30,13 +33,14 @@ def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list
     vanished = [n for key, n in fired_now.items() if key not in before and key not in after and n.due_at]
     if vanished:  # fired and gone within one run: a breach all the same
         conn.execute(insert(CLOCK), [_breach_row(instance, n, now) for n in vanished])
-    for tid, (due, fired) in before.items():
+    for tid, (due, fired, *exact) in before.items():
         deadline = after.get(tid)
-        if deadline is None:
-            _stop(conn, instance.id, tid, breached=tid in fired_now, now=now)
+        if deadline is None:  # left unfired: met, unless its time had passed already (done late)
+            late = tid in fired_now or datetime.fromisoformat(due) <= now
+            _stop(conn, instance.id, tid, breached=late, now=now)
         elif deadline.fired and not fired:
             _stop(conn, instance.id, tid, breached=True, now=now)
-        elif deadline.due_at.isoformat() != due:
+        elif deadline.due_at.isoformat() != due or [deadline.exact] != exact:
             conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance.id, CLOCK.c.timer_id == tid)
                          .values(due_at=deadline.due_at, exact=deadline.exact))
 

@@ -38,9 +38,9 @@ def settings(settings, tmp_path, smtp_server):
     return dataclasses.replace(settings, calendar_file=path, smtp_host="127.0.0.1", smtp_port=smtp_server.port)
 
 
-def enter_official_2027(sc) -> None:
+def enter_official_2027(sc, schedule: str = OFFICIAL_2027) -> None:
     path = sc.rt.settings.calendar_path
-    path.write_text(path.read_text() + OFFICIAL_2027)
+    path.write_text(path.read_text() + schedule)
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000))  # a new mtime even within the same tick
     assert business_calendar.refresh() is None
 
@@ -80,6 +80,7 @@ def test_major_deadline_of_5_working_days_from_dec_28_is_provisional_and_holds_f
 
     sc.advance_to(2027, 1, 5, 10, 1)
     assert sc.task(key, "major_overdue").role == "general_manager"
+    assert sc.task(key, "major_overdue").due_at is None  # the supervision the breach opened is not late by it
     assert sc.due(key, "investigate") == due  # missed, and still shown
     overdue = inbox.page(sc.rt, USERS["engineering"], inbox.InboxFilter(tab="overdue")).rows
     assert "investigate" in [r.task_name for r in overdue]
@@ -131,6 +132,18 @@ def test_a_provisional_deadline_is_recomputed_from_its_start_once_the_official_2
     assert sc.task(key, "supervise").role == "duty_manager"
 
 
+def test_a_provisional_deadline_the_official_schedule_confirms_becomes_exact_everywhere(sc):
+    sc.at(2026, 12, 30, 10, 0)
+    key = sc.start()
+    sc.complete(key, "triage", validity="valid", department="engineering")
+    enter_official_2027(sc, '[national.2027]\nholidays = ["2027-01-01"]\n')  # early January as the rule had it
+    recompute_provisional(sc.rt, USERS["admin"], "official 2027 schedule entered")
+    assert sc.due(key, "handle") == datetime(2027, 1, 5, 10, 0, tzinfo=SH) and sc.task(key, "handle").due_exact
+    [clock] = [c for c in clock_rows(sc, key) if c.rule == "handle_3_working_days"]
+    assert clock.exact is True
+    assert status(sc.rt, USERS["admin"]).provisional_timers == 0
+
+
 def test_a_task_whose_reminder_fired_stays_overdue_with_its_original_due_time(sc):
     sc.at(2026, 12, 1, 10, 0)
     key = sc.start()
@@ -154,6 +167,16 @@ def test_a_task_whose_reminder_fired_stays_overdue_with_its_original_due_time(sc
     assert clock.met_at is None and local(clock.breached_at) == datetime(2026, 12, 2, 10, 5, tzinfo=SH)
     [dispatch] = [c for c in clock_rows(sc, key) if c.rule == "dispatch_20_minutes"]
     assert dispatch.breached_at is None and local(dispatch.met_at) == datetime(2026, 12, 1, 10, 0, tzinfo=SH)
+
+
+def test_a_step_done_after_its_deadline_before_any_sweep_counts_as_missed(sc):
+    sc.at(2026, 12, 1, 10, 0)
+    key = sc.start()
+    sc.complete(key, "triage", validity="valid", department="engineering")
+    sc.at(2026, 12, 2, 10, 30)  # half an hour late, and the worker has not run in between
+    sc.complete(key, "first_reply", reply_summary="已答复")
+    [clock] = [c for c in clock_rows(sc, key) if c.rule == "reply_24_hours"]
+    assert clock.met_at is None and local(clock.breached_at) == datetime(2026, 12, 2, 10, 30, tzinfo=SH)
 
 
 def test_from_60_days_before_the_schedule_runs_out_administrators_are_told_once(sc, smtp_server):

@@ -60,7 +60,7 @@ def test_a_process_file_with_markup_is_only_ever_downloaded(rt, admin):
     result = deploy_as(rt, ADMIN, {"evil.bpmn": XSS_BPMN}, "test")
     response = client.get(f"/admin/packages/{result.package_id}/files/evil.bpmn")
     assert response.status_code == 200 and response.data == XSS_BPMN
-    assert response.headers["Content-Disposition"] == 'attachment; filename="evil.bpmn"'
+    assert response.headers["Content-Disposition"] == "attachment; filename=\"evil.bpmn\"; filename*=UTF-8''evil.bpmn"
     assert response.mimetype == "application/octet-stream" and response.headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -86,12 +86,14 @@ def test_exotic_digits_in_parameters_are_refused_or_ignored_never_a_crash(rt, ad
 
 
 def test_the_session_cookie_is_http_only_and_secure_when_served_over_https(rt, settings):
-    plain = create_app(runtime=rt).test_client()
-    cookie = plain.get("/login").headers["Set-Cookie"]
+    plain = create_app(runtime=rt).test_client().get("/login")
+    cookie = plain.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert plain.headers["Cache-Control"] == "no-store" and "Strict-Transport-Security" not in plain.headers
     rt.settings = dataclasses.replace(settings, secure_cookies=True)
-    cookie = create_app(runtime=rt).test_client().get("/login").headers["Set-Cookie"]
-    assert "Secure" in cookie and "HttpOnly" in cookie
+    https = create_app(runtime=rt).test_client().get("/login")
+    assert "Secure" in https.headers["Set-Cookie"] and "HttpOnly" in https.headers["Set-Cookie"]
+    assert https.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
 def test_a_request_body_over_the_limit_is_refused_whole(rt, settings, web):
