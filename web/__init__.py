@@ -21,8 +21,9 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.config.update(config or {})
     app.extensions["complaintflow"] = rt
     csrf.init_app(app)
-    from web import i18n
+    from web import i18n, limits
     i18n.init(app)
+    limits.init(app)
     zone = ZoneInfo(rt.settings.timezone)
     app.jinja_env.filters["local"] = lambda moment, fmt="%m/%d %H:%M": moment.astimezone(zone).strftime(fmt)
     from web.timefmt import time_left

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -9,6 +10,7 @@ from wtforms.validators import DataRequired, Length
 from runtime.errors import PermissionDenied
 from runtime.services.users import authenticate
 from web.context import runtime
+from web.limits import PER_ACCOUNT, PER_CLIENT, account_key, failed, limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -19,13 +21,15 @@ class LoginForm(FlaskForm):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(PER_CLIENT, methods=["POST"])
+@limiter.limit(PER_ACCOUNT, methods=["POST"], key_func=account_key, deduct_when=failed)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
             actor = authenticate(runtime(), form.username.data, form.password.data)
-        except PermissionDenied as e:
-            flash(e.message, "error")
+        except PermissionDenied:  # one answer for an unknown name and a wrong password
+            flash(_("Wrong user name or password."), "error")
             return render_template("login.html", form=form), 401
         lang = session.get("lang")
         session.clear()  # a fresh session on sign-in; the language chosen before it stays

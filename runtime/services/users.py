@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
@@ -15,8 +14,6 @@ from runtime.errors import Conflict, InvalidInput, PermissionDenied, UserNotFoun
 from runtime.store.models import User, UserRole
 from runtime.roles import ROLE_CODES
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 # Argon2id at the library's default (RFC 9106 low-memory) cost. The test suite swaps in the cheapest
 # parameters (tests/conftest.py): hashes verify the same way, only faster to compute.
 _hasher = PasswordHasher()
@@ -43,33 +40,23 @@ def create_user(rt: Runtime, username: str, password: str | None, roles: list[st
     return password
 
 
+WRONG = "wrong user name or password"
+
+
 def authenticate(rt: Runtime, username: str, password: str) -> Actor:
-    """Check a password; after MAX_FAILED_LOGINS failures the account is locked for LOCKOUT.
+    """Check a password: one answer for an unknown name and a wrong password, in the same time.
 
-    The failure count is committed before the refusal is raised, so it survives the error.
+    Guessing is slowed where the guesses come from (the web layer throttles per client and per
+    client and account); no account is ever locked, so nobody can lock another person out.
     """
-    with rt.db.transaction() as session:
-        refusal, actor = _check_password(session, username, password)
-    if refusal or actor is None:
-        raise PermissionDenied(refusal or "wrong user name or password")
-    return actor
-
-
-def _check_password(session, username: str, password: str) -> tuple[str | None, Actor | None]:
-    user = session.scalar(select(User).where(User.username == username))
-    now = clock.now()
-    if user is None or not user.active:
-        _hasher.hash(password)  # same cost as a real check, so timing does not reveal user names
-        return "wrong user name or password", None
-    if user.locked_until and user.locked_until > now:
-        return f"too many failed sign-ins; try again after {user.locked_until:%H:%M} UTC", None
-    if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
-        return "wrong user name or password", None
-    user.failed_logins, user.locked_until = 0, None
-    return None, actor_of(user)
+    with rt.db.reader() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
+            _hasher.hash(password)  # same cost as a real check, so timing does not reveal user names
+            raise PermissionDenied(WRONG)
+        if not _verify(user.password_hash, password):
+            raise PermissionDenied(WRONG)
+        return actor_of(user)
 
 
 def _verify(password_hash: str, password: str) -> bool:
