@@ -24,6 +24,8 @@ from runtime.sandbox_policy import BUILTIN_NAMES
 
 ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 ISO_CYCLE = re.compile(r"^R\d*/")
+ZERO_PERIOD = re.compile(r"/P(T?(0+[YMWDHS])+|T)$|/PT?0+[YMWDHS]?$")
+MAX_CODE = 20_000  # characters of one script or expression
 LOOKS_LIKE_ISO = re.compile(r"^(P|R\d*$|PT)", re.I)
 TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date", "timeCycle": "cycle"}
 
@@ -47,6 +49,8 @@ class Linter:
             self.add(name, root, f"not a BPMN 2.0 file: the root element is <{etree.QName(root).localname}>, "
                                  "expected <bpmn:definitions>")
             return
+        if not list(tree.iterfind(".//bpmn:process", NS)):
+            self.add(name, root, "the file holds no process to run")
         for process in tree.iterfind(".//bpmn:process", NS):
             if not process.get("id"):
                 self.add(name, process, "every process needs an id")
@@ -121,19 +125,9 @@ class Linter:
             self._compile(name, element, text, "exec", "script")
 
     def _compile(self, name, element, text, mode, what) -> ast.AST | None:
-        try:
-            tree = ast.parse(text, mode=mode)
-        except SyntaxError as e:
-            self.add(name, element, f"{what} is not valid Python: {e.msg} (line {e.lineno} of the {what})")
-            return None
-        try:
-            compile_restricted(text, "<lint>", mode, policy=BoundedPolicy)
-        except SyntaxError as e:
-            self.add(name, element, f"{what} uses something not allowed in diagrams: {restricted_reason(e)}")
-            return None
-        if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree)):
-            self.add(name, element, f"{what} uses something not allowed in diagrams: imports "
-                                    "(use a whitelisted function from handlers/ instead)")
+        tree, problem = _parsed(text, mode, what)
+        if tree is None:
+            self.add(name, element, problem)
             return None
         for func in (n.func for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
             if func.id not in self.functions | BUILTIN_NAMES:
@@ -169,6 +163,8 @@ class Linter:
             self.problems.append(Problem(name, f"not valid JSON: {e.msg}", line=e.lineno))
         except SchemaError as e:
             self.problems.append(Problem(name, f"not a valid JSON Schema: {e.message}"))
+        except (RecursionError, MemoryError, ValueError):
+            self.problems.append(Problem(name, "the form is nested too deeply to be read"))
 
 
 def restricted_reason(error: SyntaxError) -> str:
@@ -177,13 +173,33 @@ def restricted_reason(error: SyntaxError) -> str:
     return "; ".join(str(r) for r in reasons)
 
 
+def _parsed(text: str, mode, what: str) -> tuple[ast.AST | None, str]:
+    """The syntax tree of diagram code, or why it is refused (too long, not Python, too deep, not
+    allowed by the sandbox's policy and bounds, or importing)."""
+    if len(text) > MAX_CODE:
+        return None, f"{what} is longer than {MAX_CODE:,} characters"
+    try:
+        tree = ast.parse(text, mode=mode)
+        compile_restricted(text, "<lint>", mode, policy=BoundedPolicy)
+    except SyntaxError as e:
+        if e.lineno is not None and not isinstance(e.args[0] if e.args else None, tuple):
+            return None, f"{what} is not valid Python: {e.msg} (line {e.lineno} of the {what})"
+        return None, f"{what} uses something not allowed in diagrams: {restricted_reason(e)}"
+    except (RecursionError, MemoryError, ValueError):
+        return None, f"{what} is nested too deeply to be read"
+    if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree)):
+        return None, (f"{what} uses something not allowed in diagrams: imports "
+                      "(use a whitelisted function from handlers/ instead)")
+    return tree, ""
+
+
 def _constant_timer_problem(value, kind: str) -> str | None:
     if not isinstance(value, str):
         return f"timer expression must give a text, not {type(value).__name__}"
     if kind == "duration" and not ISO_DURATION.match(value):
         return f"'{value}' is not an ISO 8601 duration such as \"PT24H\""
-    if kind == "cycle" and not ISO_CYCLE.match(value):
-        return f"'{value}' is not an ISO 8601 cycle such as \"R/P3D\""
+    if kind == "cycle":
+        return _cycle_problem(value)
     if kind == "date":
         try:
             parsed = datetime.fromisoformat(value)
@@ -191,6 +207,14 @@ def _constant_timer_problem(value, kind: str) -> str | None:
             return f"'{value}' is not an ISO 8601 date-time"
         if parsed.tzinfo is None:
             return f"'{value}' needs a UTC offset such as +08:00 (the server's zone is not guessed)"
+    return None
+
+
+def _cycle_problem(value: str) -> str | None:
+    if not ISO_CYCLE.match(value):
+        return f"'{value}' is not an ISO 8601 cycle such as \"R/P3D\""
+    if ZERO_PERIOD.search(value):
+        return f"'{value}' repeats with no time in between (it would fire on every sweep); give it a period"
     return None
 
 

@@ -5,6 +5,8 @@ creates nothing; running instances stay on the package they started with.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,9 @@ from runtime.lint import Linter
 from runtime.store.models import ProcessDefinition, ProcessFile, ProcessPackage
 from runtime.store.packages import KINDS, content_hash, parse_package, parse_xml
 
+SAFE_NAME = re.compile(r"(?!\.)[^/\\\x00-\x1f]{1,200}")
+
+
 @dataclass(frozen=True)
 class DeployResult:
     package_id: int
@@ -32,6 +37,10 @@ def check(rt: Runtime, files: dict[str, bytes]) -> ParsedPackage:
     """Run every check on ``files``; raise DeploymentRejected listing all problems found."""
     if not files:
         raise DeploymentRejected([Problem("(upload)", "no files were given")])
+    unsafe = [Problem(n[:200], "a file name may not contain a folder, '..' or control characters") for n in files
+              if not SAFE_NAME.fullmatch(n)]
+    if unsafe:
+        raise DeploymentRejected(unsafe)
     kinds = {name: KINDS.get(Path(name).suffix.lower()) for name in files}
     problems = [Problem(n, "unsupported file type; expected .bpmn, .dmn or .json") for n, k in kinds.items() if not k]
     forms = {n: c for n, c in files.items() if kinds[n] == "form"}
