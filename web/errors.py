@@ -32,10 +32,11 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() == "allow"]  # a 405 names what is allowed
         if _wants_json():
             code = {404: "not_found", 405: "method_not_allowed"}.get(error.code, "http_error")
-            return jsonify({"error": {"code": code, "message": error.description}}), error.code
-        return render_template("error.html", message=error.description), error.code
+            return jsonify({"error": {"code": code, "message": error.description}}), error.code, headers
+        return render_template("error.html", message=error.description), error.code, headers
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -90,9 +90,9 @@ def _query(flt: InstanceFilter):
     if flt.number:
         query = query.where(p.business_key.startswith(flt.number.strip(), autoescape=True))
     if flt.text:
-        needle = f"%{flt.text.strip()}%"
-        query = query.where(or_(r.subject.like(needle), r.customer_name.like(needle), r.site.like(needle),
-                                r.category.like(needle)))
+        needle = flt.text.strip()  # % and _ in the text are meant literally (autoescape)
+        query = query.where(or_(*(column.contains(needle, autoescape=True)
+                                  for column in (r.subject, r.customer_name, r.site, r.category))))
     # Open tasks are few next to all instances: find the instances through the task table's indexes.
     if flt.overdue:
         query = query.where(p.id.in_(select(HumanTask.instance_id).where(HumanTask.due_at < clock.now())))
@@ -131,6 +131,18 @@ CSV_COLUMNS = ("number", "process", "version", "status", "severity", "owner", "c
                "updated_at", "ended_at")
 
 
+def _cell(value) -> object:
+    """A CSV cell as a spreadsheet will read it: free text that starts like a formula (=, +, -, @, tab,
+    return) is prefixed with an apostrophe, so a site named ``=HYPERLINK(...)`` stays text."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def export_csv(rt: Runtime, actor: Actor, flt: InstanceFilter) -> Iterator[str]:
     """The whole filtered list (up to EXPORT_CAP rows) as CSV text, streamed in chunks."""
     require_any(actor, REPAIR_ROLES, "export process instances")
@@ -140,7 +152,7 @@ def export_csv(rt: Runtime, actor: Actor, flt: InstanceFilter) -> Iterator[str]:
     with rt.db.reader() as session:
         result = session.execute(_sorted(_query(flt), flt).limit(EXPORT_CAP).execution_options(yield_per=1000))
         for row in result:
-            writer.writerow([v.isoformat() if isinstance(v, datetime) else ("" if v is None else v) for v in row])
+            writer.writerow([_cell(v) for v in row])
             if buffer.tell() > 64_000:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -4,6 +4,7 @@ a temporary folder; ``make screenshots`` runs these tests with COMPLAINTFLOW_SCR
 docs/screenshots/ (linked from the README), so a plain test run never changes tracked files."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -47,7 +48,11 @@ def live(rt):
     """The web app served over real HTTP; yields its base URL."""
     deploy_processes(rt)
     server = waitress.create_server(create_app(runtime=rt), host="127.0.0.1", port=free_port(), threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+
+    def serve():
+        with contextlib.suppress(OSError, ValueError):  # closed by the test while in select(): the server is done
+            server.run()
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()

@@ -102,3 +102,20 @@ def test_a_request_body_over_the_limit_is_refused_whole(rt, settings, web):
     body = b"csrf_token=" + csrf(client, "/processes/").encode() + b"&process_id=" + b"x" * (1024 * 1024)
     response = client.post("/processes/upload", data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413 and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_csv_cells_that_look_like_formulas_stay_text_and_the_text_filter_is_literal(rt, admin):
+    client, _ = admin
+    services.start_instance(rt, get_actor(rt, "wang"), "complaint",
+                            {**INTAKE, "location": '=HYPERLINK("http://evil.test","点我")'})
+    csv_text = client.get("/admin/instances.csv").get_data(as_text=True)
+    assert "'=HYPERLINK(" in csv_text and ',=HYPERLINK(' not in csv_text and ',"=HYPERLINK(' not in csv_text
+    listing = client.get("/admin/instances?text=%25").get_data(as_text=True)  # a literal %, not "anything"
+    assert "CF-" not in listing
+
+
+def test_a_wrong_method_says_which_ones_are_allowed(admin):
+    client, _ = admin
+    for path in ("/api/v1/openapi.json", "/admin/"):
+        response = client.post(path, data={})
+        assert response.status_code == 405 and "GET" in response.headers["Allow"], path
