@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from runtime.actors import Actor
 
-CONTACT_ROLES = frozenset({"front_desk", "cs_manager", "duty_manager", "site_manager", "crisis_team"})
+# The quality department calls customers back too (seed 001), so it sees their contact data.
+CONTACT_ROLES = frozenset({"front_desk", "cs_manager", "duty_manager", "site_manager", "crisis_team", "quality"})
 CONTACT_FIELDS = ("customer_phone", "customer_unit", "customer_address")
 
 

@@ -28,16 +28,20 @@ def reassign_task(rt: Runtime, actor: Actor, task_id: str, to: str, expected_ver
         instance, task = _lock_task(session, task_id)
         check_status(instance, ACTIVE)
         _check_version(task, expected_version)
-        if not may_work_on(target, task.role, task.department):
-            group = task.role + (f"/{task.department}" if task.department else "")
-            raise InvalidInput(f"{to} may not work on '{task.title}' (it is for {group})",
-                               field_errors={"to": "not allowed"})
+        _require_may_work(target, task)
         previous = task.assignee
         task.assignee, task.delegated_by, task.version = to, None, task.version + 1
         audit(session, instance, actor.username, "reassigned", task_id=task_id, task_name=task.task_name,
               previous_assignee=previous, assignee=to, reason=reason or None)
         _tell(session, rt, instance, task, to, actor, "assigned")
         return task.version
+
+
+def _require_may_work(target: Actor, task) -> None:
+    if not may_work_on(target, task.role, task.department):
+        group = task.role + (f"/{task.department}" if task.department else "")
+        raise InvalidInput(f"{target.username} may not work on '{task.title}' (it is for {group})",
+                           field_errors={"to": "not allowed"})
 
 
 def delegate_task(rt: Runtime, actor: Actor, task_id: str, to: str, expected_version: int | None = None) -> int:
@@ -53,6 +57,7 @@ def delegate_task(rt: Runtime, actor: Actor, task_id: str, to: str, expected_ver
             raise InvalidState(f"'{task.title}' is already delegated by {task.delegated_by}")
         if to == actor.username:
             raise InvalidInput("delegate to someone else", field_errors={"to": "yourself"})
+        _require_may_work(target, task)  # the same rule as reassignment: only to someone who may do it
         task.assignee, task.delegated_by, task.version = target.username, actor.username, task.version + 1
         audit(session, instance, actor.username, "delegated", task_id=task_id, task_name=task.task_name, delegate=to)
         _tell(session, rt, instance, task, to, actor, "delegated")

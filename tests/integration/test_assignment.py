@@ -69,6 +69,14 @@ def test_a_delegated_task_comes_back_for_review_before_it_is_completed(rt, regis
         services.return_task(rt, CHEN, task(rt, "C-1", "handle").id)
 
 
+def test_a_task_is_delegated_only_to_someone_who_may_do_it(rt, register):
+    services.claim_task(rt, FRONT_DESK, register.id)
+    with pytest.raises(InvalidInput, match="liu may not work on") as refused:
+        services.delegate_task(rt, FRONT_DESK, register.id, "liu")  # a manager: not the front desk's step
+    assert refused.value.field_errors == {"to": "not allowed"}
+    assert (task(rt, "C-1", "register").assignee, task(rt, "C-1", "register").delegated_by) == ("wang", None)
+
+
 def test_comments_join_the_timeline(rt, register):
     services.add_comment(rt, CHEN, "C-1", "  客户下午再来电  ")
     [comment] = [e for e in audit(rt, "C-1") if e.action == "comment"]

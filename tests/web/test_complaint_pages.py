@@ -99,3 +99,13 @@ def test_roles_that_may_not_are_refused(client):
     assert response.status_code == 403 and "may not accept complaints" in response.get_data(as_text=True)
     assert client.get("/complaints/new").status_code == 403
     assert client.get("/complaints/CF-NOPE").status_code == 404
+
+
+def test_the_quality_department_sees_contact_data_to_call_customers_back(rt, web):
+    client = web({"wang": ["front_desk"], "qa": ["quality"]})
+    login(client, "wang", "password-123")
+    number = number_of(accept(client))
+    client.post("/logout", data={"csrf_token": csrf(client, "/")})
+    login(client, "qa", "password-123")
+    page = client.get(f"/complaints/{number}").get_data(as_text=True)
+    assert "13812341234" in page and "138****1234" not in page
