@@ -9,6 +9,7 @@ from runtime import clock, services
 from runtime.read import complaint_page, queries
 from runtime.actors import require_any
 from runtime.errors import IncidentRaised, InstanceNotFound, InvalidInput
+from runtime.services.events import REPORTABLE_SIGNALS
 from runtime.services.instances import START_ROLES
 from runtime.services.contact import reveal_contact
 from web import schema_form
@@ -16,7 +17,7 @@ from web.context import current_actor, login_required, runtime
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 PROCESS = "complaint"
-REPORTABLE = ("media_exposure", "casualties")
+REPORTABLE = REPORTABLE_SIGNALS  # the same list as the API's
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
-from runtime.errors import IncidentRaised, InvalidInput, InvalidState
+from runtime.errors import PermissionDenied, IncidentRaised, InvalidInput, InvalidState
 from runtime.read.visibility import require_read
 from runtime.store.instance_store import audit, lock
 from runtime.store.models import ProcessInstance, WaitingEvent
@@ -22,6 +22,9 @@ from runtime.roles import ROLE_CODES
 # Everyone who works on complaints may report what happened to one (media exposure, casualties,
 # a customer's reply); process owners edit diagrams and do not act on running complaints.
 SENDER_ROLES = frozenset(ROLE_CODES) - {"process_owner"}
+# What the people working on complaints may report, on the pages and through the API alike; any other
+# signal is an administrator's repair (the console, with a reason).
+REPORTABLE_SIGNALS = ("media_exposure", "casualties")
 
 
 def send_signal(rt: Runtime, actor: Actor, name: str, payload: Any = None,
@@ -55,6 +58,9 @@ def _deliver(rt, actor, kind, name, payload, business_key) -> list[str]:
     require_any(actor, SENDER_ROLES, f"send a {kind} to complaints")
     if not name or not isinstance(name, str):
         raise InvalidInput(f"the {kind} needs a name")
+    if kind == "signal" and name not in REPORTABLE_SIGNALS and not actor.is_admin:
+        raise PermissionDenied(f"{actor.username} may report only {', '.join(REPORTABLE_SIGNALS)}; "
+                               f"'{name[:60]}' is for an administrator")
     if business_key:  # a person reporting on one complaint must be one who may see it
         with rt.db.reader() as session:
             instance = lock(session, business_key=business_key, for_update=False)

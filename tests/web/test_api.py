@@ -165,7 +165,9 @@ def test_media_exposure_escalates_to_crisis(api):
     response = api("POST", f"/complaints/{number}/signals/media_exposure", json={"outlet": "晚报"})
     assert response.status_code == 200 and response.get_json()["delivered"] is True
     assert api("GET", f"/complaints/{number}").get_json()["severity"] == "crisis"
-    assert error(api("POST", f"/complaints/{number}/signals/no_such_event")) == (409, "invalid_state")
+    refused = api("POST", f"/complaints/{number}/signals/no_such_event")  # not one a working role may send
+    assert error(refused) == (403, "permission_denied") and "media_exposure, casualties" in refused.get_json()[
+        "error"]["message"]
 
 
 def test_the_task_list_is_the_inbox_paged_earliest_deadline_first_and_a_junk_page_is_refused(api):
