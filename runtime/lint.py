@@ -17,6 +17,7 @@ from lxml import etree
 from RestrictedPython import compile_restricted
 
 from runtime.errors import Problem
+from runtime import form_rules
 from runtime.bpmn_ns import BPMN, NS
 from runtime.code_bounds import BoundedPolicy
 from runtime.roles import role_for_lane
@@ -158,7 +159,9 @@ class Linter:
 
     def check_form(self, name: str, content: bytes) -> None:
         try:
-            Draft202012Validator.check_schema(json.loads(content))
+            schema = json.loads(content)
+            Draft202012Validator.check_schema(schema)
+            self.problems.extend(Problem(name, message) for message in form_rules.problems(schema))
         except json.JSONDecodeError as e:
             self.problems.append(Problem(name, f"not valid JSON: {e.msg}", line=e.lineno))
         except SchemaError as e:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from jsonschema import Draft202012Validator
 
+from runtime import form_rules
 from runtime.errors import InvalidInput
 from runtime.store.packages import form_schema
 
@@ -17,7 +18,7 @@ def _validator(session, package_id: int, content_hash: str, name: str) -> Draft2
         schema = form_schema(session, package_id, content_hash, name)
         if schema is None:
             raise InvalidInput(f"the form '{name}' of this task is missing from its deployment")
-        _validators[key] = Draft202012Validator(schema)
+        _validators[key] = form_rules.validator(schema)
     return _validators[key]
 
 
