@@ -13,7 +13,7 @@ from flask import Blueprint
 
 from runtime.read import health
 from runtime.read import calendar_status
-from web.context import runtime
+from web.context import runtime, signed_in
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -30,6 +30,11 @@ def healthz():
 
 @bp.get("/healthz/workers")
 def workers():
+    """Anyone (a load balancer) learns whether workers are alive; only a signed-in administrator learns
+    their names (host:pid), which tell an outsider about the machines."""
     found = health.workers(runtime())
+    actor = signed_in()
+    if actor is None or not actor.is_admin:
+        found = [{k: v for k, v in w.items() if k != "name"} for w in found]
     alive = [w for w in found if w["alive"]]
     return {"status": "ok" if alive else "no_worker", "alive": len(alive), "workers": found}, 200 if alive else 503

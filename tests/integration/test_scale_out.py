@@ -21,7 +21,7 @@ from runtime.read import health
 from runtime.store.models import InstanceStatus
 from runtime.services.users import create_user
 from tests.conftest import FRONT_DESK, free_port
-from tests.helpers import instance
+from tests.helpers import instance, login
 from tools.run_pg import stop_all
 
 pytestmark = pytest.mark.postgres_only
@@ -115,6 +115,10 @@ def test_web_health_says_so_when_no_worker_runs(rt, settings):
     assert response.status_code == 503 and response.get_json() == {"status": "no_worker", "alive": 0, "workers": []}
     from runtime.worker import Worker
     Worker(rt, name="w1").heartbeat("running")
-    assert client.get("/healthz/workers").get_json()["alive"] == 1
+    [seen] = client.get("/healthz/workers").get_json()["workers"]
+    assert seen["alive"] and seen["state"] == "running" and "name" not in seen  # no host names for anyone
+    create_user(rt, "root", "password-123", ["admin"])
+    login(client, "root")
+    assert [w["name"] for w in client.get("/healthz/workers").get_json()["workers"]] == ["w1"]  # but the admin
     clock.freeze(clock.now() + timedelta(minutes=2))  # a worker that went silent is not counted
     assert client.get("/healthz/workers").status_code == 503
