@@ -16,12 +16,12 @@ from typing import Any
 from collections.abc import Callable
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import EscalationEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.specs.event_definitions import SignalEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from runtime.engine.timers import WaitingTimer, attached_human_task
+from runtime.engine.timers import WaitingTimer, attached_human_task, timer_due
 
 
 @dataclass(frozen=True)
@@ -142,12 +142,9 @@ def phase_of(task, phase: list[Deadline]) -> list[Deadline]:
 
 
 def fired_due(task) -> datetime | None:
-    """The due time a timer was given (kept in its state after it fired); None for a cycle."""
-    definition = task.task_spec.event_definition
-    value = task.internal_data.get("event_value")
-    if value is None or isinstance(definition, CycleTimerEventDefinition) or isinstance(value, dict):
-        return None
-    return TimerEventDefinition.get_datetime(value)
+    """The due time a date or duration timer was given (kept in its state after it fired)."""
+    found = timer_due(task)
+    return found[1] if found is not None and found[0] != "cycle" else None
 
 
 def ready_task(task, timers: dict[str, WaitingTimer], own: list[Deadline], phase: list[Deadline]) -> ReadyTask:

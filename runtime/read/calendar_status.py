@@ -20,7 +20,8 @@ class CalendarStatus:
     exact_until: date
     warn: bool  # the last exactly known day is at most WARN_DAYS away
     next_year: int
-    years: list[tuple[int, str, bool]]  # (year, source, exact) from last year to two years ahead
+    # (year, shipped | entered | provisional, exact), from last year to two years ahead
+    years: list[tuple[int, str, bool]]
     load_error: str | None
     provisional_timers: int
 
@@ -42,13 +43,20 @@ def outlook() -> dict:
     return out
 
 
+def _kind(schedule) -> str:
+    """Where a year's schedule comes from: shipped | entered | provisional (the pages name it in words)."""
+    if not schedule.exact:
+        return "provisional"
+    return "entered" if "[national." in schedule.source else "shipped"
+
+
 def status(rt: Runtime, actor: Actor) -> CalendarStatus:
     """What the dashboard, the calendar page and the CLI say about the calendar in use."""
     require_any(actor, OWNER_ROLES, "see the business calendar's status")
     calendar = business_calendar.current()
     today = clock.now().astimezone(calendar.zone).date()
-    years = [(y, calendar.schedule(y).source, calendar.schedule(y).exact) for y in range(today.year - 1,
-                                                                                         today.year + 3)]
+    years = [(y, _kind(calendar.schedule(y)), calendar.schedule(y).exact) for y in range(today.year - 1,
+                                                                                       today.year + 3)]
     with rt.db.reader() as session:
         waiting = count(session, select(func.count()).select_from(Timer).where(Timer.exact.is_(False)))
     return CalendarStatus(calendar.exact_until, calendar.needs_next_year(today) is not None,

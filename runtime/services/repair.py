@@ -15,6 +15,7 @@ from runtime.read import monitoring
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import ComplaintflowError, ExecutionFailed, InstanceNotFound, InvalidInput, InvalidState
+from runtime.store import sla_clocks
 from runtime.store.instance_store import audit
 from runtime.store.models import Incident, InstanceStatus, ProcessInstance
 from runtime.services.common import ACTIVE, check_data, instance_action
@@ -56,6 +57,8 @@ def move_instance(rt: Runtime, actor: Actor, business_key: str, element_id: str,
         except ExecutionFailed as e:
             raise InvalidInput(f"the move stops at '{e.task_name}': {e.message}; nothing was changed. "
                                "Give the fields it needs in the data.", field_errors={"data": e.message}) from None
+        if how == "back":
+            sla_clocks.archive_stopped(act.session.connection(), act.instance.saved_id)
         act_on(rt, act.session, act.loaded, actor, report)
         act.loaded.notices.extend(report.notices)
         audit(act.session, act.instance, actor.username, "moved", task_name=element_id, how=how, steps=steps,

@@ -19,11 +19,8 @@ from runtime.store.models import Incident, InstanceStatus
 from runtime.services import forms
 from runtime.services.common import instance_action
 from runtime.services.incidents import resolve
-from runtime.services.instances import advance
+from runtime.services.instances import INITIATOR, advance
 from runtime.services.tasks import complete_in, open_task
-
-INITIATOR = "initiator"
-
 
 def replay(rt: Runtime, actor: Actor, instance_id: int, incident_id: int, action: dict, reason: str = "") -> str:
     """Replay ``action`` on the failed instance and resolve the incident; if it fails again, the

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, cast, func, insert, update
+from sqlalchemy import String, cast, func, insert, or_, update
 
 from runtime.engine import Deadline, Notice
 from runtime.store.db import table
@@ -28,7 +28,6 @@ def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list
     fired_now = {n.key: n for n in breaches if n.kind == "breach"}
     new = [d for tid, d in after.items() if tid not in before]
     if new:
-        _archive(conn, instance.id, [d.timer_id for d in new])
         conn.execute(insert(CLOCK), [_row(instance, d, now, breached=d.fired or d.timer_id in fired_now) for d in new])
     vanished = [n for key, n in fired_now.items() if key not in before and key not in after and n.due_at]
     if vanished:  # fired and gone within one run: a breach all the same
@@ -45,10 +44,11 @@ def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list
                          .values(due_at=deadline.due_at, exact=deadline.exact))
 
 
-def _archive(conn, instance_id: int, timer_ids: list[str]) -> None:
-    """A timer that comes back (an administrator moved the instance back before it) starts a new
-    clock; the earlier one stays, renamed after its row, so both count."""
-    conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance_id, CLOCK.c.timer_id.in_(timer_ids))
+def archive_stopped(conn, instance_id: int) -> None:
+    """Before an administrator moves an instance back (its timers come back with the same ids), the
+    stopped clocks are renamed after their rows, so the timers start new clocks and both count."""
+    conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance_id, ~CLOCK.c.timer_id.contains("#"),
+                                     or_(CLOCK.c.met_at.is_not(None), CLOCK.c.breached_at.is_not(None)))
                  .values(timer_id=func.substr(CLOCK.c.timer_id, 1, 36) + "#" + cast(CLOCK.c.id, String)))
 
 

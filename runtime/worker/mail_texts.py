@@ -12,7 +12,7 @@ TEXTS = {
         "escalation": "投诉已升级：{title}",
         "breach": "已超时：{title}",
         "incident": "流程故障，需要处理：{title}",
-        "calendar": "业务日历：请录入 {title} 年的放假和调休安排（业务日历文件中的 [national.{title}]），"
+        "calendar": "业务日历：请录入 {title} 年的放假和调休安排（做法见业务日历页面），"
                     "在此之前，之后的时限均为暂定",
         "open_complaint": "查看投诉",
         "footer": "此邮件由投诉处理系统自动发送。",
@@ -25,7 +25,7 @@ TEXTS = {
         "breach": "Deadline missed: {title}",
         "incident": "Process incident needs attention: {title}",
         "calendar": "Business calendar: enter the holidays and make-up working days of {title} "
-                    "([national.{title}] in the calendar file); until then later deadlines are provisional",
+                    "(the calendar page shows how); until then later deadlines are provisional",
         "open_complaint": "Open the complaint",
         "footer": "Sent automatically by the complaint handling system.",
     },

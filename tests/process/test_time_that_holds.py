@@ -194,7 +194,7 @@ def test_from_60_days_before_the_schedule_runs_out_administrators_are_told_once(
     sc.at(2026, 11, 2, 9, 0)
     worker.run_once(sc.rt)
     assert smtp_server.subjects("root@example.test") == [
-        "业务日历：请录入 2027 年的放假和调休安排（业务日历文件中的 [national.2027]），在此之前，之后的时限均为暂定"]
+        "业务日历：请录入 2027 年的放假和调休安排（做法见业务日历页面），在此之前，之后的时限均为暂定"]
     assert status(sc.rt, USERS["admin"]).warn is True
     enter_official_2027(sc)
     assert status(sc.rt, USERS["admin"]).warn is False and status(sc.rt, USERS["admin"]).exact_until.year == 2027
