@@ -199,11 +199,13 @@ def smtp_server():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres_only`` (row locks, several processes) run on PostgreSQL only."""
+    """Tests marked ``postgres_only`` (row locks, several processes) run on PostgreSQL only, those marked
+    ``sqlite_only`` (a page's role check, decided in Python) on SQLite only."""
     keep, dropped = [], []
     for item in items:
         backend = getattr(item, "callspec", None) and item.callspec.params.get("db_url")
-        (dropped if item.get_closest_marker("postgres_only") and backend == "sqlite" else keep).append(item)
+        other = {"sqlite": "postgres_only", "postgresql": "sqlite_only"}.get(backend)
+        (dropped if other and item.get_closest_marker(other) else keep).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

@@ -5,7 +5,7 @@ from functools import wraps
 
 from flask import current_app, g, redirect, request, session, url_for
 
-from runtime.actors import Actor
+from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import PermissionDenied, UserNotFound
 from runtime.services.users import get_actor
@@ -43,3 +43,21 @@ def login_required(view):
             return redirect(url_for("auth.login", next=request.full_path))
         return view(*args, **kwargs)
     return wrapped
+
+
+def roles_required(roles: frozenset[str], what: str):
+    """Mark a view that takes an upload: ``check_upload_roles`` refuses (403) anyone without one of
+    ``roles`` before anything reads the body, CSRF check included, so a stranger's upload is never
+    parsed or spooled to disk. The runtime checks again; this only makes the refusal early and cheap."""
+    def decorate(view):
+        view.required_roles = (roles, what)
+        return view
+    return decorate
+
+
+def check_upload_roles() -> None:
+    """Before every request (registered ahead of the CSRF check): the role check of ``roles_required``."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    required = getattr(view, "required_roles", None)
+    if required is not None:
+        require_any(current_actor(), *required)

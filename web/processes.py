@@ -9,12 +9,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from runtime.actors import OWNER_ROLES
 from runtime.read import definitions
 from runtime.services.deployment import KINDS, deploy_as, deploy_changed
 from runtime.errors import DeploymentRejected, InvalidInput
 from runtime.services import migration
 from web.params import whole_number
-from web.context import current_actor, login_required, runtime
+from web.context import current_actor, login_required, roles_required, runtime
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 MAX_UPLOAD_FILES = 50
@@ -79,6 +80,7 @@ def _file_of(process_id: str, names: list[str]) -> str:
 
 
 @bp.post("/<process_id>/deploy")
+@roles_required(OWNER_ROLES, "deploy process files")
 @login_required
 def deploy_diagram(process_id: str):
     """Save from the modeler: the changed diagram on top of the version it was opened from.
@@ -102,6 +104,7 @@ def _problem(p) -> dict:
 
 
 @bp.post("/upload")
+@roles_required(OWNER_ROLES, "deploy process files")
 @login_required
 def upload():
     """Upload .bpmn/.dmn/.json files over the newest deployment of the process named in the form."""

@@ -35,6 +35,9 @@ def init(app, secure_cookies: bool, max_upload_bytes: int) -> None:
     app.config.update(SESSION_COOKIE_SECURE=secure_cookies, SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax", MAX_CONTENT_LENGTH=max_upload_bytes)
 
+    from web.context import check_upload_roles
+    app.before_request(check_upload_roles)  # before CSRFProtect's hook, which parses the form
+
     @app.after_request
     def headers(response):
         for name, value in HEADERS.items():

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, func, select
 
 from runtime import business_calendar, clock
 from runtime.read import paging
@@ -22,7 +22,7 @@ from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.bootstrap import Runtime
 from runtime.store.db import count
 from runtime.store.models import OPEN_STATUSES, ComplaintRecord, HumanTask, ProcessInstance, SavedFilter, User
-from runtime.read.visibility import candidate_filter
+from runtime.read.visibility import candidate_filter, visible_tasks
 
 TABS = ("available", "mine", "owned", "overdue", "team")
 PAGE_SIZE = 25
@@ -97,8 +97,7 @@ RECORD_FILTERS = ("category", "channel", "site")
 def _tab_condition(tab: str, actor: Actor, now: datetime):
     """The tab's condition, and whether it needs the instance row (owner) joined."""
     manager = bool(actor.roles & (MANAGER_ROLES | REPAIR_ROLES))
-    visible = or_(candidate_filter(actor), HumanTask.assignee == actor.username,
-                  ProcessInstance.owner == actor.username)
+    visible, needs_instance = visible_tasks(actor)
     nothing = (HumanTask.id.is_(None), False)
     overdue = HumanTask.due_at < now
     conditions = {
@@ -106,9 +105,9 @@ def _tab_condition(tab: str, actor: Actor, now: datetime):
         "mine": (HumanTask.assignee == actor.username, False),
         # open complaints only: (owner, status) index, not every complaint ever received
         "owned": (and_(ProcessInstance.owner == actor.username, ProcessInstance.status.in_(OPEN_STATUSES)), True),
-        "overdue": (overdue, False) if manager else (and_(overdue, visible), True),
+        "overdue": (and_(overdue, visible), needs_instance),
         "team": (HumanTask.assignee.is_not(None), False) if manager else nothing,
-        "all": (true(), False) if manager else (visible, True),  # the API's whole list: all the actor may see
+        "all": (visible, needs_instance),  # the API's whole list: all the actor may see
     }
     return conditions.get(tab, nothing)
 

@@ -10,11 +10,11 @@ Process owners see diagrams, not complaints.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select, true
 
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor
 from runtime.errors import PermissionDenied
-from runtime.store.models import AuditEvent, HumanTask
+from runtime.store.models import AuditEvent, HumanTask, ProcessInstance
 
 OVERSIGHT_ROLES = MANAGER_ROLES | REPAIR_ROLES | {"quality"}
 
@@ -26,6 +26,16 @@ def candidate_filter(actor: Actor):
         clauses.append(and_(HumanTask.role == "department",
                             or_(HumanTask.department.is_(None), HumanTask.department == actor.department)))
     return or_(*clauses) if clauses else HumanTask.id.is_(None)
+
+
+def visible_tasks(actor: Actor):
+    """The SQL condition 'the actor may read this task's complaint' (``may_read`` for a list of tasks),
+    and whether it needs ``process_instance`` joined. Oversight roles see every task."""
+    if actor.roles & OVERSIGHT_ROLES:
+        return true(), False
+    acted = exists().where(AuditEvent.instance_id == HumanTask.instance_id, AuditEvent.actor == actor.username)
+    return or_(candidate_filter(actor), HumanTask.assignee == actor.username,
+               HumanTask.delegated_by == actor.username, ProcessInstance.owner == actor.username, acted), True
 
 
 def may_read(session, actor: Actor, instance_id: int | None, owner: str | None) -> bool:

@@ -4,6 +4,7 @@ exotic numbers a clear 400/404 instead of a 500, the session cookie's flags, the
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 
 import pytest
@@ -102,6 +103,29 @@ def test_a_request_body_over_the_limit_is_refused_whole(rt, settings, web):
     body = b"csrf_token=" + csrf(client, "/processes/").encode() + b"&process_id=" + b"x" * (1024 * 1024)
     response = client.post("/processes/upload", data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413 and "Traceback" not in response.get_data(as_text=True)
+
+
+class WatchedBody(io.BytesIO):
+    """A request body that remembers whether anything read it."""
+    touched = False
+
+    def read(self, *args):
+        self.touched = True
+        return super().read(*args)
+
+    readline = read
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("path", ["/processes/upload", "/processes/complaint/deploy"])
+def test_an_upload_from_someone_who_may_not_deploy_is_refused_unread(rt, web, path):
+    client = signed_in(web({"wang": ["front_desk"]}), "wang")
+    body = WatchedBody(b"--x\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.bpmn\"\r\n\r\n"
+                       + b"<x/>" * 100_000 + b"\r\n--x--\r\n")
+    response = client.post(path, input_stream=body, content_type="multipart/form-data; boundary=x",
+                           content_length=len(body.getvalue()))
+    assert response.status_code == 403 and "Traceback" not in response.get_data(as_text=True)
+    assert not body.touched, "the body was read before the role check"
 
 
 def test_csv_cells_that_look_like_formulas_stay_text_and_the_text_filter_is_literal(rt, admin):
