@@ -18,6 +18,7 @@ from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.engine import ParsedPackage
 from runtime.errors import DeploymentRejected, Problem
+from runtime.xml_namespaces import foreign_markup
 from runtime.lint import Linter
 from runtime.store.models import ProcessDefinition, ProcessFile, ProcessPackage
 from runtime.store.packages import KINDS, content_hash, parse_package, parse_xml
@@ -50,6 +51,9 @@ def check(rt: Runtime, files: dict[str, bytes]) -> ParsedPackage:
         linter.check_bpmn(name, tree)
     for name, tree in trees["dmn"].items():
         linter.check_dmn(name, tree)
+    for name, tree in (*trees["bpmn"].items(), *trees["dmn"].items()):
+        for element, message in foreign_markup(tree):
+            linter.add(name, element, message)
     for name, content in forms.items():
         linter.check_form(name, content)
     problems += linter.problems

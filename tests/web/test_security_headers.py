@@ -8,11 +8,14 @@ import io
 import re
 
 import pytest
+from sqlalchemy import select
 
 from runtime import services
 from runtime.services.api_tokens import create_token
+from runtime.errors import DeploymentRejected
 from runtime.services.deployment import deploy_as
 from runtime.services.users import get_actor
+from runtime.store.models import ProcessDefinition
 from tests.conftest import ADMIN
 from tests.helpers import INTAKE, csrf, signed_in
 from web import create_app
@@ -56,13 +59,49 @@ def test_no_page_has_inline_script_or_inline_event_handlers(admin):
         assert not re.search(r"\son[a-z]+=", body), f"{path} has an inline event handler"
 
 
-def test_a_process_file_with_markup_is_only_ever_downloaded(rt, admin):
+HOSTILE_MARKUP = {
+    "an XHTML script element": (XSS_BPMN, "script", "http://www.w3.org/1999/xhtml"),
+    "an SVG element": (XSS_BPMN.replace(b'<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(document.cookie)'
+                                        b'</h:script>', b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+                       "svg", "http://www.w3.org/2000/svg"),
+    "an event-handler attribute": (XSS_BPMN.replace(b'<h:script xmlns:h="http://www.w3.org/1999/xhtml">'
+                                                    b'alert(document.cookie)</h:script>', b'')
+                                   .replace(b'<bpmn:userTask id="t"', b'<bpmn:userTask xmlns:h="http://www.w3.org/1999/'
+                                            b'xhtml" h:onclick="alert(1)" id="t"'), "onclick",
+                                   "http://www.w3.org/1999/xhtml"),
+}
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("case", sorted(HOSTILE_MARKUP))
+def test_a_process_file_with_foreign_markup_is_refused_naming_it(rt, web, case):
+    content, name, uri = HOSTILE_MARKUP[case]
+    client = signed_in(web({"owner": ["process_owner"]}), "owner")
+    response = client.post("/processes/upload", data={"csrf_token": csrf(client, "/processes/"),
+                                                      "files": (io.BytesIO(content), "evil.bpmn")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "evil.bpmn" in page and repr(name) in page.replace("&#39;", "'")
+    assert uri in page and "Traceback" not in page
+    with rt.db.reader() as session:
+        assert session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.process_id == "evil")) is None
+    with pytest.raises(DeploymentRejected):
+        deploy_as(rt, ADMIN, {"evil.bpmn": content}, "test")
+
+
+DOCUMENTED = XSS_BPMN.replace(b'<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(document.cookie)</h:script>',
+                              b'').replace(b'<bpmn:userTask id="t" name="T" />', b'<bpmn:userTask id="t" name="T">'
+                                           b'<bpmn:documentation>&lt;script&gt;alert(1)&lt;/script&gt;'
+                                           b'</bpmn:documentation></bpmn:userTask>')
+
+
+def test_a_stored_process_file_is_only_ever_downloaded(rt, admin):
     client, _ = admin
-    result = deploy_as(rt, ADMIN, {"evil.bpmn": XSS_BPMN}, "test")
-    response = client.get(f"/admin/packages/{result.package_id}/files/evil.bpmn")
-    assert response.status_code == 200 and response.data == XSS_BPMN
-    assert response.headers["Content-Disposition"] == "attachment; filename=\"evil.bpmn\"; filename*=UTF-8''evil.bpmn"
+    result = deploy_as(rt, ADMIN, {"doc.bpmn": DOCUMENTED}, "test")
+    response = client.get(f"/admin/packages/{result.package_id}/files/doc.bpmn")
+    assert response.status_code == 200 and response.data == DOCUMENTED
+    assert response.headers["Content-Disposition"] == "attachment; filename=\"doc.bpmn\"; filename*=UTF-8''doc.bpmn"
     assert response.mimetype == "application/octet-stream" and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize("path", ["/processes/complaint/v99999999999999999999",
