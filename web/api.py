@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import Blueprint, g, jsonify, request
 
 from runtime import clock, masking, services
-from runtime.read import inbox, queries
+from runtime.read import api_contract, inbox, queries
 from runtime.services.api_tokens import authenticate_token
 from runtime.errors import ComplaintflowError, IncidentRaised, InstanceNotFound, InvalidInput, PermissionDenied
 from web.context import runtime
@@ -91,7 +91,7 @@ def clock_json(c: queries.ClockRow) -> dict:
 
 @bp.get("/openapi.json")
 def openapi():
-    return json.loads(OPENAPI.read_text())
+    return api_contract.document(runtime(), json.loads(OPENAPI.read_text()), COMPLAINT_PROCESS)
 
 
 @bp.post("/complaints")

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from runtime.errors import InvalidInput
 
+MAX = 2**31 - 1  # as route ids (web/security.py) and the API contract's ``maximum``
+
 
 def whole_number(raw: str | None, name: str, default: int | None = None, strict: bool = True) -> int | None:
     if raw is None or raw == "":
         return default
-    if raw.isascii() and raw.isdigit() and len(raw) <= 12:
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX:
         return int(raw)
     if not strict:
         return default
-    raise InvalidInput(f"{name} must be a whole number", field_errors={name: raw[:40]})
+    raise InvalidInput(f"{name} must be a whole number from 0 to {MAX}", field_errors={name: raw[:40]})

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
+from web.params import MAX
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
@@ -19,7 +21,7 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-MAX_ID = 2**31 - 1
+MAX_ID = MAX  # the same bound as numeric parameters
 
 
 class BoundedInt(IntegerConverter):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from runtime import field_names
 from runtime.bootstrap import Runtime
 from runtime.engine import error_message
 from runtime.errors import ComplaintflowError, ExecutionFailed, InvalidInput, InvalidState, StaleVersion, Unavailable
@@ -18,9 +19,6 @@ from runtime.store.models import InstanceStatus
 from runtime.services.incidents import record
 
 ACTIVE = frozenset({InstanceStatus.RUNNING, InstanceStatus.WAITING})
-RESERVED_KEYS = frozenset({"typename"})
-
-
 @dataclass
 class Act:
     """What the body of an instance action works on: its transaction and the loaded instance."""
@@ -141,8 +139,7 @@ def check_data(data: Any, reserved: frozenset[str]) -> dict:
     """Form and start data must be a JSON object whose keys cannot break the engine or the sandbox."""
     if not isinstance(data, dict):
         raise InvalidInput("data must be an object of field names and values")
-    bad = {k: "this field name is reserved" for k in data
-           if not isinstance(k, str) or k in RESERVED_KEYS | reserved or k.startswith("_") or not k.isidentifier()}
+    bad = field_names.refused(data, reserved)
     if bad:
         raise InvalidInput(f"these field names are reserved or not allowed: {', '.join(map(str, bad))}",
                            field_errors=bad)

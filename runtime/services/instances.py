@@ -25,10 +25,10 @@ from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, Invali
 from runtime.store.instance_store import InstanceRow, Loaded, audit, definition, pack_state, save, write_row
 from runtime.store.models import InstanceStatus, ProcessDefinition, ProcessInstance
 from runtime.services import forms
+from runtime.field_names import INITIATOR
 from runtime.services.common import ACTIVE, check_data, failures_kept, instance_action
 from runtime.services.incidents import record
 
-INITIATOR = "initiator"
 START_ROLES = frozenset({"front_desk", "cs_manager", "duty_manager", "site_manager", "quality", "admin"})
 
 

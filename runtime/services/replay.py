@@ -19,7 +19,8 @@ from runtime.store.models import Incident, InstanceStatus
 from runtime.services import forms
 from runtime.services.common import instance_action
 from runtime.services.incidents import resolve
-from runtime.services.instances import INITIATOR, advance
+from runtime.field_names import INITIATOR
+from runtime.services.instances import advance
 from runtime.services.tasks import complete_in, open_task
 
 def replay(rt: Runtime, actor: Actor, instance_id: int, incident_id: int, action: dict, reason: str = "") -> str:

@@ -2,9 +2,12 @@
 role, and JSON errors with stable codes (400, 401, 403, 404, 409) instead of pages or 500s."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from runtime.services.api_tokens import create_token, revoke_token
+from runtime.config import PROJECT_ROOT
 from tests.conftest import ADMIN
 from tests.helpers import INTAKE
 from web import create_app
@@ -51,6 +54,25 @@ def test_the_openapi_document_describes_every_route(rt, api):
                                                                                                       "OPTIONS"}}
     documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
     assert routes == documented
+
+
+def test_the_contract_states_the_deployed_forms_constraints(rt, api):
+    """A client reading the document knows what the server will refuse: the intake form's required
+    fields, patterns and choices, every task form, and which field names are allowed."""
+    spec = create_app(runtime=rt).test_client().get("/api/v1/openapi.json").get_json()
+    intake = spec["components"]["schemas"]["Intake"]
+    deployed = json.loads((PROJECT_ROOT / "processes/forms/intake.schema.json").read_text())
+    assert intake["required"] == deployed["required"]
+    assert intake["properties"]["customer_phone"]["pattern"] == deployed["properties"]["customer_phone"]["pattern"]
+    assert intake["propertyNames"]["pattern"] == "^[A-Za-z][A-Za-z0-9_]{0,63}$"
+    assert "initiator" in intake["propertyNames"]["not"]["enum"]
+    assert spec["components"]["schemas"]["form.handle"]["required"] == json.loads(
+        (PROJECT_ROOT / "processes/forms/handle.schema.json").read_text())["required"]
+    # what the document calls invalid is refused, naming the field
+    status, code = error(api("POST", "/complaints", json={**INTAKE, "customer_phone": "abc"}))
+    assert (status, code) == (400, "invalid_input")
+    status, code = error(api("POST", "/complaints", json={**INTAKE, "名字": "x"}))
+    assert (status, code) == (400, "invalid_input")
 
 
 def test_requests_need_a_valid_token(rt, api):

@@ -39,7 +39,8 @@ def api_schema(rt):
 
 def test_the_api_answers_every_generated_request_without_a_server_error(api_schema):
     from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
+    from schemathesis.specs.openapi.checks import (content_type_conformance, negative_data_rejection,
+                                                   positive_data_acceptance, status_code_conformance)
     headers = {"Authorization": f"Bearer {api_schema.app.config['FUZZ_TOKEN']}"}
     tried = []
     for result in api_schema.get_all_operations():
@@ -49,7 +50,8 @@ def test_the_api_answers_every_generated_request_without_a_server_error(api_sche
         @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         def answer(case):
             case.call_and_validate(headers=headers,
-                                   checks=[not_a_server_error, status_code_conformance, content_type_conformance])
+                                   checks=[not_a_server_error, status_code_conformance, content_type_conformance,
+                                           positive_data_acceptance, negative_data_rejection])
 
         answer()
         tried.append(operation.label)

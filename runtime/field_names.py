@@ -1,0 +1,28 @@
+"""Which field names form and start data may use: one rule for the server's check and for the API
+contract that tells clients about it.
+
+A name is an ASCII identifier of at most 64 characters not starting with ``_`` (the engine and the
+script sandbox keep their own names there), and not one of the names the engine or a diagram's
+functions already use (``typename``, ``initiator``, the registered functions).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+PATTERN = "^[A-Za-z][A-Za-z0-9_]{0,63}$"
+_NAME = re.compile(PATTERN)
+ENGINE_NAMES = frozenset({"typename"})
+INITIATOR = "initiator"  # who started the instance: set by the server, never sent
+
+
+def refused(keys: Iterable[object], reserved: frozenset[str]) -> dict[str, str]:
+    """Each key that may not be a field name, with the reason (for the 400's field errors)."""
+    taken = ENGINE_NAMES | reserved
+    return {str(k)[:80]: "this field name is reserved" if k in taken else "not a valid field name"
+            for k in keys if not isinstance(k, str) or k in taken or not _NAME.fullmatch(k)}
+
+
+def schema(reserved: frozenset[str]) -> dict:
+    """``propertyNames`` for the contract: the same rule as ``refused``."""
+    return {"pattern": PATTERN, "not": {"enum": sorted(ENGINE_NAMES | reserved)}}
