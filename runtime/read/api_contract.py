@@ -44,7 +44,9 @@ def _task_forms(session, process_id: str):
                             .order_by(ProcessFile.name))
     for file in names:
         match = FORM_FILE.match(file)
-        schema = form_schema(session, found.package_id, found.content_hash, file) if match else None
+        if match is None:
+            continue
+        schema = form_schema(session, found.package_id, found.content_hash, file)
         if isinstance(schema, dict):
             yield match.group("stem"), schema
 
