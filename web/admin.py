@@ -45,13 +45,23 @@ def _filter() -> monitoring.InstanceFilter:
     a = request.args
     zone = ZoneInfo(runtime().settings.timezone)
     return monitoring.InstanceFilter(
-        process=a.get("process") or None, version=_int(a, "version"), status=a.get("status") or None,
-        severity=a.get("severity") or None, overdue=a.get("overdue") == "1", department=a.get("department") or None,
-        owner=a.get("owner") or None, started_from=_day(a, "started_from", zone), started_to=_day(a, "started_to",
-                                                                                                  zone, 1),
-        ended_from=_day(a, "ended_from", zone), ended_to=_day(a, "ended_to", zone, 1), number=a.get("number") or None,
-        text=a.get("text") or None, sort=a.get("sort", "started"), descending=a.get("order", "desc") != "asc",
+        process=_text(a, "process"), version=_int(a, "version"), status=_text(a, "status"),
+        severity=_text(a, "severity"), overdue=a.get("overdue") == "1", department=_text(a, "department"),
+        owner=_text(a, "owner"), started_from=_day(a, "started_from", zone), started_to=_day(a, "started_to",
+                                                                                             zone, 1),
+        ended_from=_day(a, "ended_from", zone), ended_to=_day(a, "ended_to", zone, 1), number=_text(a, "number"),
+        text=_text(a, "text"), sort=a.get("sort", "started"), descending=a.get("order", "desc") != "asc",
         page=_int(a, "page") or 1)
+
+
+MAX_TEXT = 200  # characters of one filter value: longer is no search anyone types (and too complex for LIKE)
+
+
+def _text(args, name: str) -> str | None:
+    raw = args.get(name) or None
+    if raw is not None and len(raw) > MAX_TEXT:
+        raise InvalidInput(f"{name} may hold at most {MAX_TEXT} characters", field_errors={name: raw[:40]})
+    return raw
 
 
 def _int(args, name: str) -> int | None:
@@ -66,6 +76,6 @@ def _day(args, name: str, zone, plus_days: int = 0) -> datetime | None:
     try:
         day = datetime.strptime(raw, "%Y-%m-%d").date()
     except ValueError:
-        raise InvalidInput(f"{name} must be a date like 2025-10-09", field_errors={name: raw}) from None
+        raise InvalidInput(f"{name} must be a date like 2025-10-09", field_errors={name: raw[:40]}) from None
     from datetime import timedelta
     return datetime.combine(day + timedelta(days=plus_days), time(0), zone)

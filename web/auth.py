@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length
 
 from runtime.errors import PermissionDenied
 from runtime.services.users import authenticate
+from web.params import local_path
 from web.context import runtime
 from web.limits import PER_ACCOUNT, PER_CLIENT, account_key, failed, limiter
 
@@ -37,7 +38,7 @@ def login():
         if lang:
             session["lang"] = lang
         target = request.args.get("next", "")
-        return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("inbox.index"))
+        return redirect(local_path(target, url_for("inbox.index")))
     return render_template("login.html", form=form)
 
 
@@ -49,7 +50,7 @@ def language():
     if chosen in CODES:
         session["lang"] = chosen
     target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("inbox.index"))
+    return redirect(local_path(target, url_for("inbox.index")))
 
 
 @bp.post("/logout")

@@ -9,6 +9,7 @@ from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import PermissionDenied, UserNotFound
 from runtime.services.users import get_actor
+from web.params import MAX_LOCATION, local_path
 
 
 def runtime() -> Runtime:
@@ -40,7 +41,8 @@ def login_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if signed_in() is None:
-            return redirect(url_for("auth.login", next=request.full_path))
+            here = request.full_path if len(request.full_path) <= MAX_LOCATION // 2 else request.path
+            return redirect(url_for("auth.login", next=local_path(here, "/")))
         return view(*args, **kwargs)
     return wrapped
 

@@ -11,7 +11,7 @@ from runtime.services import saved_filters
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES
 from runtime.errors import Conflict, InvalidInput
 from web import schema_form
-from web.params import whole_number
+from web.params import local_path, whole_number
 from web.context import current_actor, login_required, runtime
 
 bp = Blueprint("inbox", __name__)
@@ -149,8 +149,7 @@ def _answer(task_id: str, notice: tuple[str, str]):
 
 def _back() -> str:
     """Where the user came from (same tab, filters and page), if it is a path of this site."""
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else url_for("inbox.index")
+    return local_path(request.form.get("next"), url_for("inbox.index"))
 
 
 def _version() -> int | None:

@@ -1,6 +1,9 @@
-"""Whole-number parameters (versions, pages, version numbers of a process) from query strings and
-forms, parsed one way everywhere: empty gives the default; junk is a clear 400 naming the field,
-or, where a page must never fail on a hand-edited address (the inbox), the default."""
+"""Parameters read one way everywhere.
+
+Whole numbers (versions, pages, version numbers of a process) from query strings and forms: empty
+gives the default; junk is a clear 400 naming the field, or, where a page must never fail on a
+hand-edited address (the inbox), the default. Return addresses (``next``): only a path of this site,
+short enough for a Location header every client reads, else the fallback."""
 from __future__ import annotations
 
 from runtime.errors import InvalidInput
@@ -16,3 +19,17 @@ def whole_number(raw: str | None, name: str, default: int | None = None, strict:
     if not strict:
         return default
     raise InvalidInput(f"{name} must be a whole number from 0 to {MAX}", field_errors={name: raw[:40]})
+
+
+MAX_LOCATION = 2000  # characters: browsers and proxies refuse or cut longer redirect targets
+
+
+def local_path(raw: str | None, fallback: str) -> str:
+    """``raw`` if it is a path on this site (not ``//host`` or ``/\\host``, no control characters,
+    at most MAX_LOCATION characters), else ``fallback``: an open redirect or a header nobody can read
+    is never made from what a client sent."""
+    target = raw or ""
+    if (target.startswith("/") and not target.startswith(("//", "/\\")) and len(target) <= MAX_LOCATION
+            and target.isprintable()):
+        return target
+    return fallback

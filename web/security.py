@@ -7,9 +7,11 @@ draws with style attributes. Pages may not be framed by other sites.
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from werkzeug.routing import IntegerConverter
 
-from web.params import MAX
+from web.params import MAX, MAX_LOCATION
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -42,6 +44,8 @@ def init(app, secure_cookies: bool, max_upload_bytes: int) -> None:
 
     @app.after_request
     def headers(response):
+        if response.location and len(response.location) > MAX_LOCATION:  # built from a long address
+            response.location = urlsplit(response.location).path[:MAX_LOCATION] or "/"
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if secure_cookies:  # served over HTTPS: browsers should never come back over plain HTTP
