@@ -2,10 +2,11 @@
 the database's write lock, or exhaust the server's memory.
 
 At compile time (the deployment lint and the sandbox use the same policy) RestrictedPython's policy is
-extended: ``**``, ``*`` and ``<<`` become calls of ``_binop_``, which refuses results beyond
-``MAX_BITS`` bits or ``MAX_ITEMS`` items; every ``while`` loop body first calls ``_step_``;
-f-string padding wider than ``MAX_WIDTH`` or computed at run time is refused; so are constant
-expressions that are unbounded on their face (``9**9**9``, ``'a' * 10**10``).
+extended: ``**``, ``*``, ``<<`` and ``%`` become calls of ``_binop_``, which refuses results beyond
+``MAX_BITS`` bits or ``MAX_ITEMS`` items (``%`` formatting: widths beyond ``MAX_WIDTH``); every
+``while`` loop body first calls ``_step_``; f-string padding wider than ``MAX_WIDTH`` or computed at
+run time is refused, and each f-string value goes through ``_sized_``; so are constant expressions
+that are unbounded on their face (``9**9**9``, ``'a' * 10**10``, ``'%999999999d' % 1``).
 
 At run time every evaluation has a budget (``budget()``): ``MAX_STEPS`` loop steps and iterations
 (``_step_`` and the ``_getiter_`` guard count them) and ``MAX_SECONDS`` of wall time. A breach raises
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +31,7 @@ MAX_ITEMS = 10_000_000  # characters of a string, items of a list made by repeti
 MAX_WIDTH = 1_000  # f-string padding
 MAX_STEPS = 1_000_000
 MAX_SECONDS = 2.0
-_OPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<"}
+_OPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<", ast.Mod: "%"}
 
 
 class CodeLimitExceeded(Exception):
@@ -69,7 +71,10 @@ class BoundedPolicy(RestrictingNodeTransformer):
                 self.error(node, "f-string formats computed at run time are not allowed in diagram code")
             elif any(int(w) > MAX_WIDTH for p in parts for w in _digit_runs(str(getattr(p, "value", "")))):
                 self.error(node, f"f-string padding wider than {MAX_WIDTH} is not allowed in diagram code")
-        return super().visit_FormattedValue(node)
+        node = cast(ast.FormattedValue, super().visit_FormattedValue(node))
+        call = ast.Call(func=ast.Name("_sized_", ast.Load()), args=[node.value], keywords=[])
+        node.value = ast.fix_missing_locations(ast.copy_location(call, node.value))
+        return node
 
 
 _UNKNOWN = object()
@@ -103,7 +108,12 @@ def _digit_runs(text: str) -> list[str]:
 
 
 def _check(symbol: str, a, b) -> None:
-    """Refuse a ``**``, ``*`` or ``<<`` whose result would be beyond the bounds (before computing it)."""
+    """Refuse a ``**``, ``*``, ``<<`` or ``%`` whose result would be beyond the bounds (before computing it)."""
+    if symbol == "%":
+        if isinstance(a, (str, bytes)):
+            format_widths(a.decode("latin-1") if isinstance(a, bytes) else a)
+            sized(b, "the formatted text")
+        return
     if symbol == "**" and isinstance(a, int) and isinstance(b, int) and abs(a) > 1 and b > 0 \
             and b * math.log2(abs(a)) > MAX_BITS:
         raise CodeLimitExceeded(f"{a} ** {b} would be too large a number for diagram code")
@@ -111,7 +121,8 @@ def _check(symbol: str, a, b) -> None:
         raise CodeLimitExceeded(f"<< {b} would be too large a number for diagram code")
     if symbol == "*":
         for seq, n in ((a, b), (b, a)):
-            if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_ITEMS:
+            if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int) and n > 0 \
+                    and weight(seq, MAX_ITEMS // n + 1) * n > MAX_ITEMS:
                 raise CodeLimitExceeded(f"repeating {len(seq)} items {n} times is too large for diagram code")
         if isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_BITS:
             raise CodeLimitExceeded("the product would be too large a number for diagram code")
@@ -122,7 +133,49 @@ def binop(symbol: str, a, b):
     _check(symbol, a, b)
     if symbol == "**":
         return a ** b
+    if symbol == "%":
+        return a % b
     return a * b if symbol == "*" else a << b
+
+
+PRINTF_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[a-zA-Z%]")
+
+
+def format_widths(fmt: str) -> None:
+    """Widths and precisions of a printf-style format at most MAX_WIDTH, none given as ``*`` (computed
+    at run time); literal text such as an order number is not a width. (``str.format`` is refused by
+    RestrictedPython; f-string specs are checked at compile time.)"""
+    specs = [g for m in PRINTF_SPEC.finditer(fmt) for g in m.groups() if g]
+    if "*" in specs:
+        raise CodeLimitExceeded("widths given as * are not allowed in diagram code")
+    for width in specs:
+        if int(width) > MAX_WIDTH:
+            raise CodeLimitExceeded(f"a format width of {int(width):,} is wider than {MAX_WIDTH} for diagram code")
+
+
+def weight(value, limit: int = MAX_ITEMS) -> int:
+    """About how many characters ``value`` takes written out, counting shared parts every time they
+    occur (``[b] * 10`` of a large ``b`` is small in memory, not in a state dump); stops counting, and
+    returns more than ``limit``, as soon as ``limit`` is passed."""
+    total, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        total += len(item) if isinstance(item, (str, bytes)) else 1
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+        if total > limit:
+            return total
+    return total
+
+
+def sized(value, what: str = "the result"):
+    """``_sized_``: ``value`` if it is not too large to write out, else CodeLimitExceeded."""
+    if weight(value) > MAX_ITEMS:
+        raise CodeLimitExceeded(f"{what} would be more than {MAX_ITEMS:,} characters: too large for diagram code")
+    return value
 
 
 class _Budget(threading.local):
@@ -151,7 +204,7 @@ def step() -> None:
     _budget.steps += 1
     if _budget.steps > MAX_STEPS:
         raise CodeLimitExceeded(f"diagram code took more than {MAX_STEPS:,} steps")
-    if _budget.steps % 1000 == 0 and time.monotonic() > _budget.deadline:
+    if _budget.steps % 64 == 0 and time.monotonic() > _budget.deadline:
         raise CodeLimitExceeded(f"diagram code ran longer than {MAX_SECONDS:g} s")
 
 
@@ -163,8 +216,9 @@ def counted_iter(iterable):
 
 
 def bounded_range(*args):
-    """``range`` with at most ``MAX_ITEMS`` items (``list(range(10**12))`` would exhaust memory)."""
+    """``range`` with at most ``MAX_STEPS`` items (``list(range(10**12))`` would exhaust memory; a
+    ``for`` loop could not go further anyway)."""
     numbers = range(*args)
-    if len(numbers) > MAX_ITEMS:
+    if len(numbers) > MAX_STEPS:
         raise CodeLimitExceeded(f"range of {len(numbers):,} numbers is too large for diagram code")
     return numbers

@@ -2,9 +2,9 @@
 runs the code and by the lint that checks it at deployment, so the two cannot disagree."""
 from __future__ import annotations
 
-from RestrictedPython import limited_builtins, safe_builtins, utility_builtins
+from RestrictedPython import limited_builtins, safe_builtins
 
-from runtime import code_bounds
+from runtime import bounded_builtins, code_bounds
 
 _EXTRA = (dict, list, set, frozenset, tuple, min, max, sum, any, all, enumerate, map, filter, reversed, sorted, zip)
 _DROPPED = ("__build_class__", "setattr", "delattr")  # no class definitions or attribute writes in diagrams
@@ -14,8 +14,7 @@ def builtins() -> dict:
     allowed = {**safe_builtins, **limited_builtins, **{f.__name__: f for f in _EXTRA}}
     for name in _DROPPED:
         allowed.pop(name, None)
-    for name in ("math", "string"):
-        allowed[name] = utility_builtins[name]
+    allowed.update(bounded_builtins.overrides())  # math and string too, as bounded namespaces
     allowed["range"] = code_bounds.bounded_range
     return allowed
 

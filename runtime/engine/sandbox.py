@@ -18,7 +18,7 @@ from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequen
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from runtime import code_bounds, sandbox_policy
+from runtime import bounded_builtins, code_bounds, sandbox_policy
 from runtime.lint import restricted_reason
 
 _INPLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
@@ -26,6 +26,8 @@ _INPLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=":
 
 
 def _inplacevar(op: str, x, y):
+    if op in ("*=", "%="):  # bounded like * and %: s *= 10**10 is 'a' * 10**10
+        return code_bounds.binop(op[0], x, y)
     if op not in _INPLACE:
         raise PermissionError(f"operator {op} is not allowed in diagram scripts")
     return _INPLACE[op](x, y)
@@ -34,7 +36,8 @@ def _inplacevar(op: str, x, y):
 def _base_globals() -> dict:
     return {
         "__builtins__": sandbox_policy.builtins(),
-        "_getattr_": safer_getattr,
+        "_getattr_": bounded_builtins.guarded_getattr(safer_getattr),
+        "_sized_": code_bounds.sized,
         "_getitem_": lambda obj, key: obj[key],
         "_getiter_": code_bounds.counted_iter,
         "_step_": code_bounds.step,
@@ -77,7 +80,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
 
     def evaluate(self, expression, context, external_context=None):
         with code_bounds.budget():
-            return eval(compile_code(expression, "eval"), self._namespace(context, external_context))
+            return code_bounds.sized(eval(compile_code(expression, "eval"), self._namespace(context, external_context)))
 
     def execute(self, script, context, external_context=None):
         self.check_for_overwrite(context, external_context or {})
@@ -85,9 +88,12 @@ class RestrictedEnvironment(TaskDataEnvironment):
         with code_bounds.budget():
             exec(compile_code(script, "exec"), ns)
         hidden = set(self._base) | set(self.globals) | set(external_context or {})
+        result = {k: v for k, v in ns.items() if k not in hidden and not k.startswith("_") and not callable(v)}
+        if code_bounds.weight(result, bounded_builtins.MAX_DATA) > bounded_builtins.MAX_DATA:
+            raise code_bounds.CodeLimitExceeded(f"the script left more than {bounded_builtins.MAX_DATA:,} characters "
+                                                "of data: too large for a complaint's record")
         context.clear()
-        context.update({k: v for k, v in ns.items()
-                        if k not in hidden and not k.startswith("_") and not callable(v)})
+        context.update(result)
         return True
 
     def call_service(self, context, operation_name=None, operation_params=None, **_kwargs):

@@ -7,7 +7,10 @@ import time
 
 import pytest
 
+import handlers
+
 from runtime import services
+from runtime.engine.sandbox import RestrictedEnvironment
 from runtime.errors import DeploymentRejected, IncidentRaised
 from runtime.services.deployment import deploy
 from tests import bpmn_builder
@@ -21,6 +24,7 @@ from tests.helpers import incidents, instance, task
     ("x = 1 &lt;&lt; 10**7", "would be too large a number"),  # XML-escaped <<
     ("x = f'{1!r:>{10**9}}'", "f-string formats computed at run time are not allowed"),
     ("x = f'{1:>100000}'", "f-string padding wider than 1000"),
+    ("x = '%1000000000d' % 1", "a format width of 1,000,000,000 is wider than 1000"),
 ])
 def test_code_unbounded_on_its_face_is_refused_at_deployment(rt, script, reason):
     with pytest.raises(DeploymentRejected) as refused:
@@ -35,6 +39,21 @@ def test_code_unbounded_on_its_face_is_refused_at_deployment(rt, script, reason)
     ("x = [0] * size", "is too large for diagram code"),
     ("x = 2 ** size", "would be too large a number"),
     ("x = list(range(size))", "range of 10,000,000,000 numbers is too large"),
+    # builtins and string methods that grow a result, or loop in C
+    ("x = 'a'.ljust(size)", "ljust of 10,000,000,000 characters is too large"),
+    ("x = str.center('a', size)", "center of 10,000,000,000 characters is too large"),
+    ("x = '%*d' % (size, 1)", "widths given as * are not allowed"),
+    ("x = 'a'\nx *= size", "is too large for diagram code"),
+    ("x = pow(2, size)", "would be too large a number"),
+    ("x = math.factorial(size)", "factorial of 10,000,000,000 is too large"),
+    ("s = 'a' * 100000\nx = s.replace('', 'x' * 1000)", "replace of 100,101,000 characters is too large"),
+    ("b = ['x' * 1000000] * 9\nc = [b, b]\nx = str(c)", "the text would be more than 10,000,000 characters"),
+    ("b = ['x' * 1000000] * 9\nc = [b, b]\nx = f'{c}'", "the result would be more than 10,000,000 characters"),
+    ("b = 'x' * 1000000\nx = ''.join(b for i in range(100))", "join of 100,000,000 characters is too large"),
+    ("b = ['x' * 1000000] * 9\nc = [b, b]", "the script left more than 10,000,000 characters"),
+    ("x = list(map(lambda i: list(map(lambda j: j, range(1000000))), range(1000000)))", "more than 1,000,000 steps"),
+    ("x = sorted(range(1000000), key=lambda i: sum(range(1000000)))", "more than 1,000,000 steps"),
+    ("x = sum([[0]] * 1000000, [])", "ran longer than 2 s"),
 ])
 def test_code_that_runs_away_becomes_an_incident_within_seconds(rt, script, reason):
     deploy(rt, {"runaway.bpmn": bpmn_builder.script(script)}, "tester", "test")
@@ -49,6 +68,19 @@ def test_code_that_runs_away_becomes_an_incident_within_seconds(rt, script, reas
     # the server goes on: another complaint starts and is served normally
     services.start_instance(rt, FRONT_DESK, "p", {"size": 1}, business_key="R-2")
     assert task(rt, "R-2", "t").task_name == "t"
+
+
+def test_ordinary_code_is_not_mistaken_for_a_bomb():
+    env = RestrictedEnvironment(handlers.registry.functions, handlers.registry.services)
+    context = {"items": [3, 1, 2]}
+    env.execute("a = '%05d' % 42\nb = '订单 12345678 %s' % 'x'\nc = '%6s|%s' % ('ab', 1)\n"
+                "d = ', '.join(str(i) for i in sorted(items, key=lambda v: -v))\ne = isinstance(a, str)\n"
+                "f = str.upper('x') + 'y'.center(3, '-')\ng = [math.sqrt(16), string.digits[:3], pow(2, 10), "
+                "pow(3, 4, 5)]\nh = dict(enumerate('ab'))\ni = list(zip([1], [2]))\nj = max(items) + min(1, 2)\n"
+                "k = 'ab'.replace('a', 'xy') + f'{7:03d}'\nm = 'x'\nm *= 3", context)
+    assert {k: v for k, v in context.items() if k != "items"} == {
+        "a": "00042", "b": "订单 12345678 x", "c": "    ab|1", "d": "3, 2, 1", "e": True, "f": "X-y-",
+        "g": [4.0, "012", 1024, 1], "h": {0: "a", 1: "b"}, "i": [(1, 2)], "j": 4, "k": "xyb007", "m": "xxx"}
 
 
 def test_bounded_code_runs_as_before(rt):
