@@ -1,7 +1,8 @@
 """How a form's JSON Schema is applied, the same at deployment and when a task is completed: ``$ref``
 only inside the form itself (nothing is ever fetched from a network, so no request can be made to
-reach a server through a form), and ``pattern`` matched with RE2, in time linear in the input, so a
-pattern such as ``^(a+)+$`` cannot keep a transaction busy. A pattern RE2 cannot run (backreferences,
+reach a server through a form), and ``pattern`` and ``patternProperties`` matched with RE2, in time
+linear in the input, so a pattern such as ``^(a+)+$`` cannot keep a transaction busy (jsonschema's
+own keywords would use Python's backtracking ``re``). A pattern RE2 cannot run (backreferences,
 lookarounds) is refused at deployment."""
 from __future__ import annotations
 
@@ -16,12 +17,40 @@ _OPTIONS.log_errors = False
 NO_RETRIEVAL = Registry()  # resolves only inside the form; retrieves nothing
 
 
+def _search(pattern: str, text: str) -> bool:
+    return re2.search(pattern, text, options=_OPTIONS) is not None
+
+
 def _pattern(validator, pattern, instance, schema) -> Iterator[ValidationError]:
-    if validator.is_type(instance, "string") and not re2.search(pattern, instance, options=_OPTIONS):
+    if validator.is_type(instance, "string") and not _search(pattern, instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-FormValidator = validators.extend(Draft202012Validator, {"pattern": _pattern})
+def _pattern_properties(validator, patterns, instance, schema) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            if _search(pattern, key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties(validator, allowed, instance, schema) -> Iterator[ValidationError]:
+    """As jsonschema's, with the ``patternProperties`` keys matched by RE2."""
+    if not validator.is_type(instance, "object"):
+        return
+    known, patterns = schema.get("properties", {}), list(schema.get("patternProperties", {}))
+    extras = sorted(k for k in instance if k not in known and not any(_search(p, k) for p in patterns))
+    if validator.is_type(allowed, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], allowed, path=extra)
+    elif not allowed and extras:
+        yield ValidationError(f"Additional properties are not allowed ({', '.join(map(repr, extras))} unexpected)")
+
+
+FormValidator = validators.extend(Draft202012Validator, {"pattern": _pattern,
+                                                         "patternProperties": _pattern_properties,
+                                                         "additionalProperties": _additional_properties})
 
 
 def validator(schema: dict):
@@ -40,13 +69,15 @@ def _walk(node, found: list[str]) -> None:
         ref = node.get("$ref")
         if isinstance(ref, str) and not ref.startswith("#"):
             found.append(f"'$ref': '{ref[:80]}' points outside the form; only references inside it (#/...) are allowed")
-        pattern = node.get("pattern")
-        if isinstance(pattern, str):
+        patterns = [node.get("pattern")] + list(node.get("patternProperties") or {})
+        for pattern in (p for p in patterns if isinstance(p, str)):
             try:
                 re2.compile(pattern, options=_OPTIONS)
             except re2.error:
                 found.append(f"pattern {pattern[:80]!r} cannot be checked in linear time (no backreferences or "
                              "lookarounds)")
+        if "patternProperties" in node and "unevaluatedProperties" in node:
+            found.append("'unevaluatedProperties' beside 'patternProperties' is not supported in forms")
         for value in node.values():
             _walk(value, found)
     elif isinstance(node, list):
