@@ -30,7 +30,7 @@ MAX_BITS = 100_000  # an integer result of about 30,000 digits
 MAX_ITEMS = 10_000_000  # characters of a string, items of a list made by repetition
 MAX_WIDTH = 1_000  # f-string padding
 MAX_STEPS = 1_000_000
-MAX_SECONDS = 2.0
+MAX_SECONDS = 1.0
 _OPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<", ast.Mod: "%"}
 
 

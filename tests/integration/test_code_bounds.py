@@ -3,6 +3,7 @@ its face, stopped at run time within a couple of seconds otherwise, as an incide
 while the complaint is kept, and the server goes on serving everyone else."""
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -15,6 +16,7 @@ from runtime.errors import DeploymentRejected, IncidentRaised
 from runtime.services.deployment import deploy
 from tests import bpmn_builder
 from tests.conftest import FRONT_DESK
+from web import create_app
 from tests.helpers import incidents, instance, task
 
 
@@ -33,9 +35,13 @@ def test_code_unbounded_on_its_face_is_refused_at_deployment(rt, script, reason)
     assert problem.file == "bomb.bpmn" and problem.element_id == "sc" and reason in problem.message
 
 
+# a loop is stopped by whichever budget runs out first: its steps or its time (on a slow machine)
+STOPPED = ("more than 1,000,000 steps", "ran longer than 1 s")
+
+
 @pytest.mark.parametrize("script, reason", [
-    ("x = 0\nwhile True:\n    x += 1", "more than 1,000,000 steps"),
-    ("total = 0\nfor i in range(10**6):\n    for j in range(10**6):\n        total += 1", "more than 1,000,000 steps"),
+    ("x = 0\nwhile True:\n    x += 1", STOPPED),
+    ("total = 0\nfor i in range(10**6):\n    for j in range(10**6):\n        total += 1", STOPPED),
     ("x = [0] * size", "is too large for diagram code"),
     ("x = 2 ** size", "would be too large a number"),
     ("x = list(range(size))", "range of 10,000,000,000 numbers is too large"),
@@ -51,9 +57,9 @@ def test_code_unbounded_on_its_face_is_refused_at_deployment(rt, script, reason)
     ("b = ['x' * 1000000] * 9\nc = [b, b]\nx = f'{c}'", "the result would be more than 10,000,000 characters"),
     ("b = 'x' * 1000000\nx = ''.join(b for i in range(100))", "join of 100,000,000 characters is too large"),
     ("b = ['x' * 1000000] * 9\nc = [b, b]", "the script left more than 10,000,000 characters"),
-    ("x = list(map(lambda i: list(map(lambda j: j, range(1000000))), range(1000000)))", "more than 1,000,000 steps"),
-    ("x = sorted(range(1000000), key=lambda i: sum(range(1000000)))", "more than 1,000,000 steps"),
-    ("x = sum([[0]] * 1000000, [])", "ran longer than 2 s"),
+    ("x = list(map(lambda i: list(map(lambda j: j, range(1000000))), range(1000000)))", STOPPED),
+    ("x = sorted(range(1000000), key=lambda i: sum(range(1000000)))", STOPPED),
+    ("x = sum([[0]] * 1000000, [])", STOPPED),
 ])
 def test_code_that_runs_away_becomes_an_incident_within_seconds(rt, script, reason):
     deploy(rt, {"runaway.bpmn": bpmn_builder.script(script)}, "tester", "test")
@@ -61,13 +67,38 @@ def test_code_that_runs_away_becomes_an_incident_within_seconds(rt, script, reas
     started = time.monotonic()
     with pytest.raises(IncidentRaised) as failed:
         services.complete_task(rt, FRONT_DESK, task(rt, "R-1", "t").id, {})
-    assert time.monotonic() - started < 3
-    assert failed.value.task_name == "sc" and reason in str(failed.value)
+    assert time.monotonic() - started < 1.5
+    reasons = (reason,) if isinstance(reason, str) else reason
+    assert failed.value.task_name == "sc" and any(r in str(failed.value) for r in reasons), str(failed.value)
     [incident] = incidents(rt, "R-1")
     assert incident.task_name == "sc" and instance(rt, "R-1").status == "failed"
     # the server goes on: another complaint starts and is served normally
     services.start_instance(rt, FRONT_DESK, "p", {"size": 1}, business_key="R-2")
     assert task(rt, "R-2", "t").task_name == "t"
+
+
+def test_the_server_answers_while_diagram_code_runs_away(rt):
+    """A runaway script holds its own complaint's step for at most a second; the site answers meanwhile."""
+    deploy(rt, {"runaway.bpmn": bpmn_builder.script("x = 0\nwhile True:\n    x += 1")}, "tester", "test")
+    services.start_instance(rt, FRONT_DESK, "p", {}, business_key="R-3")
+    client = create_app(runtime=rt).test_client()
+    outcome = {}
+
+    def run_away():
+        try:
+            services.complete_task(rt, FRONT_DESK, task(rt, "R-3", "t").id, {})
+        except IncidentRaised as e:
+            outcome["incident"] = str(e)
+    runner = threading.Thread(target=run_away)
+    runner.start()
+    answers = []
+    while runner.is_alive():
+        started = time.monotonic()
+        response = client.get("/healthz")
+        answers.append((response.status_code, time.monotonic() - started))
+    runner.join()
+    assert answers and all(status == 200 and took < 0.5 for status, took in answers), answers
+    assert any(r in outcome["incident"] for r in STOPPED)
 
 
 def test_ordinary_code_is_not_mistaken_for_a_bomb():

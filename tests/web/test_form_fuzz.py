@@ -2,12 +2,10 @@
 every field of every form with junk (exotic digits, huge numbers, a megabyte, control characters,
 markup, paths), junk ids in the address, extra fields. Whatever arrives, the answer is a page or a
 redirect the browser can follow, never a 5xx, never a stack trace. The API's counterpart is
-test_api_fuzz.py (schemathesis)."""
+test_api_fuzz.py (schemathesis). One backend: the checks are about what the web layer does."""
 from __future__ import annotations
 
 import re
-import shutil
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -55,15 +53,8 @@ FORMS = [
     ("GET", "/notifications/", ["page"]),
     ("GET", "/login", ["next"]),
 ]
+pytestmark = pytest.mark.sqlite_only
 ADDRESS_JUNK = ["²", "99999999999999999999", "%00", "..", "ü" * 300, "CF-0"]
-
-
-@pytest.fixture
-def db_url(sqlite_template, tmp_path):
-    """One backend: the checks are about what the web layer does with what it is sent."""
-    path = tmp_path / "fuzz.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture
