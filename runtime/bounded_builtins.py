@@ -56,23 +56,42 @@ GROWING_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", 
 # (``format`` and ``format_map`` RestrictedPython refuses outright.)
 
 
+UNSAFE_ON_TYPES = frozenset({"format", "format_map"})  # str.format(fmt, obj) reaches attributes
+
+
 def guarded_getattr(safer_getattr):
     """``_getattr_``: RestrictedPython's guard, with the growing str/bytes methods bounded, on a value
-    (``s.ljust(n)``) and on the type (``str.ljust(s, n)``)."""
+    (``s.ljust(n)``) and on the type (``str.ljust(s, n)``). The ``str`` stand-in is looked at as the
+    real type, and its ``format`` methods are refused like those of a string value."""
     def getattr_(obj, name, *default):
+        if obj is BoundedStr:
+            obj = py.str
+        if obj in (py.str, bytes) and name in UNSAFE_ON_TYPES:
+            raise NotImplementedError(f"str.{name} is not allowed in diagram code")
         if name in GROWING_METHODS:
             if isinstance(obj, (py.str, bytes)):
                 return _str_method(obj, name, safer_getattr(obj, name))
-            if obj is BoundedStr or obj in (py.str, bytes):
+            if obj in (py.str, bytes):
                 return lambda self, *args, **kwargs: getattr_(self, name)(*args, **kwargs)
         return safer_getattr(obj, name, *default)
     return getattr_
 
 
+MAX_MODULAR_BITS = 20_000  # pow(a, b, m) costs bits(b) multiplications of numbers as large as m
+
+
 def bounded_pow(base, exp, mod=None):
     if mod is None:
         return binop("**", base, exp)
-    return py.pow(base, exp, mod)  # modular: the result is smaller than mod, computed in log(exp) steps
+    if any(isinstance(n, int) and n.bit_length() > MAX_MODULAR_BITS for n in (base, exp, mod)):
+        raise CodeLimitExceeded("pow with numbers this large is too slow for diagram code")
+    return py.pow(base, exp, mod)
+
+
+def bounded_round(number, ndigits=None):
+    if isinstance(ndigits, int) and abs(ndigits) > 1000:
+        raise CodeLimitExceeded(f"round to {ndigits:,} digits is not allowed in diagram code")
+    return py.round(number) if ndigits is None else py.round(number, ndigits)
 
 
 def bounded_sum(iterable, start=0):
@@ -108,7 +127,7 @@ class _Delegating(type):
     def __subclasscheck__(cls, other):
         return issubclass(other, cls.real)
 
-    def __getattr__(cls, name):
+    def __getattr__(cls, name):  # reached only through ``guarded_getattr``, which checks the name first
         return getattr(cls.real, name)
 
 
@@ -165,8 +184,8 @@ def _lcm(numbers):
 
 def overrides() -> dict:
     """The builtins diagram code gets in place of Python's own."""
-    return {"pow": bounded_pow, "sum": bounded_sum, "str": BoundedStr, "repr": bounded_repr, "math": MATH,
-            "string": STRING, "sorted": _counted(py.sorted), "min": _counted_or_args(py.min),
+    return {"pow": bounded_pow, "round": bounded_round, "sum": bounded_sum, "str": BoundedStr, "repr": bounded_repr,
+            "math": MATH, "string": STRING, "sorted": _counted(py.sorted), "min": _counted_or_args(py.min),
             "max": _counted_or_args(py.max), "any": _counted(py.any), "all": _counted(py.all),
             "map": _counted_all(py.map), "filter": _counted_all(py.filter), "zip": _counted_all(py.zip),
             "enumerate": _counted_all(py.enumerate), "reversed": _counted_all(py.reversed)}

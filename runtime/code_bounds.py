@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import math
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ MAX_ITEMS = 10_000_000  # characters of a string, items of a list made by repeti
 MAX_WIDTH = 1_000  # f-string padding
 MAX_STEPS = 1_000_000
 MAX_SECONDS = 1.0
-_OPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<", ast.Mod: "%"}
+_OPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<", ast.Mod: "%", ast.Add: "+"}
 
 
 class CodeLimitExceeded(Exception):
@@ -56,6 +55,20 @@ class BoundedPolicy(RestrictingNodeTransformer):
         call = ast.Call(func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), node.left, node.right],
                         keywords=[])
         return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_Lambda(self, node: ast.Lambda):
+        """Each call of a lambda is a step (``_step_() or body``): recursion and C loops calling a lambda
+        (``sorted(key=...)``, ``map``) spend the same budget as loops."""
+        node = cast(ast.Lambda, super().visit_Lambda(node))
+        call = ast.Call(func=ast.Name("_step_", ast.Load()), args=[], keywords=[])
+        node.body = ast.fix_missing_locations(ast.copy_location(ast.BoolOp(ast.Or(), [call, node.body]), node.body))
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef):
+        node = cast(ast.FunctionDef, super().visit_FunctionDef(node))
+        step = ast.Expr(ast.Call(func=ast.Name("_step_", ast.Load()), args=[], keywords=[]))
+        node.body.insert(0, ast.fix_missing_locations(ast.copy_location(step, node)))
+        return node
 
     def visit_While(self, node: ast.While):
         node = cast(ast.While, super().visit_While(node))
@@ -109,6 +122,11 @@ def _digit_runs(text: str) -> list[str]:
 
 def _check(symbol: str, a, b) -> None:
     """Refuse a ``**``, ``*``, ``<<`` or ``%`` whose result would be beyond the bounds (before computing it)."""
+    if symbol == "+":
+        if isinstance(a, (str, bytes, list, tuple)) and isinstance(b, (str, bytes, list, tuple)) \
+                and len(a) + len(b) > MAX_ITEMS:
+            raise CodeLimitExceeded(f"joining {len(a):,} and {len(b):,} items is too large for diagram code")
+        return
     if symbol == "%":
         if isinstance(a, (str, bytes)):
             format_widths(a.decode("latin-1") if isinstance(a, bytes) else a)
@@ -128,6 +146,11 @@ def _check(symbol: str, a, b) -> None:
             raise CodeLimitExceeded("the product would be too large a number for diagram code")
 
 
+def check(symbol: str, a, b) -> None:
+    """The bound of ``binop`` alone, for in-place operators (``l += m`` keeps changing ``l`` itself)."""
+    _check(symbol, a, b)
+
+
 def binop(symbol: str, a, b):
     """``_binop_``: the operator, once the operands are known to give a bounded result."""
     _check(symbol, a, b)
@@ -135,22 +158,51 @@ def binop(symbol: str, a, b):
         return a ** b
     if symbol == "%":
         return a % b
+    if symbol == "+":
+        return a + b
     return a * b if symbol == "*" else a << b
 
 
-PRINTF_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[a-zA-Z%]")
+def printf_specs(fmt: str) -> list[str]:
+    """The widths and precisions of a printf-style format, read as Python reads them (a mapping key
+    may hold nested parentheses: ``%(a(b)c)9s``)."""
+    found, i = [], 0
+    while (i := fmt.find("%", i)) >= 0:
+        i += 1
+        if i < len(fmt) and fmt[i] == "(":
+            depth = 0
+            while i < len(fmt):
+                depth += {"(": 1, ")": -1}.get(fmt[i], 0)
+                i += 1
+                if depth == 0:
+                    break
+        while i < len(fmt) and fmt[i] in "#0- +":
+            i += 1
+        for _part in ("width", "precision"):
+            start = i
+            while i < len(fmt) and (fmt[i].isdigit() or fmt[i] == "*"):
+                i += 1
+            if i > start:
+                found.append(fmt[start:i])
+            if i < len(fmt) and fmt[i] == ".":
+                i += 1
+        i += 1  # the conversion character (``%%`` included)
+    return found
 
 
 def format_widths(fmt: str) -> None:
-    """Widths and precisions of a printf-style format at most MAX_WIDTH, none given as ``*`` (computed
-    at run time); literal text such as an order number is not a width. (``str.format`` is refused by
-    RestrictedPython; f-string specs are checked at compile time.)"""
-    specs = [g for m in PRINTF_SPEC.finditer(fmt) for g in m.groups() if g]
-    if "*" in specs:
+    """Widths and precisions of a printf-style format at most MAX_WIDTH each and MAX_ITEMS together,
+    none given as ``*`` (computed at run time); literal text such as an order number is not a width.
+    (``str.format`` is refused; f-string specs are checked at compile time.)"""
+    specs = printf_specs(fmt)
+    if any("*" in spec for spec in specs):
         raise CodeLimitExceeded("widths given as * are not allowed in diagram code")
-    for width in specs:
-        if int(width) > MAX_WIDTH:
-            raise CodeLimitExceeded(f"a format width of {int(width):,} is wider than {MAX_WIDTH} for diagram code")
+    widths = [int(spec) for spec in specs]
+    for width in widths:
+        if width > MAX_WIDTH:
+            raise CodeLimitExceeded(f"a format width of {width:,} is wider than {MAX_WIDTH} for diagram code")
+    if sum(widths) > MAX_ITEMS:
+        raise CodeLimitExceeded("the format's widths add up to too much text for diagram code")
 
 
 def weight(value, limit: int = MAX_ITEMS) -> int:
@@ -160,7 +212,10 @@ def weight(value, limit: int = MAX_ITEMS) -> int:
     total, stack = 0, [value]
     while stack:
         item = stack.pop()
-        total += len(item) if isinstance(item, (str, bytes)) else 1
+        if isinstance(item, (str, bytes)):
+            total += len(item)
+        else:
+            total += item.bit_length() // 3 + 1 if isinstance(item, int) else 1  # an int by its digits
         if isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
@@ -204,7 +259,7 @@ def step() -> None:
     _budget.steps += 1
     if _budget.steps > MAX_STEPS:
         raise CodeLimitExceeded(f"diagram code took more than {MAX_STEPS:,} steps")
-    if _budget.steps % 64 == 0 and time.monotonic() > _budget.deadline:
+    if _budget.steps % 16 == 0 and time.monotonic() > _budget.deadline:
         raise CodeLimitExceeded(f"diagram code ran longer than {MAX_SECONDS:g} s")
 
 

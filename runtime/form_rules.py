@@ -61,6 +61,9 @@ def problems(schema) -> list[str]:
     """What in a form's schema is refused at deployment."""
     found: list[str] = []
     _walk(schema, found)
+    text = repr(schema)
+    if "'patternProperties'" in text and "'unevaluatedProperties'" in text:  # jsonschema matches those with re
+        found.append("'unevaluatedProperties' in a form with 'patternProperties' is not supported")
     return found
 
 
@@ -76,8 +79,6 @@ def _walk(node, found: list[str]) -> None:
             except re2.error:
                 found.append(f"pattern {pattern[:80]!r} cannot be checked in linear time (no backreferences or "
                              "lookarounds)")
-        if "patternProperties" in node and "unevaluatedProperties" in node:
-            found.append("'unevaluatedProperties' beside 'patternProperties' is not supported in forms")
         for value in node.values():
             _walk(value, found)
     elif isinstance(node, list):

@@ -26,8 +26,8 @@ _INPLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=":
 
 
 def _inplacevar(op: str, x, y):
-    if op in ("*=", "%="):  # bounded like * and %: s *= 10**10 is 'a' * 10**10
-        return code_bounds.binop(op[0], x, y)
+    if op in ("*=", "%=", "+="):  # bounded like *, % and +: s *= 10**10 is 'a' * 10**10
+        code_bounds.check(op[0], x, y)
     if op not in _INPLACE:
         raise PermissionError(f"operator {op} is not allowed in diagram scripts")
     return _INPLACE[op](x, y)

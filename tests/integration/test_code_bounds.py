@@ -60,6 +60,13 @@ STOPPED = ("more than 1,000,000 steps", "ran longer than 1 s")
     ("x = list(map(lambda i: list(map(lambda j: j, range(1000000))), range(1000000)))", STOPPED),
     ("x = sorted(range(1000000), key=lambda i: sum(range(1000000)))", STOPPED),
     ("x = sum([[0]] * 1000000, [])", STOPPED),
+    ("d = {}\nd['f'] = lambda n: 1 if n == 0 else d['f'](n - 1) + d['f'](n - 1)\nx = d['f'](40)", STOPPED),
+    ("s = 'ab'\nfor i in range(40):\n    s += s", "is too large for diagram code"),
+    ("x = [10 ** 4000] * 4000000", "is too large for diagram code"),
+    ("x = '%(a(b)c)900000000s' % {'a(b)c': 'x'}", "a format width of 900,000,000 is wider than 1000"),
+    ("x = ('%1000d' * 100000) % tuple(range(100000))", "widths add up to too much text"),
+    ("x = pow(3, 2 ** 99999, 2 ** 99999 + 1)", "pow with numbers this large"),
+    ("x = round(1, -size)", "round to -10,000,000,000 digits"),
 ])
 def test_code_that_runs_away_becomes_an_incident_within_seconds(rt, script, reason):
     deploy(rt, {"runaway.bpmn": bpmn_builder.script(script)}, "tester", "test")
@@ -108,10 +115,12 @@ def test_ordinary_code_is_not_mistaken_for_a_bomb():
                 "d = ', '.join(str(i) for i in sorted(items, key=lambda v: -v))\ne = isinstance(a, str)\n"
                 "f = str.upper('x') + 'y'.center(3, '-')\ng = [math.sqrt(16), string.digits[:3], pow(2, 10), "
                 "pow(3, 4, 5)]\nh = dict(enumerate('ab'))\ni = list(zip([1], [2]))\nj = max(items) + min(1, 2)\n"
-                "k = 'ab'.replace('a', 'xy') + f'{7:03d}'\nm = 'x'\nm *= 3", context)
+                "k = 'ab'.replace('a', 'xy') + f'{7:03d}'\nm = 'x'\nm *= 3\nn = [1]\nalias = n\nn += [2]\n"
+                "o = (lambda v: v + 1)(1)\ndef twice(v):\n    return v * 2\np = twice(4) + round(2.567, 2)", context)
     assert {k: v for k, v in context.items() if k != "items"} == {
         "a": "00042", "b": "订单 12345678 x", "c": "    ab|1", "d": "3, 2, 1", "e": True, "f": "X-y-",
-        "g": [4.0, "012", 1024, 1], "h": {0: "a", 1: "b"}, "i": [(1, 2)], "j": 4, "k": "xyb007", "m": "xxx"}
+        "g": [4.0, "012", 1024, 1], "h": {0: "a", 1: "b"}, "i": [(1, 2)], "j": 4, "k": "xyb007", "m": "xxx",
+        "n": [1, 2], "alias": [1, 2], "o": 2, "p": 10.57}
 
 
 def test_bounded_code_runs_as_before(rt):

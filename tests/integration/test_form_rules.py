@@ -28,6 +28,8 @@ def files(schema: dict) -> dict[str, bytes]:
     ({"type": "object", "properties": {"x": {"type": "string", "pattern": "(a)\\1"}}}, "cannot be checked in linear"),
     ({"type": "object", "patternProperties": {"(?=x)": {"type": "string"}}}, "cannot be checked in linear"),
     ({"type": "object", "patternProperties": {"^n": {}}, "unevaluatedProperties": False}, "is not supported"),
+    ({"type": "object", "allOf": [{"patternProperties": {"^(a+)+$": {}}}], "unevaluatedProperties": False},
+     "is not supported"),
 ])
 def test_a_form_that_could_reach_out_or_backtrack_is_refused_at_deployment(rt, schema, reason):
     with pytest.raises(DeploymentRejected) as refused:

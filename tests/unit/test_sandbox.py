@@ -18,6 +18,8 @@ ESCAPES = [
     "globals()",
     "(lambda: 0).__code__",
     "type(1).__subclasses__()",
+    "str.format('{0.__globals__}', minutes)",
+    "str.format_map('{x.__class__}', {'x': 1})",
 ]
 
 
