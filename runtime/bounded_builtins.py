@@ -68,6 +68,12 @@ def guarded_getattr(safer_getattr):
             obj = py.str
         if obj in (py.str, bytes) and name in UNSAFE_ON_TYPES:
             raise NotImplementedError(f"str.{name} is not allowed in diagram code")
+        if name == "extend" and isinstance(obj, list):
+            return _bounded_extend(obj)
+        if name == "to_bytes" and isinstance(obj, int):
+            return _bounded_to_bytes(obj)
+        if name == "translate" and isinstance(obj, py.str):
+            return _bounded_translate(obj)
         if name in GROWING_METHODS:
             if isinstance(obj, (py.str, bytes)):
                 return _str_method(obj, name, safer_getattr(obj, name))
@@ -75,6 +81,30 @@ def guarded_getattr(safer_getattr):
                 return lambda self, *args, **kwargs: getattr_(self, name)(*args, **kwargs)
         return safer_getattr(obj, name, *default)
     return getattr_
+
+
+def _bounded_extend(target: list):
+    def extend(items):
+        items = list(counted_iter(items))
+        _width(len(target) + len(items), "extend")
+        target.extend(items)
+    return extend
+
+
+def _bounded_to_bytes(number: int):
+    def to_bytes(length=1, *args, **kwargs):
+        _width(length, "to_bytes")
+        return number.to_bytes(length, *args, **kwargs)
+    return to_bytes
+
+
+def _bounded_translate(text: str):
+    def translate(table):
+        longest = max((len(v) for v in table.values() if isinstance(v, py.str)), default=1) \
+            if isinstance(table, dict) else 1
+        _width(len(text) * max(1, longest), "translate")
+        return text.translate(table)
+    return translate
 
 
 MAX_MODULAR_BITS = 20_000  # pow(a, b, m) costs bits(b) multiplications of numbers as large as m

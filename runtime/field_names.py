@@ -23,6 +23,11 @@ def refused(keys: Iterable[object], reserved: frozenset[str]) -> dict[str, str]:
             for k in keys if not isinstance(k, str) or k in taken or not _NAME.fullmatch(k)}
 
 
+def valid(name: object) -> bool:
+    """Whether ``name`` has the shape of a field name (reserved names aside)."""
+    return isinstance(name, str) and _NAME.fullmatch(name) is not None
+
+
 def schema(reserved: frozenset[str]) -> dict:
     """``propertyNames`` for the contract: the same rule as ``refused``."""
     return {"pattern": PATTERN, "not": {"enum": sorted(ENGINE_NAMES | reserved)}}

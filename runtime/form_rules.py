@@ -12,6 +12,8 @@ import re2
 from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry
 
+from runtime import field_names
+
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False
 NO_RETRIEVAL = Registry()  # resolves only inside the form; retrieves nothing
@@ -70,6 +72,10 @@ def problems(schema) -> list[str]:
 def _walk(node, found: list[str]) -> None:
     if isinstance(node, dict):
         ref = node.get("$ref")
+        names = node.get("properties")
+        if isinstance(names, dict):
+            found += [f"field name {name[:80]!r} is not allowed: use letters, digits and _ (at most 64, starting "
+                      "with a letter)" for name in names if not field_names.valid(name)]
         if isinstance(ref, str) and not ref.startswith("#"):
             found.append(f"'$ref': '{ref[:80]}' points outside the form; only references inside it (#/...) are allowed")
         patterns = [node.get("pattern")] + list(node.get("patternProperties") or {})

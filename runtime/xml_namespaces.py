@@ -34,6 +34,7 @@ KNOWN = frozenset({
     "http://bpmn.io/schema/dmn/biodi/2.0",
     "http://www.omg.org/spec/BPMN/non-normative/color/1.0",
     "http://www.w3.org/2001/XMLSchema-instance",
+    "http://www.w3.org/XML/1998/namespace",  # xml:lang, xml:space
 })
 MAX_REPORTED = 10  # one file full of foreign markup should not bury the other problems
 
@@ -46,9 +47,10 @@ def foreign_markup(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, s
             continue
         for what, qualified in [("element", element.tag), *(("attribute", a) for a in element.attrib)]:
             uri = etree.QName(qualified).namespace
-            if uri is None or uri in KNOWN:
+            if uri in KNOWN or (uri is None and what == "attribute"):  # plain attributes are BPMN's own
                 continue
-            yield element, (f"the {what} {etree.QName(qualified).localname!r} comes from {uri[:200]}, which is not "
+            origin = f"comes from {uri[:200]}" if uri else "has no namespace"
+            yield element, (f"the {what} {etree.QName(qualified).localname!r} {origin}, which is not "
                             "BPMN, DMN or an extension complaintflow knows: remove it")
             found += 1
             if found >= MAX_REPORTED:

@@ -67,6 +67,9 @@ STOPPED = ("more than 1,000,000 steps", "ran longer than 1 s")
     ("x = ('%1000d' * 100000) % tuple(range(100000))", "widths add up to too much text"),
     ("x = pow(3, 2 ** 99999, 2 ** 99999 + 1)", "pow with numbers this large"),
     ("x = round(1, -size)", "round to -10,000,000,000 digits"),
+    ("x = [0] * 1000\nfor i in range(30):\n    x.extend(x)", (*STOPPED, "extend of")),
+    ("x = (0).to_bytes(size, 'big')", "to_bytes of 10,000,000,000 characters"),
+    ("x = ('a' * 100000).translate({97: 'b' * 100000})", "translate of 10,000,000,000 characters"),
 ])
 def test_code_that_runs_away_becomes_an_incident_within_seconds(rt, script, reason):
     deploy(rt, {"runaway.bpmn": bpmn_builder.script(script)}, "tester", "test")

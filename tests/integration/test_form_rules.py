@@ -30,6 +30,7 @@ def files(schema: dict) -> dict[str, bytes]:
     ({"type": "object", "patternProperties": {"^n": {}}, "unevaluatedProperties": False}, "is not supported"),
     ({"type": "object", "allOf": [{"patternProperties": {"^(a+)+$": {}}}], "unevaluatedProperties": False},
      "is not supported"),
+    ({"type": "object", "properties": {"名字": {"type": "string"}}}, "field name '名字' is not allowed"),
 ])
 def test_a_form_that_could_reach_out_or_backtrack_is_refused_at_deployment(rt, schema, reason):
     with pytest.raises(DeploymentRejected) as refused:

@@ -59,7 +59,10 @@ def test_the_openapi_document_describes_every_route(rt, api):
 def test_the_contract_states_the_deployed_forms_constraints(rt, api):
     """A client reading the document knows what the server will refuse: the intake form's required
     fields, patterns and choices, every task form, and which field names are allowed."""
-    spec = create_app(runtime=rt).test_client().get("/api/v1/openapi.json").get_json()
+    client = create_app(runtime=rt).test_client()
+    anonymous = client.get("/api/v1/openapi.json").get_json()
+    assert "form.handle" not in anonymous["components"]["schemas"]  # the forms only for token holders
+    spec = client.get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {api.tokens['wang']}"}).get_json()
     intake = spec["components"]["schemas"]["Intake"]
     deployed = json.loads((PROJECT_ROOT / "processes/forms/intake.schema.json").read_text())
     assert intake["required"] == deployed["required"]

@@ -24,7 +24,8 @@ def api_schema(rt):
     services.start_instance(rt, get_actor(rt, "wang"), "complaint", INTAKE)  # something to find, claim, signal
     app = create_app(runtime=rt)
     app.config["FUZZ_TOKEN"] = create_token(rt, ADMIN, "wang", "fuzzing")
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app,  # with the deployed forms
+                                          headers={"Authorization": f"Bearer {app.config['FUZZ_TOKEN']}"})
 
 
 @pytest.mark.sqlite_only  # the checks are about the HTTP layer: one backend is enough

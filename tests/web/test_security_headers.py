@@ -61,6 +61,10 @@ def test_no_page_has_inline_script_or_inline_event_handlers(admin):
 
 HOSTILE_MARKUP = {
     "an XHTML script element": (XSS_BPMN, "script", "http://www.w3.org/1999/xhtml"),
+    "markup without a namespace": (XSS_BPMN.replace(b'<h:script xmlns:h="http://www.w3.org/1999/xhtml">',
+                                                    b'<html xmlns=""><script>').replace(b'</h:script>',
+                                                                                       b'</script></html>'),
+                                   "html", "has no namespace"),
     "an SVG element": (XSS_BPMN.replace(b'<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(document.cookie)'
                                         b'</h:script>', b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
                        "svg", "http://www.w3.org/2000/svg"),
