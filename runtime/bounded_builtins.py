@@ -15,7 +15,7 @@ import math
 import string
 from types import SimpleNamespace
 
-from runtime.code_bounds import MAX_ITEMS, CodeLimitExceeded, binop, counted_iter, sized, weight
+from runtime.code_bounds import MAX_BITS, MAX_ITEMS, CodeLimitExceeded, binop, counted_iter, sized, weight
 
 MAX_DATA = MAX_ITEMS  # characters and items a script may leave in the task data
 
@@ -66,14 +66,15 @@ def guarded_getattr(safer_getattr):
     def getattr_(obj, name, *default):
         if obj is BoundedStr:
             obj = py.str
+        if obj is BoundedInt:
+            if name == "from_bytes":
+                return lambda *args, **kwargs: _small(py.int.from_bytes(*args, **kwargs))
+            obj = py.int
         if obj in (py.str, bytes) and name in UNSAFE_ON_TYPES:
             raise NotImplementedError(f"str.{name} is not allowed in diagram code")
-        if name == "extend" and isinstance(obj, list):
-            return _bounded_extend(obj)
-        if name == "to_bytes" and isinstance(obj, int):
-            return _bounded_to_bytes(obj)
-        if name == "translate" and isinstance(obj, py.str):
-            return _bounded_translate(obj)
+        special = _SPECIAL.get(name)
+        if special is not None and isinstance(obj, special[0]):
+            return special[1](obj)
         if name in GROWING_METHODS:
             if isinstance(obj, (py.str, bytes)):
                 return _str_method(obj, name, safer_getattr(obj, name))
@@ -107,6 +108,8 @@ def _bounded_translate(text: str):
     return translate
 
 
+_SPECIAL = {"extend": (list, _bounded_extend), "to_bytes": (py.int, _bounded_to_bytes),
+            "translate": (py.str, _bounded_translate)}  # methods that grow their object or result, bounded
 MAX_MODULAR_BITS = 20_000  # pow(a, b, m) costs bits(b) multiplications of numbers as large as m
 
 
@@ -169,6 +172,21 @@ class BoundedStr(metaclass=_Delegating):
         return py.str(*(sized(a, "the text") for a in args), **kwargs)
 
 
+class BoundedInt(metaclass=_Delegating):
+    """``int``: a number beyond MAX_BITS from text or bytes is refused (``int(s, 16)`` of a megabyte of hex
+    digits would make every later ``%`` or ``//`` on it take seconds in C, past the time budget)."""
+    real = py.int
+
+    def __new__(cls, *args, **kwargs):
+        return _small(py.int(*args, **kwargs))
+
+
+def _small(number):
+    if isinstance(number, py.int) and number.bit_length() > MAX_BITS:
+        raise CodeLimitExceeded(f"a number of {number.bit_length():,} bits is too large for diagram code")
+    return number
+
+
 def bounded_repr(value):
     return py.repr(sized(value, "the text"))
 
@@ -214,7 +232,8 @@ def _lcm(numbers):
 
 def overrides() -> dict:
     """The builtins diagram code gets in place of Python's own."""
-    return {"pow": bounded_pow, "round": bounded_round, "sum": bounded_sum, "str": BoundedStr, "repr": bounded_repr,
+    return {"pow": bounded_pow, "round": bounded_round, "sum": bounded_sum, "str": BoundedStr, "int": BoundedInt,
+            "repr": bounded_repr,
             "math": MATH, "string": STRING, "sorted": _counted(py.sorted), "min": _counted_or_args(py.min),
             "max": _counted_or_args(py.max), "any": _counted(py.any), "all": _counted(py.all),
             "map": _counted_all(py.map), "filter": _counted_all(py.filter), "zip": _counted_all(py.zip),

@@ -68,6 +68,8 @@ STOPPED = ("more than 1,000,000 steps", "ran longer than 1 s")
     ("x = pow(3, 2 ** 99999, 2 ** 99999 + 1)", "pow with numbers this large"),
     ("x = round(1, -size)", "round to -10,000,000,000 digits"),
     ("x = [0] * 1000\nfor i in range(30):\n    x.extend(x)", (*STOPPED, "extend of")),
+    ("x = int('f' * 1000000, 16) % 3", "a number of 4,000,000 bits is too large"),
+    ("x = int.from_bytes(b'\\xff' * 1000000, 'big')", "a number of 8,000,000 bits is too large"),
     ("x = (0).to_bytes(size, 'big')", "to_bytes of 10,000,000,000 characters"),
     ("x = ('a' * 100000).translate({97: 'b' * 100000})", "translate of 10,000,000,000 characters"),
 ])
@@ -119,11 +121,12 @@ def test_ordinary_code_is_not_mistaken_for_a_bomb():
                 "f = str.upper('x') + 'y'.center(3, '-')\ng = [math.sqrt(16), string.digits[:3], pow(2, 10), "
                 "pow(3, 4, 5)]\nh = dict(enumerate('ab'))\ni = list(zip([1], [2]))\nj = max(items) + min(1, 2)\n"
                 "k = 'ab'.replace('a', 'xy') + f'{7:03d}'\nm = 'x'\nm *= 3\nn = [1]\nalias = n\nn += [2]\n"
-                "o = (lambda v: v + 1)(1)\ndef twice(v):\n    return v * 2\np = twice(4) + round(2.567, 2)", context)
+                "o = (lambda v: v + 1)(int('1')) + int('0', 16) + int(isinstance(3, int))\n"
+                "def twice(v):\n    return v * 2\np = twice(4) + round(2.567, 2)", context)
     assert {k: v for k, v in context.items() if k != "items"} == {
         "a": "00042", "b": "订单 12345678 x", "c": "    ab|1", "d": "3, 2, 1", "e": True, "f": "X-y-",
         "g": [4.0, "012", 1024, 1], "h": {0: "a", 1: "b"}, "i": [(1, 2)], "j": 4, "k": "xyb007", "m": "xxx",
-        "n": [1, 2], "alias": [1, 2], "o": 2, "p": 10.57}
+        "n": [1, 2], "alias": [1, 2], "o": 3, "p": 10.57}
 
 
 def test_bounded_code_runs_as_before(rt):
