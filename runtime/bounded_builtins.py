@@ -6,7 +6,7 @@ items against the step budget, so a loop hidden in a builtin cannot run past it.
 Some results are small in memory but huge when written out: ``[b, b, b]`` of a list ``b`` that
 already holds ten million characters. ``code_bounds.weight`` measures what ``str``, ``repr``,
 ``join``, an f-string or the engine's state dump would write, and those are refused when it is too
-much (``MAX_DATA`` for what a script leaves in the task data).
+much (also what a script leaves in the task data).
 """
 from __future__ import annotations
 
@@ -15,101 +15,86 @@ import math
 import string
 from types import SimpleNamespace
 
-from runtime.code_bounds import MAX_BITS, MAX_ITEMS, CodeLimitExceeded, binop, counted_iter, sized, weight
-
-MAX_DATA = MAX_ITEMS  # characters and items a script may leave in the task data
-
+from runtime.code_bounds import (MAX_BITS, MAX_ITEMS, CodeLimitExceeded, binop, bounded_range, counted_iter,
+                                  sized, weight)
 
 def _width(n, what: str) -> None:
     if isinstance(n, int) and n > MAX_ITEMS:
         raise CodeLimitExceeded(f"{what} of {n:,} characters is too large for diagram code")
 
 
-def _str_method(value, name: str, method):
-    """The bounded form of ``method``, a str/bytes method that can make a result larger than its input
-    (as RestrictedPython's guard gave it: its ``format`` cannot reach attributes)."""
-
-    def pad(width, *rest):
-        _width(width, name)
-        return method(width, *rest)
-
-    def expandtabs(tabsize=8):
-        _width(value.count("\t" if isinstance(value, str) else b"\t") * tabsize + len(value), name)
-        return method(tabsize)
-
-    def replace(old, new, count=-1):
-        hits = (len(value) + 1 if not old else value.count(old)) if count < 0 else count
-        _width(len(value) + hits * max(0, len(new) - len(old)), name)
-        return method(old, new, count)
-
-    def join(items):
-        items = list(counted_iter(items))
-        _width(sum(weight(i) for i in items) + len(value) * max(0, len(items) - 1), name)
-        return method(items)
-
-    bounded = {"ljust": pad, "rjust": pad, "center": pad, "zfill": pad, "expandtabs": expandtabs,
-               "replace": replace, "join": join}
-    return bounded.get(name, method)
+# Methods that can make their result (or their object) far larger than their input, each with the
+# size it would reach, computed before the method runs, and the arguments to run it with (``join``
+# and ``extend`` read their items through ``counted_iter`` first: an iterator can be read only once).
+def _pad(value, width, *rest):
+    return width, (width, *rest)
 
 
-GROWING_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join"})
-# (``format`` and ``format_map`` RestrictedPython refuses outright.)
+def _expandtabs(value, tabsize=8):
+    return value.count("\t" if isinstance(value, str) else b"\t") * tabsize + len(value), (tabsize,)
 
 
+def _replace(value, old, new, count=-1):
+    hits = len(value) + 1 if not old else value.count(old)
+    hits = hits if count < 0 else min(count, hits)
+    return len(value) + hits * max(0, len(new) - len(old)), (old, new, count)
+
+
+def _join(value, items):
+    items = list(counted_iter(items))
+    return sum(weight(i) for i in items) + len(value) * max(0, len(items) - 1), (items,)
+
+
+def _extend(value, items):
+    items = list(counted_iter(items))
+    return len(value) + len(items), (items,)
+
+
+def _to_bytes(value, length=1, *rest):
+    return length, (length, *rest)
+
+
+def _translate(value, table):
+    longest = max((len(v) for v in table.values() if isinstance(v, py.str)), default=1) \
+        if isinstance(table, dict) else 1
+    return len(value) * max(1, longest), (table,)
+
+
+STRINGS = (py.str, bytes)
+BOUNDED_METHODS = {"ljust": (STRINGS, _pad), "rjust": (STRINGS, _pad), "center": (STRINGS, _pad),
+                   "zfill": (STRINGS, _pad), "expandtabs": (STRINGS, _expandtabs), "replace": (STRINGS, _replace),
+                   "join": (STRINGS, _join), "extend": ((list,), _extend), "to_bytes": ((py.int,), _to_bytes),
+                   "translate": ((py.str,), _translate)}
 UNSAFE_ON_TYPES = frozenset({"format", "format_map"})  # str.format(fmt, obj) reaches attributes
 
 
+def _bounded(name: str, value, method, size):
+    def call(*args, **kwargs):
+        reached, args = size(value, *args)
+        _width(reached, name)
+        return method(*args, **kwargs)
+    return call
+
+
 def guarded_getattr(safer_getattr):
-    """``_getattr_``: RestrictedPython's guard, with the growing str/bytes methods bounded, on a value
-    (``s.ljust(n)``) and on the type (``str.ljust(s, n)``). The ``str`` stand-in is looked at as the
-    real type, and its ``format`` methods are refused like those of a string value."""
+    """``_getattr_``: RestrictedPython's guard, with the methods of ``BOUNDED_METHODS`` bounded, on a
+    value (``s.ljust(n)``) and on its type (``str.ljust(s, n)``, ``list.extend(l, m)``). The ``str`` and
+    ``int`` stand-ins are looked at as the real types; ``format`` is refused on ``str`` as on a string."""
     def getattr_(obj, name, *default):
-        if obj is BoundedStr:
-            obj = py.str
-        if obj is BoundedInt:
-            if name == "from_bytes":
-                return lambda *args, **kwargs: _small(py.int.from_bytes(*args, **kwargs))
-            obj = py.int
-        if obj in (py.str, bytes) and name in UNSAFE_ON_TYPES:
+        if obj is BoundedInt and name == "from_bytes":
+            return lambda *args, **kwargs: _small(py.int.from_bytes(*args, **kwargs))
+        obj = obj.real if isinstance(obj, _Delegating) else obj
+        if obj in STRINGS and name in UNSAFE_ON_TYPES:
             raise NotImplementedError(f"str.{name} is not allowed in diagram code")
-        special = _SPECIAL.get(name)
-        if special is not None and isinstance(obj, special[0]):
-            return special[1](obj)
-        if name in GROWING_METHODS:
-            if isinstance(obj, (py.str, bytes)):
-                return _str_method(obj, name, safer_getattr(obj, name))
-            if obj in (py.str, bytes):
-                return lambda self, *args, **kwargs: getattr_(self, name)(*args, **kwargs)
+        kinds, size = BOUNDED_METHODS.get(name, ((), None))
+        if size is not None and isinstance(obj, kinds):
+            return _bounded(name, obj, safer_getattr(obj, name), size)
+        if size is not None and obj in kinds:  # the unbound method, called with its object first
+            return lambda self, *args, **kwargs: getattr_(self, name)(*args, **kwargs)
         return safer_getattr(obj, name, *default)
     return getattr_
 
 
-def _bounded_extend(target: list):
-    def extend(items):
-        items = list(counted_iter(items))
-        _width(len(target) + len(items), "extend")
-        target.extend(items)
-    return extend
-
-
-def _bounded_to_bytes(number: int):
-    def to_bytes(length=1, *args, **kwargs):
-        _width(length, "to_bytes")
-        return number.to_bytes(length, *args, **kwargs)
-    return to_bytes
-
-
-def _bounded_translate(text: str):
-    def translate(table):
-        longest = max((len(v) for v in table.values() if isinstance(v, py.str)), default=1) \
-            if isinstance(table, dict) else 1
-        _width(len(text) * max(1, longest), "translate")
-        return text.translate(table)
-    return translate
-
-
-_SPECIAL = {"extend": (list, _bounded_extend), "to_bytes": (py.int, _bounded_to_bytes),
-            "translate": (py.str, _bounded_translate)}  # methods that grow their object or result, bounded
 MAX_MODULAR_BITS = 20_000  # pow(a, b, m) costs bits(b) multiplications of numbers as large as m
 
 
@@ -224,20 +209,8 @@ STRING = SimpleNamespace(**{name: getattr(string, name) for name in (
 def _lcm(numbers):
     total = 1
     for n in counted_iter(numbers):
-        total = math.lcm(total, n)
-        if total.bit_length() > 100_000:
-            raise CodeLimitExceeded("the least common multiple would be too large a number for diagram code")
+        total = _small(math.lcm(total, n))
     return total
-
-
-def overrides() -> dict:
-    """The builtins diagram code gets in place of Python's own."""
-    return {"pow": bounded_pow, "round": bounded_round, "sum": bounded_sum, "str": BoundedStr, "int": BoundedInt,
-            "repr": bounded_repr,
-            "math": MATH, "string": STRING, "sorted": _counted(py.sorted), "min": _counted_or_args(py.min),
-            "max": _counted_or_args(py.max), "any": _counted(py.any), "all": _counted(py.all),
-            "map": _counted_all(py.map), "filter": _counted_all(py.filter), "zip": _counted_all(py.zip),
-            "enumerate": _counted_all(py.enumerate), "reversed": _counted_all(py.reversed)}
 
 
 def _counted_or_args(function):
@@ -248,3 +221,13 @@ def _counted_or_args(function):
         return function(*args, **kwargs)
     call.__name__ = function.__name__
     return call
+
+
+def overrides() -> dict:
+    """The builtins diagram code gets in place of Python's own."""
+    return {"pow": bounded_pow, "round": bounded_round, "sum": bounded_sum, "str": BoundedStr, "int": BoundedInt,
+            "repr": bounded_repr, "range": bounded_range, "math": MATH, "string": STRING,
+            "sorted": _counted(py.sorted), "any": _counted(py.any), "all": _counted(py.all),
+            "min": _counted_or_args(py.min), "max": _counted_or_args(py.max),
+            "map": _counted_all(py.map), "filter": _counted_all(py.filter), "zip": _counted_all(py.zip),
+            "enumerate": _counted_all(py.enumerate), "reversed": _counted_all(py.reversed)}

@@ -2,16 +2,17 @@
 the database's write lock, or exhaust the server's memory.
 
 At compile time (the deployment lint and the sandbox use the same policy) RestrictedPython's policy is
-extended: ``**``, ``*``, ``<<`` and ``%`` become calls of ``_binop_``, which refuses results beyond
-``MAX_BITS`` bits or ``MAX_ITEMS`` items (``%`` formatting: widths beyond ``MAX_WIDTH``); every
-``while`` loop body first calls ``_step_``; f-string padding wider than ``MAX_WIDTH`` or computed at
-run time is refused, and each f-string value goes through ``_sized_``; so are constant expressions
-that are unbounded on their face (``9**9**9``, ``'a' * 10**10``, ``'%999999999d' % 1``).
+extended: ``**``, ``*``, ``<<``, ``%`` and ``+`` become calls of ``_binop_``, which refuses results
+beyond ``MAX_BITS`` bits or ``MAX_ITEMS`` items (``%`` formatting: widths beyond ``MAX_WIDTH``); every
+``while`` loop body and every lambda or function call first calls ``_step_``; f-string padding wider
+than ``MAX_WIDTH`` or computed at run time is refused, and each f-string value goes through
+``_sized_``; so are constant expressions that are unbounded on their face (``9**9**9``,
+``'a' * 10**10``, ``'%999999999d' % 1``).
 
-At run time every evaluation has a budget (``budget()``): ``MAX_STEPS`` loop steps and iterations
-(``_step_`` and the ``_getiter_`` guard count them) and ``MAX_SECONDS`` of wall time. A breach raises
-``CodeLimitExceeded``, which the engine turns into an incident naming the element; the server and
-every other complaint go on.
+At run time every evaluation has a budget (``budget()``): ``MAX_STEPS`` steps (``_step_``, the
+``_getiter_`` guard and the counted builtins of ``bounded_builtins`` count them) and ``MAX_SECONDS``
+of wall time. A breach raises ``CodeLimitExceeded``, which the engine turns into an incident naming
+the element; the server and every other complaint go on.
 """
 from __future__ import annotations
 
@@ -48,32 +49,28 @@ class BoundedPolicy(RestrictingNodeTransformer):
         try:
             left, right = _static(node.left), _static(node.right)
             if left is not _UNKNOWN and right is not _UNKNOWN:
-                _check(symbol, left, right)
+                check(symbol, left, right)
         except CodeLimitExceeded as e:  # unbounded on its face, e.g. 9**9**9: refused before it runs
             self.error(node, str(e))
             return node
-        call = ast.Call(func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), node.left, node.right],
-                        keywords=[])
-        return ast.fix_missing_locations(ast.copy_location(call, node))
+        return _call("_binop_", node, ast.Constant(symbol), node.left, node.right)
 
     def visit_Lambda(self, node: ast.Lambda):
         """Each call of a lambda is a step (``_step_() or body``): recursion and C loops calling a lambda
         (``sorted(key=...)``, ``map``) spend the same budget as loops."""
         node = cast(ast.Lambda, super().visit_Lambda(node))
-        call = ast.Call(func=ast.Name("_step_", ast.Load()), args=[], keywords=[])
-        node.body = ast.fix_missing_locations(ast.copy_location(ast.BoolOp(ast.Or(), [call, node.body]), node.body))
+        node.body = ast.fix_missing_locations(ast.copy_location(
+            ast.BoolOp(ast.Or(), [_call("_step_", node.body), node.body]), node.body))
         return node
 
     def visit_FunctionDef(self, node: ast.FunctionDef):
         node = cast(ast.FunctionDef, super().visit_FunctionDef(node))
-        step = ast.Expr(ast.Call(func=ast.Name("_step_", ast.Load()), args=[], keywords=[]))
-        node.body.insert(0, ast.fix_missing_locations(ast.copy_location(step, node)))
+        node.body.insert(0, ast.copy_location(ast.Expr(_call("_step_", node)), node))
         return node
 
     def visit_While(self, node: ast.While):
         node = cast(ast.While, super().visit_While(node))
-        step = ast.Expr(ast.Call(func=ast.Name("_step_", ast.Load()), args=[], keywords=[]))
-        node.body.insert(0, ast.fix_missing_locations(ast.copy_location(step, node)))
+        node.body.insert(0, ast.copy_location(ast.Expr(_call("_step_", node)), node))
         return node
 
     def visit_FormattedValue(self, node: ast.FormattedValue):
@@ -85,9 +82,15 @@ class BoundedPolicy(RestrictingNodeTransformer):
             elif any(int(w) > MAX_WIDTH for p in parts for w in _digit_runs(str(getattr(p, "value", "")))):
                 self.error(node, f"f-string padding wider than {MAX_WIDTH} is not allowed in diagram code")
         node = cast(ast.FormattedValue, super().visit_FormattedValue(node))
-        call = ast.Call(func=ast.Name("_sized_", ast.Load()), args=[node.value], keywords=[])
-        node.value = ast.fix_missing_locations(ast.copy_location(call, node.value))
+        node.value = _call("_sized_", node.value, node.value)
         return node
+
+
+def _call(guard: str, where: ast.AST, *args: ast.expr) -> ast.Call:
+    """A call of one of the sandbox's guards (``_step_``, ``_binop_``, ``_sized_``), placed at ``where``.
+    Made after RestrictedPython's checks, so its underscore name is not refused."""
+    call = ast.Call(func=ast.Name(guard, ast.Load()), args=list(args), keywords=[])
+    return ast.fix_missing_locations(ast.copy_location(call, where))
 
 
 _UNKNOWN = object()
@@ -120,8 +123,9 @@ def _digit_runs(text: str) -> list[str]:
     return runs + ([current] if current else [])
 
 
-def _check(symbol: str, a, b) -> None:
-    """Refuse a ``**``, ``*``, ``<<`` or ``%`` whose result would be beyond the bounds (before computing it)."""
+def check(symbol: str, a, b) -> None:
+    """Refuse a ``**``, ``*``, ``<<``, ``%`` or ``+`` whose result would be beyond the bounds, before
+    computing it (also for the in-place ``*=``, ``%=``, ``+=``, which keep their in-place meaning)."""
     if symbol == "+":
         if isinstance(a, (str, bytes, list, tuple)) and isinstance(b, (str, bytes, list, tuple)) \
                 and len(a) + len(b) > MAX_ITEMS:
@@ -146,14 +150,9 @@ def _check(symbol: str, a, b) -> None:
             raise CodeLimitExceeded("the product would be too large a number for diagram code")
 
 
-def check(symbol: str, a, b) -> None:
-    """The bound of ``binop`` alone, for in-place operators (``l += m`` keeps changing ``l`` itself)."""
-    _check(symbol, a, b)
-
-
 def binop(symbol: str, a, b):
     """``_binop_``: the operator, once the operands are known to give a bounded result."""
-    _check(symbol, a, b)
+    check(symbol, a, b)
     if symbol == "**":
         return a ** b
     if symbol == "%":
@@ -214,8 +213,10 @@ def weight(value, limit: int = MAX_ITEMS) -> int:
         item = stack.pop()
         if isinstance(item, (str, bytes)):
             total += len(item)
+        elif isinstance(item, int):
+            total += item.bit_length() // 3 + 1  # about its decimal digits
         else:
-            total += item.bit_length() // 3 + 1 if isinstance(item, int) else 1  # an int by its digits
+            total += 1
         if isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())

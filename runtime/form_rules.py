@@ -62,15 +62,16 @@ def validator(schema: dict):
 def problems(schema) -> list[str]:
     """What in a form's schema is refused at deployment."""
     found: list[str] = []
-    _walk(schema, found)
-    text = repr(schema)
-    if "'patternProperties'" in text and "'unevaluatedProperties'" in text:  # jsonschema matches those with re
+    keywords: set[str] = set()
+    _walk(schema, found, keywords)
+    if {"patternProperties", "unevaluatedProperties"} <= keywords:  # jsonschema matches those with ``re``
         found.append("'unevaluatedProperties' in a form with 'patternProperties' is not supported")
     return found
 
 
-def _walk(node, found: list[str]) -> None:
+def _walk(node, found: list[str], keywords: set[str]) -> None:
     if isinstance(node, dict):
+        keywords.update(node)
         ref = node.get("$ref")
         names = node.get("properties")
         if isinstance(names, dict):
@@ -86,7 +87,7 @@ def _walk(node, found: list[str]) -> None:
                 found.append(f"pattern {pattern[:80]!r} cannot be checked in linear time (no backreferences or "
                              "lookarounds)")
         for value in node.values():
-            _walk(value, found)
+            _walk(value, found, keywords)
     elif isinstance(node, list):
         for value in node:
-            _walk(value, found)
+            _walk(value, found, keywords)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from RestrictedPython import limited_builtins, safe_builtins
 
-from runtime import bounded_builtins, code_bounds
+from runtime import bounded_builtins
 
-_EXTRA = (dict, list, set, frozenset, tuple, min, max, sum, any, all, enumerate, map, filter, reversed, sorted, zip)
+_EXTRA = (dict, list, set, frozenset, tuple)  # the rest (sum, map, sorted...) bounded, from bounded_builtins
 _DROPPED = ("__build_class__", "setattr", "delattr")  # no class definitions or attribute writes in diagrams
 
 
@@ -15,7 +15,6 @@ def builtins() -> dict:
     for name in _DROPPED:
         allowed.pop(name, None)
     allowed.update(bounded_builtins.overrides())  # math and string too, as bounded namespaces
-    allowed["range"] = code_bounds.bounded_range
     return allowed
 
 

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from runtime.bpmn_ns import BPMN, BPMNDI, SPIFF
+
 KNOWN = frozenset({
-    "http://www.omg.org/spec/BPMN/20100524/MODEL",
-    "http://www.omg.org/spec/BPMN/20100524/DI",
+    BPMN, BPMNDI, SPIFF,
     "http://www.omg.org/spec/DD/20100524/DC",
     "http://www.omg.org/spec/DD/20100524/DI",
     "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
@@ -26,7 +27,6 @@ KNOWN = frozenset({
     "http://www.omg.org/spec/DMN/20180521/DMNDI/",
     "http://www.omg.org/spec/DMN/20180521/DC/",
     "http://www.omg.org/spec/DMN/20180521/DI/",
-    "http://spiffworkflow.org/bpmn/schema/1.0/core",
     "http://camunda.org/schema/1.0/bpmn",
     "http://camunda.org/schema/1.0/dmn",
     "http://camunda.org/schema/modeler/1.0",

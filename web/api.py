@@ -40,16 +40,21 @@ def runtime_error(error: ComplaintflowError):
     return api_error(status_for(error), error.code, error.message, getattr(error, "field_errors", None))
 
 
+def _bearer() -> str | None:
+    """The token of an ``Authorization: Bearer ...`` header, if there is one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def token_required(view):
     """Resolve the bearer token to an actor; 401 without a valid one."""
     @wraps(view)
     def wrapped(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = _bearer()
+        if token is None:
             return api_error(401, "unauthenticated", "send 'Authorization: Bearer <token>'; admins create tokens")
         try:
-            g.actor = authenticate_token(runtime(), token.strip())
+            g.actor = authenticate_token(runtime(), token)
         except PermissionDenied as e:
             return api_error(401, "unauthenticated", e.message)
         return view(*args, **kwargs)
@@ -95,7 +100,7 @@ def openapi():
     not for anonymous eyes."""
     base = json.loads(OPENAPI.read_text())
     try:
-        authenticate_token(runtime(), request.headers.get("Authorization", "").removeprefix("Bearer ").strip())
+        authenticate_token(runtime(), _bearer() or "")
     except PermissionDenied:
         return base
     return api_contract.document(runtime(), base, COMPLAINT_PROCESS)

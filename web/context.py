@@ -9,7 +9,7 @@ from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import PermissionDenied, UserNotFound
 from runtime.services.users import get_actor
-from web.params import MAX_LOCATION, local_path
+from web.params import local_path
 
 
 def runtime() -> Runtime:
@@ -41,8 +41,7 @@ def login_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if signed_in() is None:
-            here = request.full_path if len(request.full_path) <= MAX_LOCATION // 2 else request.path
-            return redirect(url_for("auth.login", next=local_path(here, "/")))
+            return redirect(url_for("auth.login", next=local_path(request.full_path, request.path)))
         return view(*args, **kwargs)
     return wrapped
 
@@ -57,9 +56,14 @@ def roles_required(roles: frozenset[str], what: str):
     return decorate
 
 
-def check_upload_roles() -> None:
-    """Before every request (registered ahead of the CSRF check): the role check of ``roles_required``."""
+def check_upload_roles():
+    """Before every request (registered ahead of the CSRF check): the role check of ``roles_required``;
+    an anonymous visitor goes to the sign-in page, as ``login_required`` would send them."""
     view = current_app.view_functions.get(request.endpoint or "")
     required = getattr(view, "required_roles", None)
-    if required is not None:
-        require_any(current_actor(), *required)
+    if required is None:
+        return None
+    if signed_in() is None:
+        return redirect(url_for("auth.login"))
+    require_any(current_actor(), *required)
+    return None

@@ -21,6 +21,16 @@ def whole_number(raw: str | None, name: str, default: int | None = None, strict:
     raise InvalidInput(f"{name} must be a whole number from 0 to {MAX}", field_errors={name: raw[:40]})
 
 
+def short_text(raw: str | None, name: str, limit: int = 200) -> str | None:
+    """A free-text parameter (a filter, a search) of at most ``limit`` characters, None when empty:
+    longer is no search anyone types, and too complex a pattern for SQLite's LIKE."""
+    if not raw:
+        return None
+    if len(raw) > limit:
+        raise InvalidInput(f"{name} may hold at most {limit} characters", field_errors={name: raw[:40]})
+    return raw
+
+
 MAX_LOCATION = 2000  # characters: browsers and proxies refuse or cut longer redirect targets
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
-from web.params import MAX, MAX_LOCATION
+from web.params import MAX, MAX_LOCATION, local_path
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -23,14 +23,13 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-MAX_ID = MAX  # the same bound as numeric parameters
 
 
 class BoundedInt(IntegerConverter):
     """``<int:…>`` in routes, at most 2^31 - 1: larger numbers match no route (404)."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ID)
+        kwargs.setdefault("max", MAX)  # the same bound as numeric parameters
         super().__init__(url_map, *args, **kwargs)
 
 
@@ -45,7 +44,7 @@ def init(app, secure_cookies: bool, max_upload_bytes: int) -> None:
     @app.after_request
     def headers(response):
         if response.location and len(response.location) > MAX_LOCATION:  # built from a long address
-            response.location = urlsplit(response.location).path[:MAX_LOCATION] or "/"
+            response.location = local_path(urlsplit(response.location).path, "/")
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if secure_cookies:  # served over HTTPS: browsers should never come back over plain HTTP

@@ -89,9 +89,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
             exec(compile_code(script, "exec"), ns)
         hidden = set(self._base) | set(self.globals) | set(external_context or {})
         result = {k: v for k, v in ns.items() if k not in hidden and not k.startswith("_") and not callable(v)}
-        if code_bounds.weight(result, bounded_builtins.MAX_DATA) > bounded_builtins.MAX_DATA:
-            raise code_bounds.CodeLimitExceeded(f"the script left more than {bounded_builtins.MAX_DATA:,} characters "
-                                                "of data: too large for a complaint's record")
+        code_bounds.sized(result, "the data the script leaves")
         context.clear()
         context.update(result)
         return True

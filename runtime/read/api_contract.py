@@ -1,54 +1,47 @@
 """The API's OpenAPI document with the deployed forms in it: the intake body is the start form of
-the newest ``complaint`` version and every task form is a component, so a client (and the fuzzer)
-reads the same constraints the server validates (required fields, lengths, patterns, choices,
-conditional fields), not a hand-kept copy that drifts from the diagrams."""
+the newest ``complaint`` version and every form file is a component named as the file (as a task's
+``form`` names it), so a client (and the fuzzer) reads the same constraints the server validates
+(required fields, lengths, patterns, choices, conditional fields), not a hand-kept copy that drifts
+from the diagrams."""
 from __future__ import annotations
 
 import copy
-import re
+from pathlib import PurePath
 
 from sqlalchemy import select
 
 from runtime import field_names
 from runtime.bootstrap import Runtime
 from runtime.read.queries import start_form_in
-from runtime.store.models import ProcessDefinition, ProcessFile, ProcessPackage
-from runtime.store.packages import form_schema
-
-FORM_FILE = re.compile(r"^(?P<stem>[A-Za-z0-9_.-]+?)(\.schema)?\.json$")
+from runtime.store.instance_store import newest_definition
+from runtime.store.models import ProcessFile
+from runtime.store.packages import KINDS, form_schema
 
 
 def document(rt: Runtime, base: dict, process_id: str) -> dict:
-    """``base`` (the hand-written contract) with ``Intake`` and ``form.<name>`` filled from the deployment."""
+    """``base`` (the hand-written contract) with ``Intake`` and the form components filled in."""
     doc = copy.deepcopy(base)
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     with rt.db.reader() as session:
         intake = start_form_in(rt, session, process_id)
         if intake is not None:
             schemas["Intake"] = _component(intake, "Intake", rt.functions | {field_names.INITIATOR})
-        for name, schema in _task_forms(session, process_id):
-            key = f"form.{name}"
-            schemas[key] = _component(schema, key, rt.functions)
+        for name, schema in _forms(rt, session, process_id):
+            schemas[name] = _component(schema, name, rt.functions)
     body = doc["paths"]["/tasks/{task_id}/complete"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     body["propertyNames"] = field_names.schema(rt.functions)
     return doc
 
 
-def _task_forms(session, process_id: str):
-    found = session.execute(select(ProcessDefinition.package_id, ProcessPackage.content_hash).join(ProcessPackage)
-                            .where(ProcessDefinition.process_id == process_id)
-                            .order_by(ProcessDefinition.version.desc()).limit(1)).first()
-    if found is None:
+def _forms(rt: Runtime, session, process_id: str):
+    ref = newest_definition(rt, session, process_id)
+    if ref is None:
         return
-    names = session.scalars(select(ProcessFile.name).where(ProcessFile.package_id == found.package_id)
+    names = session.scalars(select(ProcessFile.name).where(ProcessFile.package_id == ref.package_id)
                             .order_by(ProcessFile.name))
-    for file in names:
-        match = FORM_FILE.match(file)
-        if match is None:
-            continue
-        schema = form_schema(session, found.package_id, found.content_hash, file)
-        if isinstance(schema, dict):
-            yield match.group("stem"), schema
+    for name in names:
+        if KINDS.get(PurePath(name).suffix.lower()) == "form":
+            yield name, form_schema(session, ref.package_id, ref.content_hash, name)
 
 
 def _component(schema: dict, key: str, reserved: frozenset[str]) -> dict:

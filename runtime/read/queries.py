@@ -15,8 +15,8 @@ from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.read.visibility import require_read
 from runtime.store.packages import form_schema, load_package
-from runtime.store.models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance,
-                            ProcessPackage, SlaClock, Timer)
+from runtime.store.instance_store import newest_definition
+from runtime.store.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, SlaClock, Timer
 
 
 @dataclass(frozen=True)
@@ -148,13 +148,11 @@ def start_form(rt: Runtime, process_id: str) -> dict | None:
 
 
 def start_form_in(rt: Runtime, session, process_id: str) -> dict | None:
-    found = session.execute(select(ProcessDefinition.package_id, ProcessPackage.content_hash)
-                            .join(ProcessPackage).where(ProcessDefinition.process_id == process_id)
-                            .order_by(ProcessDefinition.version.desc()).limit(1)).first()
-    if found is None:
+    ref = newest_definition(rt, session, process_id)
+    if ref is None:
         return None
-    name = load_package(rt, session, found.package_id, found.content_hash).start_form(process_id)
-    return form_schema(session, found.package_id, found.content_hash, name) if name else None
+    name = load_package(rt, session, ref.package_id, ref.content_hash).start_form(process_id)
+    return form_schema(session, ref.package_id, ref.content_hash, name) if name else None
 
 
 def linked_in(session, view: ComplaintView) -> dict[str, list[str]]:

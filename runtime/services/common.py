@@ -19,6 +19,8 @@ from runtime.store.models import InstanceStatus
 from runtime.services.incidents import record
 
 ACTIVE = frozenset({InstanceStatus.RUNNING, InstanceStatus.WAITING})
+
+
 @dataclass
 class Act:
     """What the body of an instance action works on: its transaction and the loaded instance."""

@@ -22,8 +22,8 @@ from runtime.bootstrap import Runtime
 from runtime.store.packages import load_package
 from runtime.engine import LIBRARY_VERSION, RunReport
 from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, InvalidInput
-from runtime.store.instance_store import InstanceRow, Loaded, audit, definition, pack_state, save, write_row
-from runtime.store.models import InstanceStatus, ProcessDefinition, ProcessInstance
+from runtime.store.instance_store import InstanceRow, Loaded, audit, newest_definition, pack_state, save, write_row
+from runtime.store.models import InstanceStatus, ProcessInstance
 from runtime.services import forms
 from runtime.field_names import INITIATOR
 from runtime.services.common import ACTIVE, check_data, failures_kept, instance_action
@@ -82,13 +82,11 @@ def start_in(rt: Runtime, session, actor: Actor, process_id: str, key: str, data
 
 def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict) -> Loaded:
     """A new, not yet stored instance of the newest version of ``process_id``."""
-    definition_id = session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.process_id == process_id)
-                                   .order_by(ProcessDefinition.version.desc()).limit(1))
-    if definition_id is None:
+    ref = newest_definition(rt, session, process_id)
+    if ref is None:
         raise DefinitionNotFound(f"no deployed process has the id '{process_id}'")
     if session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == key)):
         raise Conflict(f"an instance with the number {key} already exists")
-    ref = definition(rt, session, definition_id)
     package = load_package(rt, session, ref.package_id, ref.content_hash)
     initiator = data.pop(INITIATOR)
     data = forms.validate(session, ref.package_id, ref.content_hash, package.start_form(process_id), data)

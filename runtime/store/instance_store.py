@@ -97,6 +97,13 @@ def definition(rt: Runtime, session: Session, definition_id: int) -> DefinitionR
     return ref
 
 
+def newest_definition(rt: Runtime, session: Session, process_id: str) -> DefinitionRef | None:
+    """The newest version of ``process_id``: what new instances start on, and whose forms the API shows."""
+    definition_id = session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.process_id == process_id)
+                                   .order_by(ProcessDefinition.version.desc()).limit(1))
+    return None if definition_id is None else definition(rt, session, definition_id)
+
+
 def lock(session: Session, *, instance_id: int | None = None, business_key: str | None = None,
          task_id: str | None = None, for_update: bool = True) -> InstanceRow:
     """The instance row (found by id, business key or one of its tasks), locked for the transaction

@@ -3,6 +3,7 @@ its face, stopped at run time within a couple of seconds otherwise, as an incide
 while the complaint is kept, and the server goes on serving everyone else."""
 from __future__ import annotations
 
+import html
 import threading
 import time
 
@@ -17,7 +18,8 @@ from runtime.services.deployment import deploy
 from tests import bpmn_builder
 from tests.conftest import FRONT_DESK
 from web import create_app
-from tests.helpers import incidents, instance, task
+from runtime.services.users import create_user, get_actor
+from tests.helpers import PASSWORD, csrf, incidents, instance, signed_in, task
 
 
 @pytest.mark.parametrize("script, reason", [
@@ -56,7 +58,7 @@ STOPPED = ("more than 1,000,000 steps", "ran longer than 1 s")
     ("b = ['x' * 1000000] * 9\nc = [b, b]\nx = str(c)", "the text would be more than 10,000,000 characters"),
     ("b = ['x' * 1000000] * 9\nc = [b, b]\nx = f'{c}'", "the result would be more than 10,000,000 characters"),
     ("b = 'x' * 1000000\nx = ''.join(b for i in range(100))", "join of 100,000,000 characters is too large"),
-    ("b = ['x' * 1000000] * 9\nc = [b, b]", "the script left more than 10,000,000 characters"),
+    ("b = ['x' * 1000000] * 9\nc = [b, b]", "the data the script leaves would be more than 10,000,000 characters"),
     ("x = list(map(lambda i: list(map(lambda j: j, range(1000000))), range(1000000)))", STOPPED),
     ("x = sorted(range(1000000), key=lambda i: sum(range(1000000)))", STOPPED),
     ("x = sum([[0]] * 1000000, [])", STOPPED),
@@ -68,6 +70,7 @@ STOPPED = ("more than 1,000,000 steps", "ran longer than 1 s")
     ("x = pow(3, 2 ** 99999, 2 ** 99999 + 1)", "pow with numbers this large"),
     ("x = round(1, -size)", "round to -10,000,000,000 digits"),
     ("x = [0] * 1000\nfor i in range(30):\n    x.extend(x)", (*STOPPED, "extend of")),
+    ("x = [0] * 1000\nfor i in range(30):\n    list.extend(x, x)", (*STOPPED, "extend of")),
     ("x = int('f' * 1000000, 16) % 3", "a number of 4,000,000 bits is too large"),
     ("x = int.from_bytes(b'\\xff' * 1000000, 'big')", "a number of 8,000,000 bits is too large"),
     ("x = (0).to_bytes(size, 'big')", "to_bytes of 10,000,000,000 characters"),
@@ -134,3 +137,20 @@ def test_bounded_code_runs_as_before(rt):
                                                   "label = f'{total:>12}'\npower = 2 ** 64")}, "tester", "test")
     services.start_instance(rt, FRONT_DESK, "p", {}, business_key="F-1")
     assert services.complete_task(rt, FRONT_DESK, task(rt, "F-1", "t").id, {}) == "completed"
+
+
+def test_a_runaway_script_met_from_the_task_page_is_an_answer_not_a_crash(rt):
+    """The front desk completes the step before a runaway script: the page answers at once with the
+    stopped step named, the complaint is kept as failed, and nothing of the step is half done."""
+    deploy(rt, {"runaway.bpmn": bpmn_builder.script("x = 0\nwhile True:\n    x += 1")}, "tester", "test")
+    create_user(rt, "wang", PASSWORD, ["front_desk"])
+    services.start_instance(rt, get_actor(rt, "wang"), "p", {}, business_key="R-4")
+    client = signed_in(create_app(runtime=rt).test_client(), "wang")
+    task_id = task(rt, "R-4", "t").id
+    started = time.monotonic()
+    response = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf(client, f"/tasks/{task_id}")})
+    page = html.unescape(response.get_data(as_text=True))
+    assert time.monotonic() - started < 2 and response.status_code == 409 and "Traceback" not in page
+    assert "step 'sc' failed" in page and instance(rt, "R-4").status == "failed"
+    [incident] = incidents(rt, "R-4")
+    assert incident.task_name == "sc"

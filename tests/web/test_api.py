@@ -61,7 +61,7 @@ def test_the_contract_states_the_deployed_forms_constraints(rt, api):
     fields, patterns and choices, every task form, and which field names are allowed."""
     client = create_app(runtime=rt).test_client()
     anonymous = client.get("/api/v1/openapi.json").get_json()
-    assert "form.handle" not in anonymous["components"]["schemas"]  # the forms only for token holders
+    assert "handle.schema.json" not in anonymous["components"]["schemas"]  # the forms only for token holders
     spec = client.get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {api.tokens['wang']}"}).get_json()
     intake = spec["components"]["schemas"]["Intake"]
     deployed = json.loads((PROJECT_ROOT / "processes/forms/intake.schema.json").read_text())
@@ -69,7 +69,7 @@ def test_the_contract_states_the_deployed_forms_constraints(rt, api):
     assert intake["properties"]["customer_phone"]["pattern"] == deployed["properties"]["customer_phone"]["pattern"]
     assert intake["propertyNames"]["pattern"] == "^[A-Za-z][A-Za-z0-9_]{0,63}$"
     assert "initiator" in intake["propertyNames"]["not"]["enum"]
-    assert spec["components"]["schemas"]["form.handle"]["required"] == json.loads(
+    assert spec["components"]["schemas"]["handle.schema.json"]["required"] == json.loads(
         (PROJECT_ROOT / "processes/forms/handle.schema.json").read_text())["required"]
     # what the document calls invalid is refused, naming the field
     status, code = error(api("POST", "/complaints", json={**INTAKE, "customer_phone": "abc"}))
