@@ -11,7 +11,7 @@ import pytest
 
 import handlers
 
-from runtime import services
+from runtime import code_bounds, services
 from runtime.engine.sandbox import RestrictedEnvironment
 from runtime.errors import DeploymentRejected, IncidentRaised
 from runtime.services.deployment import deploy
@@ -112,7 +112,10 @@ def test_the_server_answers_while_diagram_code_runs_away(rt):
         response = client.get("/healthz")
         answers.append((response.status_code, time.monotonic() - started))
     runner.join()
-    assert answers and all(status == 200 and took < 0.5 for status, took in answers), answers
+    # answered again and again while the script ran, none waiting for it: each took less than the
+    # script's own budget (the runaway lasts at least that long)
+    assert len(answers) >= 3 and all(status == 200 for status, _ in answers), answers
+    assert max(took for _, took in answers) < code_bounds.MAX_SECONDS, answers
     assert any(r in outcome["incident"] for r in STOPPED)
 
 
