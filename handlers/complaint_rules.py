@@ -1,21 +1,22 @@
-"""Automatic steps of the complaint procedure that the source documents state as rules."""
+"""Automatic steps of the complaint procedure that the source documents state as rules.
+
+Which complaints are dispatched at once is not here: it is the decision table
+``processes/complaint_urgency.dmn``, which a process owner edits (001's list: danger to people or
+property, failed essential facilities, an ongoing breach of regulations or the owners' covenant).
+"""
 from __future__ import annotations
 
 from handlers.registry import registry
 
-# Failures of facilities daily life depends on, and danger to people or property, are dispatched at
-# once whatever else applies (seed 001).
-URGENT_CATEGORIES = frozenset({"power", "water", "metering", "antenna", "lift", "building_automation", "safety"})
-URGENT_WORDS = ("停电", "停水", "电梯", "困人", "漏水", "火", "燃气", "受伤", "fire", "injur", "flood", "gas leak",
-                "trapped", "no power", "no water")
+# Where a reply can be posted when the customer left no phone or e-mail: the channel itself (001:
+# the community website is read twice a day; a WeChat message is answered in WeChat).
+POSTED_CHANNELS = frozenset({"website", "wechat", "online_form", "media"})
 
 
-@registry.service("complaint.classify_urgency")
-def classify_urgency(category: str = "", description: str = "") -> dict:
-    """Decide whether a complaint must be dispatched at once (danger or a failed essential facility)."""
-    text = (description or "").lower()
-    reasons = []
-    if (category or "").lower() in URGENT_CATEGORIES:
-        reasons.append(f"category:{category}")
-    reasons += [f"keyword:{w}" for w in URGENT_WORDS if w in text]
-    return {"urgent": bool(reasons), "reasons": reasons}
+@registry.service("complaint.callback_contact")
+def callback_contact(customer_phone: str = "", customer_email: str = "", channel: str = "") -> dict:
+    """How the customer can be called back: every complaint is accepted, also an anonymous post
+    without a phone (100% acceptance, 001); then the callback is a reply posted where it came from."""
+    means = [name for name, value in (("phone", customer_phone), ("email", customer_email)) if (value or "").strip()]
+    posted = channel if channel in POSTED_CHANNELS else "notice"
+    return {"reachable": bool(means), "means": means, "reply_where": None if means else posted}

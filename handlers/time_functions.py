@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from handlers.registry import registry
 from runtime import business_calendar, clock
+from runtime.moments import parse_day, parse_moment
 
 
 def _number(value, unit: str) -> float:
@@ -73,6 +74,44 @@ def business_hours(n: float) -> str:
 def days_after(moment, n: float) -> str:
     """The date-time ``n`` calendar days after ``moment`` (for a timeDate), e.g. the 10-day alert."""
     return (_moment(moment) + timedelta(days=_number(n, "days_after"))).isoformat()
+
+
+@registry.function
+def minutes_after(moment, n: float) -> str:
+    """The date-time ``n`` minutes after ``moment`` (for a timeDate), e.g. dispatch 20 minutes after
+    the complaint was received, however late it was entered or however often the step was redone."""
+    return (_moment(moment) + timedelta(minutes=_number(n, "minutes_after"))).isoformat()
+
+
+@registry.function
+def hours_after(moment, n: float) -> str:
+    """The date-time ``n`` clock hours after ``moment`` (for a timeDate), e.g. the reply 24 hours
+    after acceptance, or entry in the system 2 hours after it."""
+    return (_moment(moment) + timedelta(hours=_number(n, "hours_after"))).isoformat()
+
+
+@registry.function
+def is_past(moment) -> bool:
+    """Whether ``moment`` has passed: a gateway asks it of a limit counted from an earlier moment
+    (was the complaint entered more than 2 hours after it was received?)."""
+    return _moment(moment) <= clock.now()
+
+
+@registry.function
+def reception_time(received_at="") -> str:
+    """When the complaint was received, as an ISO text with offset: what the front desk entered
+    (a local time is the business calendar's), or now when they left it empty."""
+    if received_at in (None, ""):
+        return clock.now().isoformat()
+    return parse_moment(str(received_at), business_calendar.current().zone).isoformat()
+
+
+@registry.function
+def end_of_day(day) -> str:
+    """The end of the working day on date ``day`` (for a timeDate), e.g. the re-reply date agreed
+    with the customer: it is kept if the answer comes any time that day."""
+    calendar = business_calendar.current()
+    return datetime.combine(parse_day(str(day)), calendar.hours.end, calendar.zone).isoformat()
 
 
 @registry.function

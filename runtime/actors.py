@@ -32,10 +32,21 @@ def may_work_on(actor: Actor, role: str | None, department: str | None) -> bool:
     return department is None or role != "department" or actor.department == department
 
 
-def require_work_on(actor: Actor, role: str | None, department: str | None, title: str) -> None:
-    if not may_work_on(actor, role, department):
-        group = role + (f"/{department}" if department else "") if role else "no role"
-        raise PermissionDenied(f"'{title}' is for {group}; {actor.username} may not take it")
+def may_work_on_task(actor: Actor, task) -> bool:
+    """The task's candidate group includes ``actor``, or the task is assigned to them: the steps a
+    diagram gives the complaint's owner (``assigneeVariable``) are theirs whatever role they hold,
+    since the first receiver owns the complaint, be it a manager or an administrator (首问负责制).
+    Every other assignment (claim, reassignment, delegation) is checked against the group itself."""
+    return task.assignee == actor.username or may_work_on(actor, task.role, task.department)
+
+
+def require_work_on(actor: Actor, task) -> None:
+    """PermissionDenied naming the task's group when ``actor`` may not work on it at all; a task
+    assigned to someone else is a matter for the caller (who holds it is no permission question)."""
+    if not may_work_on_task(actor, task):
+        group = task.role + (f"/{task.department}" if task.department else "") if task.role else "no role"
+        held = f", and it is assigned to {task.assignee}" if task.assignee else ""
+        raise PermissionDenied(f"'{task.title}' is for {group}{held}; {actor.username} may not take it")
 
 
 def require_any(actor: Actor, roles: frozenset[str], what: str) -> None:

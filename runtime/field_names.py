@@ -3,7 +3,7 @@ contract that tells clients about it.
 
 A name is an ASCII identifier of at most 64 characters not starting with ``_`` (the engine and the
 script sandbox keep their own names there), and not one of the names the engine or a diagram's
-functions already use (``typename``, ``initiator``, the registered functions).
+functions already use (``typename``, ``initiator``, ``initiator_roles``, the registered functions).
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ PATTERN = "^[A-Za-z][A-Za-z0-9_]{0,63}$"
 _NAME = re.compile(PATTERN)
 ENGINE_NAMES = frozenset({"typename"})
 INITIATOR = "initiator"  # who started the instance: set by the server, never sent
+INITIATOR_ROLES = "initiator_roles"  # the roles they held then (a complaint the quality department receives)
+SERVER_SET = frozenset({INITIATOR, INITIATOR_ROLES})
 
 
 def refused(keys: Iterable[object], reserved: frozenset[str]) -> dict[str, str]:

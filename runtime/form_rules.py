@@ -3,7 +3,12 @@ only inside the form itself (nothing is ever fetched from a network, so no reque
 reach a server through a form), and ``pattern`` and ``patternProperties`` matched with RE2, in time
 linear in the input, so a pattern such as ``^(a+)+$`` cannot keep a transaction busy (jsonschema's
 own keywords would use Python's backtracking ``re``). A pattern RE2 cannot run (backreferences,
-lookarounds) is refused at deployment."""
+lookarounds) is refused at deployment.
+
+Two keywords of our own carry time limits a form states (the business calendar decides them, so
+plain JSON Schema cannot): ``notInFuture`` (a date and time that has happened, e.g. when a complaint
+was received) and ``maxWorkingDaysAhead: n`` (a date from today to n working days ahead, e.g. the
+re-reply date agreed with a customer). A client reading the API contract sees both on the field."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -12,7 +17,8 @@ import re2
 from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry
 
-from runtime import field_names
+from runtime import business_calendar, clock, field_names
+from runtime.moments import parse_day, parse_moment
 
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False
@@ -50,9 +56,40 @@ def _additional_properties(validator, allowed, instance, schema) -> Iterator[Val
         yield ValidationError(f"Additional properties are not allowed ({', '.join(map(repr, extras))} unexpected)")
 
 
+def _not_in_future(validator, wanted, instance, schema) -> Iterator[ValidationError]:
+    if not wanted or not validator.is_type(instance, "string") or instance == "":
+        return
+    try:
+        moment = parse_moment(instance, business_calendar.current().zone)
+    except ValueError as e:
+        yield ValidationError(str(e))
+        return
+    if moment > clock.now():
+        yield ValidationError(f"{instance} is in the future; enter when it happened")
+
+
+def _max_working_days_ahead(validator, limit, instance, schema) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "string") or instance == "":
+        return
+    calendar = business_calendar.current()
+    try:
+        day = parse_day(instance)
+    except ValueError as e:
+        yield ValidationError(str(e))
+        return
+    today = clock.now().astimezone(calendar.zone).date()
+    latest = calendar.next_working_day(today, int(limit)) if limit else today
+    if day < today:
+        yield ValidationError(f"{instance} has passed; choose a date from {today} on")
+    elif day > latest:
+        yield ValidationError(f"{instance} is more than {limit} working days ahead; at most {latest}")
+
+
 FormValidator = validators.extend(Draft202012Validator, {"pattern": _pattern,
                                                          "patternProperties": _pattern_properties,
-                                                         "additionalProperties": _additional_properties})
+                                                         "additionalProperties": _additional_properties,
+                                                         "notInFuture": _not_in_future,
+                                                         "maxWorkingDaysAhead": _max_working_days_ahead})
 
 
 def validator(schema: dict):
@@ -86,6 +123,10 @@ def _walk(node, found: list[str], keywords: set[str]) -> None:
             except re2.error:
                 found.append(f"pattern {pattern[:80]!r} cannot be checked in linear time (no backreferences or "
                              "lookarounds)")
+        limit = node.get("maxWorkingDaysAhead")
+        if "maxWorkingDaysAhead" in node and (not isinstance(limit, int) or isinstance(limit, bool)
+                                              or not 0 <= limit <= 366):
+            found.append(f"maxWorkingDaysAhead must be a whole number of working days from 0 to 366, not {limit!r}")
         for value in node.values():
             _walk(value, found, keywords)
     elif isinstance(node, list):

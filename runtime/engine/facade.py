@@ -177,10 +177,16 @@ class Engine:
         report.notices.extend(reminders(cycles))
         return report
 
-    def complete_task(self, wf: BpmnWorkflow, task_id: str, data: dict) -> str:
-        """Complete the ready human task ``task_id`` with form ``data``; returns its element id."""
+    def complete_task(self, wf: BpmnWorkflow, task_id: str, data: dict, completed_by: str | None = None) -> str:
+        """Complete the ready human task ``task_id`` with form ``data``; returns its element id.
+
+        A task whose diagram names a ``completedByVariable`` stores who completed it there: a site
+        manager taking over a complaint the quality department received becomes its owner so."""
         task = self.ready_human_task(wf, task_id)
         task.data.update(data)
+        variable = (task.task_spec.extensions or {}).get("properties", {}).get("completedByVariable")
+        if variable and completed_by:
+            task.data[variable] = completed_by
         with translated_errors():
             task.run()
         return task.task_spec.bpmn_id

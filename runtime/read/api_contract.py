@@ -25,7 +25,7 @@ def document(rt: Runtime, base: dict, process_id: str) -> dict:
     with rt.db.reader() as session:
         intake = start_form_in(rt, session, process_id)
         if intake is not None:
-            schemas["Intake"] = _component(intake, "Intake", rt.functions | {field_names.INITIATOR})
+            schemas["Intake"] = _component(intake, "Intake", rt.functions | field_names.SERVER_SET)
         for name, schema in _forms(rt, session, process_id):
             schemas[name] = _component(schema, name, rt.functions)
     body = doc["paths"]["/tasks/{task_id}/complete"]["post"]["requestBody"]["content"]["application/json"]["schema"]

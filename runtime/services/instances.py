@@ -25,7 +25,7 @@ from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, Invali
 from runtime.store.instance_store import InstanceRow, Loaded, audit, newest_definition, pack_state, save, write_row
 from runtime.store.models import InstanceStatus, ProcessInstance
 from runtime.services import forms
-from runtime.field_names import INITIATOR
+from runtime.field_names import INITIATOR, INITIATOR_ROLES, SERVER_SET
 from runtime.services.common import ACTIVE, check_data, failures_kept, instance_action
 from runtime.services.incidents import record
 
@@ -51,7 +51,7 @@ def start_instance(rt: Runtime, actor: Actor, process_id: str, data: dict, busin
     complaint is never lost. Raises DefinitionNotFound, Conflict, InvalidInput, IncidentRaised.
     """
     require_any(actor, START_ROLES, "start a process")
-    data = check_data(data, rt.functions | {INITIATOR})
+    data = check_data(data, rt.functions | SERVER_SET)
     key = business_key or new_business_key()
     if len(key) > 64:
         raise InvalidInput("the business key may have at most 64 characters")
@@ -63,13 +63,18 @@ def start_instance(rt: Runtime, actor: Actor, process_id: str, data: dict, busin
         return _keep_failed_start(rt, actor, process_id, key, data, err)
 
 
+def initiated_by(actor: Actor) -> dict:
+    """What the server tells a new instance about who started it (never taken from the form)."""
+    return {INITIATOR: actor.username, INITIATOR_ROLES: sorted(actor.roles)}
+
+
 def start_in(rt: Runtime, session, actor: Actor, process_id: str, key: str, data: dict) -> Loaded:
     """Create, run and store a new instance inside the caller's transaction.
 
     The starting user is handed to the process as ``initiator``: the receiver of a complaint is its
     owner until it closes (首问负责制).
     """
-    loaded = _create(rt, session, actor, process_id, key, {**data, INITIATOR: actor.username})
+    loaded = _create(rt, session, actor, process_id, key, {**data, **initiated_by(actor)})
     report = rt.engine.run(loaded.workflow)
     loaded.notices.extend(report.notices)
     save(rt, session, loaded)  # inserts the instance with its state
@@ -88,9 +93,9 @@ def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict) ->
     if session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == key)):
         raise Conflict(f"an instance with the number {key} already exists")
     package = load_package(rt, session, ref.package_id, ref.content_hash)
-    initiator = data.pop(INITIATOR)
+    initiator = {name: data.pop(name) for name in SERVER_SET}
     data = forms.validate(session, ref.package_id, ref.content_hash, package.start_form(process_id), data)
-    workflow = rt.engine.start(package, process_id, {**data, INITIATOR: initiator})
+    workflow = rt.engine.start(package, process_id, {**data, **initiator})
     now = clock.now()
     instance = InstanceRow(id=None, definition_id=ref.id, business_key=key, status=InstanceStatus.RUNNING, state=None,
                            version=0, serializer_version=rt.engine.serializer.version, library_version=LIBRARY_VERSION,
@@ -116,7 +121,7 @@ def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
     kept: its record and the intake data, and an incident that starts it afresh when retried.
     """
     with rt.db.transaction() as session:
-        loaded = _create(rt, session, actor, process_id, key, {**data, INITIATOR: actor.username})
+        loaded = _create(rt, session, actor, process_id, key, {**data, **initiated_by(actor)})
         try:
             loaded.instance.state = pack_state(rt.engine.dump(loaded.workflow, loaded.spec_ref))
         except Exception:  # noqa: BLE001 - kept without state; the retry starts it from the intake data
@@ -130,7 +135,8 @@ def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
         instance_id = loaded.instance.saved_id
     action = {"kind": "run", "actor": actor.username}
     if loaded.instance.state is None:
-        action = {"kind": "start", "actor": actor.username, "process_id": process_id, "data": data}
+        action = {"kind": "start", "actor": actor.username, "roles": sorted(actor.roles), "process_id": process_id,
+                  "data": data}
     raise record(rt, instance_id, err, action) from err
 
 

@@ -19,7 +19,7 @@ from runtime.store.models import Incident, InstanceStatus
 from runtime.services import forms
 from runtime.services.common import instance_action
 from runtime.services.incidents import resolve
-from runtime.field_names import INITIATOR
+from runtime.field_names import INITIATOR, INITIATOR_ROLES
 from runtime.services.instances import advance
 from runtime.services.tasks import complete_in, open_task
 
@@ -54,7 +54,7 @@ def _start_data(action: dict):
         ref = loaded.definition
         data = forms.validate(session, ref.package_id, ref.content_hash, loaded.package.start_form(ref.process_id),
                               dict(action["data"]))
-        return {**data, INITIATOR: action["actor"]}
+        return {**data, INITIATOR: action["actor"], INITIATOR_ROLES: action.get("roles", [])}
     return start
 
 

@@ -24,12 +24,12 @@ def claim_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int | 
     with rt.db.transaction() as session:
         instance, task = _lock_task(session, task_id)
         check_status(instance, ACTIVE)
-        require_work_on(actor, task.role, task.department, task.title)
+        require_work_on(actor, task)
         _check_version(task, expected_version)
         if task.assignee == actor.username:
             return task.version
         if task.assignee is not None:
-            raise AlreadyClaimed(f"'{task.title}' was just claimed by {task.assignee}")
+            raise AlreadyClaimed(f"'{task.title}' is held by {task.assignee}")
         task.assignee, task.version = actor.username, task.version + 1
         audit(session, instance, actor.username, "claimed", task_id=task_id, task_name=task.task_name)
         if instance.owner and instance.owner != actor.username:  # the first receiver follows their complaint
@@ -68,9 +68,9 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
     try:
         with instance_action(rt, action=action, task_id=task_id) as act:
             task = open_task(act.session, task_id)
-            require_work_on(actor, task.role, task.department, task.title)
+            require_work_on(actor, task)
             if task.assignee not in (None, actor.username):
-                raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}")
+                raise AlreadyClaimed(f"'{task.title}' is held by {task.assignee}")
             if task.delegated_by is not None:
                 raise PermissionDenied(f"'{task.title}' was delegated to you by {task.delegated_by}; "
                                        "return it for their review instead of completing it")
@@ -91,9 +91,10 @@ def complete_in(rt: Runtime, session, loaded: Loaded, actor: Actor, task: HumanT
     """
     form_data = forms.validate(session, loaded.definition.package_id, loaded.definition.content_hash,
                                task.form, data)
-    rt.engine.complete_task(loaded.workflow, task.id, form_data)
+    completed_by = audit_details.pop("original_actor", actor.username)
+    rt.engine.complete_task(loaded.workflow, task.id, form_data, completed_by)
     automatic = advance(rt, session, loaded, actor).names
-    audit(session, loaded.instance, audit_details.pop("original_actor", actor.username), "task_completed",
+    audit(session, loaded.instance, completed_by, "task_completed",
           task_id=task.id, task_name=task.task_name, data=form_data, automatic=automatic, **audit_details)
 
 

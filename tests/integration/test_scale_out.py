@@ -47,6 +47,16 @@ def wait_until_up(url: str, timeout: float = 30.0) -> None:
     raise AssertionError(f"{url} never answered")
 
 
+def until_ok(url: str, timeout: float = 30.0) -> tuple[int, str]:
+    """A worker answers 503 until its first sweep is done (daily checks included): wait for that sweep."""
+    deadline = time.monotonic() + timeout
+    answer = get(url)
+    while answer[0] != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        answer = get(url)
+    return answer
+
+
 @pytest.fixture
 def cluster(rt, worker_processes, db_url, tmp_path):
     """Two gunicorn web processes and two workers, as `make run-pg` starts them."""
@@ -75,7 +85,7 @@ def test_web_processes_and_workers_share_one_database(rt, cluster):
     assert (answer["status"], answer["database"], answer["calendar"]["exact_until"]) == ("ok", "ok", "2026-12-31")
     assert workers
     for url in workers:
-        status, body = get(f"{url}/healthz")
+        status, body = until_ok(f"{url}/healthz")
         assert status == 200 and json.loads(body)["status"] == "ok"
         assert get(f"{url}/other")[0] == 404
 

@@ -56,5 +56,5 @@ def test_time_limits_are_written_with_the_calendar_functions(path):
     timers = list(tree.iterfind(".//bpmn:timerEventDefinition/*", NS))
     assert timers, f"{path.name} has no time limit"
     for el in timers:
-        assert re.search(r"(minutes|hours|days|working_days|days_after|working_days_after)\(|\"R/P\d+D\"", el.text), \
+        assert re.search(r"(minutes|hours|days|working_days)(_after)?\(|end_of_day\(agreed_|\"R/P\d+D\"", el.text), \
             f"{path.name}: timer {etree.QName(el).localname} {el.text}"

@@ -58,9 +58,9 @@ def test_task_data_may_not_shadow_a_whitelisted_function(env):
 
 
 def test_service_calls_go_through_the_handler_registry(env):
-    result = env.call_service({}, operation_name="complaint.classify_urgency",
-                              operation_params={"category": {"value": "lift", "type": "str"},
-                                                "description": {"value": "电梯困人", "type": "str"}})
-    assert '"urgent": true' in result
+    result = env.call_service({}, operation_name="complaint.callback_contact",
+                              operation_params={"customer_phone": {"value": "", "type": "str"},
+                                                "channel": {"value": "website", "type": "str"}})
+    assert '"reachable": false' in result and '"reply_where": "website"' in result
     with pytest.raises(LookupError, match="no handler is registered for service 'nope'"):
         env.call_service({}, operation_name="nope", operation_params={})
