@@ -29,7 +29,7 @@ def claim_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int | 
         if task.assignee == actor.username:
             return task.version
         if task.assignee is not None:
-            raise AlreadyClaimed(f"'{task.title}' is held by {task.assignee}")
+            raise AlreadyClaimed(f"'{task.title}' is already claimed by {task.assignee}")
         task.assignee, task.version = actor.username, task.version + 1
         audit(session, instance, actor.username, "claimed", task_id=task_id, task_name=task.task_name)
         if instance.owner and instance.owner != actor.username:  # the first receiver follows their complaint
@@ -70,7 +70,7 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
             task = open_task(act.session, task_id)
             require_work_on(actor, task)
             if task.assignee not in (None, actor.username):
-                raise AlreadyClaimed(f"'{task.title}' is held by {task.assignee}")
+                raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}")
             if task.delegated_by is not None:
                 raise PermissionDenied(f"'{task.title}' was delegated to you by {task.delegated_by}; "
                                        "return it for their review instead of completing it")

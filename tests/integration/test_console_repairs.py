@@ -48,8 +48,8 @@ def test_a_move_that_cannot_be_done_changes_nothing_and_says_why(rt, dispatched)
     before = instance(rt, dispatched).version
     repair.move_instance(rt, ADMIN, dispatched, "triage", "redo")
     version = instance(rt, dispatched).version
-    with pytest.raises(InvalidInput, match="validity_gw.*nothing was changed"):  # the gateway needs validity
-        repair.move_instance(rt, ADMIN, dispatched, "handle", "skip without data", {"department": "security"})
+    with pytest.raises(InvalidInput, match="answer_gw.*nothing was changed"):  # the gateway needs the answer
+        repair.move_instance(rt, ADMIN, dispatched, "await_reply", "skip without the customer's answer")
     with pytest.raises(TaskNotFound, match="no_such_task"):
         repair.move_instance(rt, ADMIN, dispatched, "no_such_task", "typo")
     with pytest.raises(InvalidState, match="already waits"):

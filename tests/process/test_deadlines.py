@@ -16,7 +16,7 @@ def test_every_deadline_of_a_normal_complaint_across_national_day(sc):
     sc.complete(key, "triage", validity="valid", department="engineering")
     # handled within 3 working days: Oct 1-8 are off, Oct 11 (a Saturday) is a makeup workday
     assert sc.due(key, "handle") == datetime(2025, 10, 11, 10, 20, 1, tzinfo=SH)
-    assert sc.due(key, "first_reply") == datetime(2025, 10, 1, 10, 20, 1, tzinfo=SH)
+    assert sc.due(key, "first_reply") == datetime(2025, 10, 1, 10, 0, tzinfo=SH)  # 24 h from acceptance
 
     sc.advance_to(2025, 10, 1, 10, 21)
     assert sc.task(key, "reply_reminder").role == "cs_manager"
@@ -29,7 +29,8 @@ def test_every_deadline_of_a_normal_complaint_across_national_day(sc):
     sc.advance_to(2025, 10, 15, 10, 1)  # open > 15 days
     assert sc.task(key, "report_gm").role == "general_manager"
     assert [rule for rule, _ in sc.breaches(key)] == [
-        "dispatch_20_minutes", "reply_24_hours", "open_10_days", "handle_3_working_days", "open_15_days"]
+        "dispatch_20_minutes", "reply_24_hours", "contact_every_3_days", "open_10_days", "handle_3_working_days",
+        "open_15_days"]
 
     # closing ends every reminder branch: nothing is left waiting for anyone
     sc.complete(key, "first_reply", reply_summary="已答复")

@@ -6,8 +6,10 @@ from collections import Counter
 
 import pytest
 
-from runtime import services
-from tests.process.conftest import USERS
+from datetime import timedelta
+
+from runtime import clock, services
+from tests.process.conftest import SH, USERS
 
 
 @pytest.fixture
@@ -59,20 +61,22 @@ def test_a_missed_dispatch_deadline_is_told_to_the_owner_once_and_the_duty_manag
     assert len(sc.notices(key, "breach")) == 1
 
 
-def test_reminders_missed_during_downtime_come_as_one(people):
+def test_contacts_missed_during_downtime_come_as_one_step(people):
+    """The worker was down for ten days: the customer is owed one contact, not three piled up; the
+    owner hears of the missed contact once, and the next is due 3 days after it was made."""
     sc = people
     key = replied(sc)
-    # the worker was down for ten days: the every-3-days reminder missed three periods
     sc.advance(days=10)
-    reminders = sc.notices(key, "reminder")
-    assert [(n.recipient, n.title) for n in reminders] == [("wang", "每3天联系客户")]
     assert sc.names(key).count("contact_customer") == 1
-    [folded] = [e for e in sc.audit(key) if e.action == "reminders_folded"]
-    assert folded.details["timers"] == {"contact_due": 2}
+    assert sc.task(key, "contact_customer").assignee == "wang"
+    missed = [n for n in sc.notices(key, "breach") if n.details["rule"] == "contact_every_3_days"]
+    assert [(n.recipient, n.title) for n in missed] == [("wang", "满3天未联系")]
     sc.advance(minutes=1)  # nothing more is due
-    assert len(sc.notices(key, "reminder")) == 1
-    sc.advance(days=3)  # the next period comes on its own schedule
-    assert len(sc.notices(key, "reminder")) == 2
+    assert len([n for n in sc.notices(key, "breach") if n.details["rule"] == "contact_every_3_days"]) == 1
+    sc.complete(key, "contact_customer", contact_note="电话告知进展")
+    assert "contact_customer" not in sc.names(key)
+    sc.advance(days=2, seconds=1)  # the next contact shows a day before it is due
+    assert sc.due(key, "contact_customer") == (clock.now() + timedelta(days=1, seconds=-1)).astimezone(SH)
 
 
 def test_escalation_to_crisis_is_told_to_the_owner(people):

@@ -147,7 +147,7 @@ def test_closing_is_refused_without_the_site_managers_checks(sc):
     sc.at(2025, 9, 16, 10, 0)
     key = sc.handled()
     assert "confirm" not in sc.names(key)  # no closing before the callback
-    sc.complete(key, "callback", satisfaction="understands", callback_channel="visit")
+    sc.complete(key, "callback", satisfaction="satisfied", callback_channel="visit")
     with pytest.raises(InvalidInput) as err:
         sc.complete(key, "confirm", record_checked=True, handling_checked=True, callback_checked=False)
     assert "callback_checked" in err.value.field_errors
