@@ -16,6 +16,7 @@ from flask import Blueprint, g, jsonify, request
 
 from runtime import clock, masking, services
 from runtime.read import api_contract, inbox, queries
+from runtime.read.standing import standing
 from runtime.services.api_tokens import authenticate_token
 from runtime.errors import ComplaintflowError, IncidentRaised, InstanceNotFound, InvalidInput, PermissionDenied
 from web.context import runtime
@@ -138,6 +139,7 @@ def get_complaint(number: str):
         "time_limits": [clock_json(c) for c in view.clocks],
         "history": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "task": e.task_name}
                     for e in view.history],
+        **standing(view.facts).as_json(), "outcome": view.outcome,
     }
 
 
@@ -172,6 +174,14 @@ def release(task_id: str):
 def complete(task_id: str):
     status = services.complete_task(runtime(), g.actor, task_id, json_object(), expected_version())
     return {"id": task_id, "completed": True, "complaint_status": status}
+
+
+@bp.post("/complaints/<number>/urgency")
+@token_required
+def correct_urgency(number: str):
+    urgent = json_object().get("urgent")
+    services.correct_urgency(runtime(), g.actor, number, urgent)
+    return {"number": number, "urgent": urgent}
 
 
 @bp.post("/complaints/<number>/signals/<name>")

@@ -9,7 +9,8 @@ from runtime import clock, services
 from runtime.read import complaint_page, queries
 from runtime.actors import require_any
 from runtime.errors import IncidentRaised, InstanceNotFound, InvalidInput
-from runtime.services.events import REPORTABLE_SIGNALS
+from runtime.read.standing import standing
+from runtime.services.events import REPORTABLE_SIGNALS, URGENCY_MESSAGE
 from runtime.services.instances import START_ROLES
 from runtime.services.contact import reveal_contact
 from web import schema_form
@@ -64,7 +65,10 @@ def _page(number: str, revealed: dict | None = None, status: int = 200):
     now = clock.now()
     deadlines = [(t.title, t.due_at, t.due_at < now, t.due_exact) for t in found.view.tasks if t.due_at]
     return render_template("complaint.html", view=found.view, record=found.record, labels=found.labels,
-                           masked=found.masked, deadlines=deadlines, links=found.links, reportable=REPORTABLE), status
+                           masked=found.masked, deadlines=deadlines, links=found.links,
+                           reportable=[n for n in REPORTABLE if n in found.view.waiting_signals],
+                           outcome=found.view.outcome, standing=standing(found.view.facts),
+                           correctable=URGENCY_MESSAGE in found.view.waiting_messages), status
 
 
 @bp.post("/<number>/reveal")
@@ -81,6 +85,16 @@ def comment(number: str):
         flash(_("Comment added"), "ok")
     except InvalidInput as e:
         flash(e.message, "error")
+    return redirect(url_for("complaints.show", number=number))
+
+
+@bp.post("/<number>/urgency")
+@login_required
+def correct_urgency(number: str):
+    urgent = {"true": True, "false": False}.get(request.form.get("urgent", ""), request.form.get("urgent"))
+    services.correct_urgency(runtime(), current_actor(), number, urgent)
+    flash(_("Corrected: dispatch at once (5 minutes).") if urgent else _("Corrected: dispatch within 20 minutes."),
+          "ok")
     return redirect(url_for("complaints.show", number=number))
 
 

@@ -32,4 +32,12 @@ def init(app) -> None:
                 "severity_names": {"normal": _("normal"), "major": _("major"), "crisis": _("crisis")},
                 "status_names": {"running": _("in progress"), "waiting": _("waiting"), "suspended": _("suspended"),
                                  "failed": _("stopped by an incident"), "completed": _("closed"),
-                                 "terminated": _("terminated")}}
+                                 "terminated": _("terminated")},
+                "validity_names": {"valid": _("valid complaint"), "to_be_improved": _("to be improved"),
+                                   "invalid": _("invalid complaint"), "consultation": _("consultation"),
+                                   "unclear": _("unclear (handled as valid)")},
+                "satisfaction_names": {"satisfied": _("satisfied"), "understands": _("understands"),
+                                       "deemed_accepted": _("no answer within 5 working days: deemed accepted")},
+                "channel_names": {"website": _("community website"), "wechat": _("WeChat"),
+                                  "online_form": _("online form"), "media": _("media"),
+                                  "notice": _("a notice posted on site")}}

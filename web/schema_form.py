@@ -11,9 +11,10 @@ from dataclasses import dataclass
 class Field:
     name: str
     title: str
-    widget: str  # select | checkbox | textarea | number | text
+    widget: str  # select | checkbox | textarea | number | date | datetime | text
     required: bool
     options: list[tuple[str, str]]
+    help: str = ""  # the field's ``description``: what it is for, e.g. that a limit counts from it
 
 
 def fields(schema: dict) -> list[Field]:
@@ -23,7 +24,7 @@ def fields(schema: dict) -> list[Field]:
         enum = prop.get("enum")
         labels = prop.get("enumNames", enum or [])
         out.append(Field(name, prop.get("title", name), _widget(prop), name in required,
-                         list(zip(enum, labels, strict=False)) if enum else []))
+                         list(zip(enum, labels, strict=False)) if enum else [], prop.get("description", "")))
     return out
 
 
@@ -35,6 +36,8 @@ def _widget(prop: dict) -> str:
         return "checkbox"
     if kind in ("integer", "number"):
         return "number"
+    if prop.get("format") in ("date", "date-time"):  # the browser's own picker; a local time is Shanghai's
+        return "date" if prop["format"] == "date" else "datetime"
     return "textarea" if prop.get("maxLength", 0) > 200 else "text"
 
 

@@ -30,6 +30,18 @@ class ParsedPackage:
                                        self.parser.get_subprocess_specs(process_id))
         return self._specs[process_id]
 
+    def declared_events(self, process_id: str) -> set[tuple[str, str]]:
+        """Every (``signal`` | ``message``, name) a step of ``process_id`` or the processes it calls
+        can catch: a name outside it is unknown to an instance, not merely unexpected now."""
+        spec, subprocesses = self.specs(process_id)
+        found = set()
+        for task_spec in (t for s in (spec, *subprocesses.values()) for t in s.task_specs.values()):
+            definition = getattr(task_spec, "event_definition", None)
+            kind, name = type(definition).__name__, getattr(definition, "name", None)
+            if kind.startswith(("Signal", "Message")) and name:
+                found.add(("signal" if kind.startswith("Signal") else "message", name))
+        return found
+
     def start_form(self, process_id: str) -> str | None:
         """The form file a start event declares for the data an instance starts with, if any."""
         for start in self.specs(process_id)[0].start.outputs:

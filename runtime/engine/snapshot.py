@@ -99,6 +99,27 @@ def reminders(before: dict[str, tuple[Any, str]]) -> list[Notice]:
     return out
 
 
+# The process variables a complaint's page and the API show about where it stands. Read from the
+# active tasks (and, once the instance has ended, from its last step), kept on the instance row.
+CASE_FACTS = ("accepted_at", "entered_at", "urgent", "urgent_reason", "callback_contact", "validity", "outcome",
+              "explanation", "satisfaction", "agreed_reply_date", "closed_at")
+
+
+def case_facts(wf) -> dict[str, Any]:
+    """The ``CASE_FACTS`` found in the data of the active tasks (the first value each), or of the
+    last step once the instance has ended; JSON values only."""
+    sources = [t.data for t in wf.get_tasks(state=TaskState.READY | TaskState.WAITING)]
+    if wf.last_task is not None:
+        sources.append(wf.last_task.data)
+    found: dict[str, Any] = {}
+    for data in sources:
+        for name in CASE_FACTS:
+            value = data.get(name)
+            if name not in found and value not in (None, "") and isinstance(value, (str, bool, int, float, dict)):
+                found[name] = value
+    return found
+
+
 def facts(wf) -> tuple[str | None, str | None]:
     """The complaint's owner and its most serious severity, read from the data of its active tasks."""
     owner, severity = None, None

@@ -16,7 +16,8 @@ from runtime.bootstrap import Runtime
 from runtime.read.visibility import require_read
 from runtime.store.packages import form_schema, load_package
 from runtime.store.instance_store import newest_definition
-from runtime.store.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, SlaClock, Timer
+from runtime.store.models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, SlaClock, Timer,
+                                   WaitingEvent)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,26 @@ class ComplaintView:
     history: list[AuditEvent]
     clocks: list[ClockRow] = field(default_factory=list)
     instance_id: int | None = None
+    facts: dict = field(default_factory=dict)  # runtime.engine.snapshot.CASE_FACTS
+    waiting_signals: frozenset[str] = frozenset()  # what can be reported on it now (media exposure, ...)
+    waiting_messages: frozenset[str] = frozenset()  # what it can be told now (a corrected urgency, ...)
+
+    @property
+    def outcome(self) -> dict | None:
+        """How the complaint ended, for its page and the API: closed on the customer's acceptance,
+        closed with a reason (invalid, consultation), not accepted and reopened as a new complaint,
+        or ended by an administrator; None while it is open."""
+        if self.ended_at is None:
+            return None
+        if self.status == "terminated":
+            return {"kind": "terminated"}
+        reopened = [e.details["reopened_as"] for e in self.history if e.action == "reopened_as"]
+        if self.facts.get("outcome") == "reopen" or reopened:
+            return {"kind": "reopened", "reopened_as": reopened[-1] if reopened else None}
+        if self.facts.get("validity") in ("invalid", "consultation"):
+            return {"kind": "closed_with_reason", "validity": self.facts["validity"],
+                    "reason": self.facts.get("explanation")}
+        return {"kind": "closed", "satisfaction": self.facts.get("satisfaction")}
 
 
 def complaint(rt: Runtime, number: str, actor: Actor | None = None) -> ComplaintView | None:
@@ -131,8 +152,12 @@ def complaint_in(session, number: str) -> ComplaintView | None:
     started = next((e for e in history if e.action == "started"), None)
     record = dict(started.details.get("data", {})) if started else {}
     tasks = rows_in(session, _ordered(select(HumanTask).where(HumanTask.instance_id == instance.id)))
+    waiting = session.execute(select(WaitingEvent.kind, WaitingEvent.name)
+                              .where(WaitingEvent.instance_id == instance.id)).all()
     return ComplaintView(number, process_id, instance.status, instance.severity, instance.owner, instance.started_at,
-                         instance.ended_at, record, tasks, timers, history, clocks, instance.id)
+                         instance.ended_at, record, tasks, timers, history, clocks, instance.id, instance.facts or {},
+                         frozenset(n for k, n in waiting if k == "signal"),
+                         frozenset(n for k, n in waiting if k == "message"))
 
 
 def duplicates(rt: Runtime, phone: str | None, category: str | None) -> list[str]:

@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
-from runtime.errors import PermissionDenied, IncidentRaised, InvalidInput, InvalidState
+from runtime.errors import PermissionDenied, IncidentRaised, InvalidInput, InvalidState, NotFound
 from runtime.read.visibility import require_read
-from runtime.store.instance_store import audit, lock
+from runtime.store.instance_store import audit, definition, lock
+from runtime.store.packages import load_package
 from runtime.store.models import ProcessInstance, WaitingEvent
 from runtime.services.instances import advance
 from runtime.services.common import instance_action
@@ -44,6 +45,32 @@ def send_message(rt: Runtime, actor: Actor, name: str, business_key: str, payloa
     return _deliver(rt, actor, "message", name, payload, business_key)
 
 
+# The front desk corrects a complaint's urgency (dispatch in 5 or 20 minutes) while it waits for
+# dispatch: a message the diagram catches on that step (complaint.bpmn, ``urgency_corrected``).
+URGENCY_MESSAGE = "urgency_corrected"
+URGENCY_ROLES = frozenset({"front_desk", "cs_manager", "duty_manager", "site_manager", "admin"})
+
+
+def correct_urgency(rt: Runtime, actor: Actor, business_key: str, urgent: object) -> None:
+    """Record the front desk's judgement that the complaint must (or need not) be dispatched at once;
+    the dispatch deadline is counted again from the reception time. Only its owner or the roles
+    that dispatch may; refused once it has been dispatched."""
+    if not isinstance(urgent, bool):
+        raise InvalidInput("say whether it must be dispatched at once: urgent is true or false",
+                           field_errors={"urgent": "must be true or false"})
+    with rt.db.reader() as session:
+        instance = lock(session, business_key=business_key, for_update=False)
+        require_read(session, actor, instance.id, instance.owner, business_key)
+    if actor.username != instance.owner and not actor.roles & URGENCY_ROLES:
+        raise PermissionDenied(f"{actor.username} may not correct the urgency of {business_key} "
+                               "(its owner, the front desk and the managers may)")
+    try:
+        _deliver(rt, actor, "message", URGENCY_MESSAGE, {"urgent": urgent, "by": actor.username}, business_key)
+    except (InvalidState, NotFound):
+        raise InvalidState(f"{business_key} has been dispatched already; its urgency can be corrected only "
+                           "while it waits for dispatch") from None
+
+
 def deliver_to(rt: Runtime, actor: Actor, instance_id: int, kind: str, name: str, payload: Any) -> str:
     action = {"kind": kind, "name": name, "payload": payload, "actor": actor.username}
     with instance_action(rt, action=action, instance_id=instance_id) as act:
@@ -58,16 +85,21 @@ def _deliver(rt, actor, kind, name, payload, business_key) -> list[str]:
     require_any(actor, SENDER_ROLES, f"send a {kind} to complaints")
     if not name or not isinstance(name, str):
         raise InvalidInput(f"the {kind} needs a name")
-    if kind == "signal" and name not in REPORTABLE_SIGNALS and not actor.is_admin:
-        raise PermissionDenied(f"{actor.username} may report only {', '.join(REPORTABLE_SIGNALS)}; "
-                               f"'{name[:60]}' is for an administrator")
     if business_key:  # a person reporting on one complaint must be one who may see it
         with rt.db.reader() as session:
             instance = lock(session, business_key=business_key, for_update=False)
             require_read(session, actor, instance.id, instance.owner, business_key)
+            ref = definition(rt, session, instance.definition_id)
+            declared = load_package(rt, session, ref.package_id, ref.content_hash).declared_events(ref.process_id)
+        if (kind, name) not in declared:
+            raise NotFound(f"the procedure of {business_key} has no {kind} named '{name[:60]}'")
+    if kind == "signal" and name not in REPORTABLE_SIGNALS and not actor.is_admin:
+        raise PermissionDenied(f"{actor.username} may report only {', '.join(REPORTABLE_SIGNALS)}; "
+                               f"'{name[:60]}' is for an administrator")
     receivers = _receivers(rt, kind, name, business_key)
     if business_key and not receivers:
-        raise InvalidState(f"{business_key} is not waiting for the {kind} '{name}'")
+        raise InvalidState(f"{business_key} is not waiting for the {kind} '{name}' at the step it is at now "
+                           "(it has ended, or already follows the procedure that leads to)")
     caught = []
     for instance_id in receivers:
         try:

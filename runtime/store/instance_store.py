@@ -65,6 +65,7 @@ class InstanceRow:
     projected: dict
     owner: str | None = None
     severity: str | None = None
+    facts: dict = field(default_factory=dict)
 
     @property
     def saved_id(self) -> int:
@@ -222,6 +223,7 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
     if instance.status not in (InstanceStatus.SUSPENDED, InstanceStatus.TERMINATED, InstanceStatus.FAILED):
         instance.status = projections.status_of(snapshot)
     instance.owner, instance.severity = snapshot.owner or instance.owner, snapshot.severity or instance.severity
+    instance.facts = {**(instance.facts or {}), **snapshot.facts}
     if instance.id is None:
         write_row(session, instance)  # projections need its id
     new_tasks = []

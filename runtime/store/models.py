@@ -89,6 +89,9 @@ class ProcessInstance(Base):
     # the first receiver who owns the complaint (首问负责人), and normal / major / crisis.
     owner: Mapped[str | None] = mapped_column(String(80))
     severity: Mapped[str | None] = mapped_column(String(10))
+    # The process variables its page shows about where it stands (runtime.engine.snapshot.CASE_FACTS),
+    # kept after it ends: why it was urgent, when it was received, how it ended.
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     # What the projection tables last received for this instance, so the next save can diff
     # against it without reading them back (see runtime/projections.py).
     projected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -6,7 +6,9 @@ keeps (``projected["clocks"]``: timer id -> [due, fired, exact]), in the transac
 - one that fires is breached now; one whose due time changes (a migration, a recomputation after
   the official calendar was entered) keeps its start and takes the new due time and exactness;
 - one that leaves the tree unfired was met now (its task was done, or its phase ended), unless its
-  due time had already passed (done late, before the sweep fired it): then it was breached.
+  due time had already passed (done late, before the sweep fired it): then it was breached;
+- one that leaves the tree while a new timer of the same element appears (its step was interrupted
+  and entered again in one action) goes on under the new timer.
 The fingerprint holds exactness too, so a provisional due time that a recomputation confirms
 becomes exact even when the time itself does not move.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, cast, func, insert, or_, update
+from sqlalchemy import String, cast, func, insert, or_, select, update
 
 from runtime.engine import Deadline, Notice
 from runtime.store.db import table
@@ -27,6 +29,8 @@ def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list
     after = {d.timer_id: d for d in deadlines}
     fired_now = {n.key: n for n in breaches if n.kind == "breach"}
     new = [d for tid, d in after.items() if tid not in before]
+    if new:
+        before, new = _continue_redone(conn, instance, before, after, fired_now, new)
     if new:
         conn.execute(insert(CLOCK), [_row(instance, d, now, breached=d.fired or d.timer_id in fired_now) for d in new])
     vanished = [n for key, n in fired_now.items() if key not in before and key not in after and n.due_at]
@@ -42,6 +46,28 @@ def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list
         elif deadline.due_at.isoformat() != due or [deadline.exact] != exact:
             conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance.id, CLOCK.c.timer_id == tid)
                          .values(due_at=deadline.due_at, exact=deadline.exact))
+
+
+def _continue_redone(conn, instance, before: dict, after: dict, fired_now: dict, new: list[Deadline]):
+    """A step interrupted and entered again in one action (the front desk corrected a complaint's
+    urgency while it waited for dispatch) gets a new timer for the same deadline: its clock goes on
+    under the new timer, neither met by the interruption nor started again."""
+    gone = [tid for tid in before if tid not in after and tid not in fired_now]
+    if not gone:
+        return before, new
+    running = dict(conn.execute(select(CLOCK.c.element_id, CLOCK.c.timer_id).where(
+        CLOCK.c.instance_id == instance.id, CLOCK.c.timer_id.in_(gone), CLOCK.c.met_at.is_(None),
+        CLOCK.c.breached_at.is_(None))).all())
+    kept = []
+    for d in new:
+        old = running.pop(d.element_id, None)
+        if old is None or d.fired:
+            kept.append(d)
+            continue
+        conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance.id, CLOCK.c.timer_id == old)
+                     .values(timer_id=d.timer_id, task_id=d.task_id, due_at=d.due_at, exact=d.exact))
+        before = {k: v for k, v in before.items() if k != old}
+    return before, kept
 
 
 def archive_stopped(conn, instance_id: int) -> None:
