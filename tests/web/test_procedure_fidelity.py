@@ -250,7 +250,8 @@ def test_an_agreed_re_reply_date_is_at_most_3_working_days_ahead_and_becomes_a_d
                                           agreed_reply_date="2025-09-29"))
     assert (status, code) == (400, "invalid_input")  # a day gone by
     assert "first_reply" in desk.steps(number) and "rereply" not in desk.steps(number)  # nothing moved
-    desk.done(number, "first_reply", "wang", reply_summary="需查明原因，10月11日前再答复", agreed_reply_date="2025-10-11")
+    desk.done(number, "first_reply", "wang", reply_summary="需查明原因，10月11日前再答复",
+              agreed_reply_date="2025-10-11")
     assert desk.task(number, "rereply")["assignee"] == "wang"
     assert desk.due(number, "rereply") == datetime(2025, 10, 11, 18, 0, tzinfo=SH)  # the end of that working day
     desk.advance_to(2025, 10, 11, 17, 59)
