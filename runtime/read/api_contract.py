@@ -52,10 +52,31 @@ def _component(schema: dict, key: str, reserved: frozenset[str]) -> dict:
     return _rebase(schema, f"#/components/schemas/{key}")
 
 
+PAST_DATE_TIME = "past-date-time"  # the format a client reads for ``notInFuture`` (a rule relative to now)
+
+
 def _rebase(node, prefix: str):
     if isinstance(node, dict):
-        return {k: (prefix + v[1:] if k == "$ref" and isinstance(v, str) and v.startswith("#") else _rebase(v, prefix))
-                for k, v in node.items()}
+        return _calendar_limits({k: (prefix + v[1:] if k == "$ref" and isinstance(v, str) and v.startswith("#")
+                                     else _rebase(v, prefix)) for k, v in node.items()})
     if isinstance(node, list):
         return [_rebase(v, prefix) for v in node]
     return node
+
+
+def _calendar_limits(node: dict) -> dict:
+    """Our form keywords (``notInFuture``, ``maxWorkingDaysAhead``: limits relative to now and to the
+    business calendar, which JSON Schema cannot state) told to a client: a format naming the rule and
+    a description of it. The keywords stay for the server; validators ignore what they do not know."""
+    if node.get("notInFuture") is True:
+        node = {**node, "format": PAST_DATE_TIME, "description": _joined(
+            node.get("description"), "A date and time that has happened (not in the future), ISO 8601; "
+            "without an offset it is Asia/Shanghai time.")}
+    if isinstance(node.get("maxWorkingDaysAhead"), int):
+        node = {**node, "description": _joined(node.get("description"), (
+            f"A date (YYYY-MM-DD) from today to {node['maxWorkingDaysAhead']} Chinese working days ahead."))}
+    return node
+
+
+def _joined(first: object, second: str) -> str:
+    return f"{first} {second}" if isinstance(first, str) and first else second

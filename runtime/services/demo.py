@@ -51,6 +51,8 @@ SAMPLES: tuple[tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]]]
     ("DEMO-0005", {"category": "facilities", "description": "地库水管爆裂，车辆被淹", "demand": "赔偿车辆损失",
                    "economic_loss": 80000},
      [("frontdesk", "triage", TRIAGE)]),
+    ("DEMO-0006", {"channel": "website", "category": "greening", "description": "小区东门草坪被车辆碾压，无人管理",
+                   "customer_name": "", "customer_unit": "", "customer_phone": "", "demand": ""}, []),
 )
 
 

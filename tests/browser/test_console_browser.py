@@ -98,8 +98,9 @@ def test_a_process_owner_changes_a_timer_in_the_modeler_and_new_complaints_follo
     page.locator('#modeler[data-ready="1"]').wait_for()
     element(page, "handle_late").click()
     assert page.locator("#prop-id").inner_text() == "handle_late"
-    assert page.locator("#prop-timer").input_value() == "working_days(3)"
-    page.locator("#prop-timer").fill("working_days(5)")
+    assert page.locator("#prop-timer").input_value() == \
+        "working_days(7) if coordination_needed or leadership_needed else working_days(3)"
+    page.locator("#prop-timer").fill("working_days(7) if coordination_needed or leadership_needed else working_days(5)")
     page.locator("#prop-apply").click()
     page.locator("#save").click()
     page.locator("#save-status", has_text="✓").wait_for()

@@ -59,7 +59,7 @@ def test_set_up_from_nothing_and_run_twice_without_duplicates(cli):
     second = cli("demo-data")
     assert "already exist" in second and "frontdesk " not in second
     assert scalar(cli.url, select(func.count()).select_from(User)) == 13
-    assert scalar(cli.url, select(func.count()).select_from(ProcessInstance)) == 5
+    assert scalar(cli.url, select(func.count()).select_from(ProcessInstance)) == 6
     assert "fired timers of 0 instance(s)" in cli("worker", "--once")
 
 

@@ -2,19 +2,29 @@
 never a 5xx and its status is one the document lists."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from runtime import services
+from runtime.read.api_contract import PAST_DATE_TIME
 from runtime.services.api_tokens import create_token
 from runtime.services.users import create_user, get_actor
 from tests.conftest import ADMIN
 from tests.helpers import INTAKE, deploy_processes
 from web import create_app
 
-OPERATIONS = ["POST /complaints", "GET /complaints/{number}", "POST /complaints/{number}/signals/{name}", "GET /tasks",
+OPERATIONS = ["POST /complaints", "GET /complaints/{number}", "POST /complaints/{number}/urgency",
+              "POST /complaints/{number}/signals/{name}", "GET /tasks",
               "POST /tasks/{task_id}/claim", "POST /tasks/{task_id}/release", "POST /tasks/{task_id}/complete"]
+
+
+# A reception time the contract says has happened: the fuzzer is told how to make one (the server's
+# refusal of a future one is tested in tests/web/test_procedure_fidelity.py).
+PAST = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2025, 12, 31), timezones=st.just(UTC))
+schemathesis.openapi.format(PAST_DATE_TIME, PAST.map(datetime.isoformat))
 
 
 @pytest.fixture
