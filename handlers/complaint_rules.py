@@ -10,7 +10,7 @@ from handlers.registry import registry
 
 # Where a reply can be posted when the customer left no phone or e-mail: the channel itself (001:
 # the community website is read twice a day; a WeChat message is answered in WeChat).
-POSTED_CHANNELS = frozenset({"website", "wechat", "online_form", "media"})
+POSTED_CHANNELS = frozenset({"website", "wechat", "online_form"})
 
 
 @registry.service("complaint.callback_contact")

@@ -91,10 +91,10 @@ def hours_after(moment, n: float) -> str:
 
 
 @registry.function
-def is_past(moment) -> bool:
-    """Whether ``moment`` has passed: a gateway asks it of a limit counted from an earlier moment
-    (was the complaint entered more than 2 hours after it was received?)."""
-    return _moment(moment) <= clock.now()
+def later(moment, than) -> bool:
+    """Whether ``moment`` comes after ``than``, whatever their offsets: a gateway asks it of a limit
+    counted from an earlier moment (was the complaint entered more than 2 hours after it was received?)."""
+    return _moment(moment) > _moment(than)
 
 
 @registry.function

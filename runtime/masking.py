@@ -9,7 +9,7 @@ from runtime.actors import Actor
 
 # The quality department calls customers back too (seed 001), so it sees their contact data.
 CONTACT_ROLES = frozenset({"front_desk", "cs_manager", "duty_manager", "site_manager", "crisis_team", "quality"})
-CONTACT_FIELDS = ("customer_phone", "customer_unit", "customer_address")
+CONTACT_FIELDS = ("customer_phone", "customer_email", "customer_unit", "customer_address")
 
 
 def may_see_contact(actor: Actor) -> bool:
@@ -30,6 +30,15 @@ def mask_text(value: str) -> str:
     return text[:2] + "****" if len(text) > 2 else "****"
 
 
+def mask_email(value: str) -> str:
+    """Keep the first character and the domain: owner@example.test -> o***@example.test."""
+    name, _, domain = str(value).partition("@")
+    return (name[:1] + "***") + (f"@{domain}" if domain else "")
+
+
+MASKS = {"customer_phone": mask_phone, "customer_email": mask_email}
+
+
 def masked(record: dict, actor: Actor) -> dict:
     """The record as ``actor`` may see it."""
     if may_see_contact(actor):
@@ -37,5 +46,5 @@ def masked(record: dict, actor: Actor) -> dict:
     out = dict(record)
     for name in CONTACT_FIELDS:
         if out.get(name):
-            out[name] = mask_phone(out[name]) if name == "customer_phone" else mask_text(out[name])
+            out[name] = MASKS.get(name, mask_text)(out[name])
     return out

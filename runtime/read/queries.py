@@ -111,7 +111,8 @@ class ComplaintView:
     def outcome(self) -> dict | None:
         """How the complaint ended, for its page and the API: closed on the customer's acceptance,
         closed with a reason (invalid, consultation), not accepted and reopened as a new complaint,
-        or ended by an administrator; None while it is open."""
+        ended by an administrator, or just ``ended`` when it ended before its outcome was kept (an
+        instance of an earlier version); None while it is open."""
         if self.ended_at is None:
             return None
         if self.status == "terminated":
@@ -122,7 +123,9 @@ class ComplaintView:
         if self.facts.get("validity") in ("invalid", "consultation"):
             return {"kind": "closed_with_reason", "validity": self.facts["validity"],
                     "reason": self.facts.get("explanation")}
-        return {"kind": "closed", "satisfaction": self.facts.get("satisfaction")}
+        if self.facts.get("outcome") == "closed":
+            return {"kind": "closed", "satisfaction": self.facts.get("satisfaction")}
+        return {"kind": "ended"}
 
 
 def complaint(rt: Runtime, number: str, actor: Actor | None = None) -> ComplaintView | None:

@@ -9,13 +9,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from runtime import clock
 from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import PermissionDenied, IncidentRaised, InvalidInput, InvalidState, NotFound
 from runtime.read.visibility import require_read
 from runtime.store.instance_store import audit, definition, lock
 from runtime.store.packages import load_package
-from runtime.store.models import ProcessInstance, WaitingEvent
+from runtime.store.models import HumanTask, ProcessInstance, WaitingEvent
 from runtime.services.instances import advance
 from runtime.services.common import instance_action
 from runtime.roles import ROLE_CODES
@@ -48,7 +49,12 @@ def send_message(rt: Runtime, actor: Actor, name: str, business_key: str, payloa
 # The front desk corrects a complaint's urgency (dispatch in 5 or 20 minutes) while it waits for
 # dispatch: a message the diagram catches on that step (complaint.bpmn, ``urgency_corrected``).
 URGENCY_MESSAGE = "urgency_corrected"
+URGENCY_DEADLINE = "dispatch_20_minutes"  # the rule of the deadline a correction recomputes
 URGENCY_ROLES = frozenset({"front_desk", "cs_manager", "duty_manager", "site_manager", "admin"})
+
+
+def may_correct_urgency(actor: Actor, owner: str | None) -> bool:
+    return actor.username == owner or bool(actor.roles & URGENCY_ROLES)
 
 
 def correct_urgency(rt: Runtime, actor: Actor, business_key: str, urgent: object) -> None:
@@ -61,12 +67,20 @@ def correct_urgency(rt: Runtime, actor: Actor, business_key: str, urgent: object
     with rt.db.reader() as session:
         instance = lock(session, business_key=business_key, for_update=False)
         require_read(session, actor, instance.id, instance.owner, business_key)
-    if actor.username != instance.owner and not actor.roles & URGENCY_ROLES:
+        missed = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance.id,
+                                                           HumanTask.due_rule == URGENCY_DEADLINE,
+                                                           HumanTask.due_at <= clock.now()).limit(1))
+    if not may_correct_urgency(actor, instance.owner):
         raise PermissionDenied(f"{actor.username} may not correct the urgency of {business_key} "
                                "(its owner, the front desk and the managers may)")
+    if missed is not None:
+        raise InvalidState(f"the dispatch deadline of {business_key} has passed already: dispatch it now")
     try:
         _deliver(rt, actor, "message", URGENCY_MESSAGE, {"urgent": urgent, "by": actor.username}, business_key)
-    except (InvalidState, NotFound):
+    except NotFound:
+        raise InvalidState(f"{business_key} follows an earlier version of the procedure, which has no urgency "
+                           "correction") from None
+    except InvalidState:
         raise InvalidState(f"{business_key} has been dispatched already; its urgency can be corrected only "
                            "while it waits for dispatch") from None
 
@@ -91,11 +105,11 @@ def _deliver(rt, actor, kind, name, payload, business_key) -> list[str]:
             require_read(session, actor, instance.id, instance.owner, business_key)
             ref = definition(rt, session, instance.definition_id)
             declared = load_package(rt, session, ref.package_id, ref.content_hash).declared_events(ref.process_id)
-        if (kind, name) not in declared:
-            raise NotFound(f"the procedure of {business_key} has no {kind} named '{name[:60]}'")
     if kind == "signal" and name not in REPORTABLE_SIGNALS and not actor.is_admin:
         raise PermissionDenied(f"{actor.username} may report only {', '.join(REPORTABLE_SIGNALS)}; "
                                f"'{name[:60]}' is for an administrator")
+    if business_key and (kind, name) not in declared:
+        raise NotFound(f"the procedure of {business_key} has no {kind} named '{name[:60]}'")
     receivers = _receivers(rt, kind, name, business_key)
     if business_key and not receivers:
         raise InvalidState(f"{business_key} is not waiting for the {kind} '{name}' at the step it is at now "

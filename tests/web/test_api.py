@@ -191,8 +191,8 @@ def test_media_exposure_escalates_to_crisis(api):
     response = api("POST", f"/complaints/{number}/signals/media_exposure", json={"outlet": "晚报"})
     assert response.status_code == 200 and response.get_json()["delivered"] is True
     assert api("GET", f"/complaints/{number}").get_json()["severity"] == "crisis"
-    refused = api("POST", f"/complaints/{number}/signals/no_such_event")  # no step of the procedure knows it
-    assert error(refused) == (404, "not_found") and "no signal named 'no_such_event'" in refused.get_json()[
+    refused = api("POST", f"/complaints/{number}/signals/no_such_event")  # not one a working role may send
+    assert error(refused) == (403, "permission_denied") and "media_exposure, casualties" in refused.get_json()[
         "error"]["message"]
 
 

@@ -133,6 +133,10 @@ def test_contact_data_is_optional_but_checked_when_given(desk):
     assert desk.call("GET", "/tasks?scope=all").get_json()["total"] == 0  # nothing was accepted
     number = desk.accept(**ANONYMOUS_POST, customer_phone="", customer_email="owner@example.test")
     assert desk.complaint(number)["callback"] == {"reachable": True, "means": ["email"], "reply_where": None}
+    desk.done(number, "triage", "wang", validity="valid", department="cleaning")
+    # the address is contact data: the department sees it masked, the front desk in full
+    assert desk.complaint(number, "qian")["record"]["customer_email"] == "o***@example.test"
+    assert desk.complaint(number, "wang")["record"]["customer_email"] == "owner@example.test"
 
 
 # -- entered within 2 hours of acceptance (001) --------------------------------------------------------
@@ -153,6 +157,11 @@ def test_the_reception_time_is_recorded_and_a_late_entry_is_a_breach(desk):
     assert "entry_2_hours" not in [rule for rule, _ in desk.clocks(on_time)]
     now = desk.accept()  # left empty: received now
     assert datetime.fromisoformat(desk.complaint(now)["received_at"]) == datetime(2025, 9, 30, 11, 0, tzinfo=SH)
+    # received by the quality department and taken over by a site manager hours later: entered on time all the same
+    quality = desk.accept(who="quan")
+    desk.advance_to(2025, 9, 30, 14, 0)
+    desk.done(quality, "take_over", "sun")
+    assert "entry_2_hours" not in [rule for rule, _ in desk.clocks(quality)]
     assert "收到投诉" in desk.page(late) and "2025-09-30 08:30" in desk.page(late)
 
 
@@ -177,6 +186,7 @@ def test_a_reception_time_in_the_future_or_not_a_time_is_refused(desk):
     ({"category": "hygiene", "description": "电梯厅地面有垃圾，没人打扫"}, False, None),
     ({"category": "noise", "dispatch_urgency": "urgent"}, True, "前台判定须立即派单"),
     ({"category": "power", "dispatch_urgency": "not_urgent"}, False, "前台判定无须立即派单"),
+    ({"category": "noise", "injury": True, "dispatch_urgency": "not_urgent"}, True, "人身伤害：危及人身安全"),
 ])
 def test_which_complaints_are_dispatched_at_once_and_why(desk, fields, urgent, reason):
     received = at(2025, 9, 30, 10, 0)
@@ -193,7 +203,9 @@ def test_the_front_desk_corrects_the_urgency_while_it_waits_for_dispatch(desk):
     assert desk.due(number, "triage") == received + timedelta(minutes=20)
     at(2025, 9, 30, 10, 2)
     assert "更正为须立即派单" in desk.page(number)
-    assert error(desk.call("POST", f"/complaints/{number}/urgency", "li", json={"urgent": True}))[0] == 403
+    assert "更正为" not in desk.page(number, "gao")  # the general manager reads it, but dispatching is not theirs
+    assert error(desk.call("POST", f"/complaints/{number}/urgency", "gao", json={"urgent": True}))[:2] == (
+        403, "permission_denied")
     assert error(desk.call("POST", f"/complaints/{number}/urgency", json={"urgent": "yes"}))[:2] == (
         400, "invalid_input")
     response = desk.call("POST", f"/complaints/{number}/urgency", json={"urgent": True})
@@ -209,6 +221,18 @@ def test_the_front_desk_corrects_the_urgency_while_it_waits_for_dispatch(desk):
     status, code, message = error(desk.call("POST", f"/complaints/{number}/urgency", json={"urgent": False}))
     assert (status, code) == (409, "invalid_state") and "dispatched already" in message
     assert "更正为" not in desk.page(number)
+
+
+def test_a_correction_after_the_dispatch_deadline_is_refused_and_reminds_no_one_twice(desk):
+    at(2025, 9, 30, 10, 0)
+    number = desk.accept(category="hygiene")
+    desk.advance_to(2025, 9, 30, 10, 25)  # 20 minutes have passed: the duty manager has been reminded
+    assert desk.steps(number) == ["dispatch_reminder", "triage"]
+    status, code, message = error(desk.call("POST", f"/complaints/{number}/urgency", json={"urgent": True}))
+    assert (status, code) == (409, "invalid_state") and "deadline" in message and "passed" in message
+    desk.advance_to(2025, 9, 30, 10, 30)
+    assert desk.steps(number) == ["dispatch_reminder", "triage"]
+    assert [c for c in desk.clocks(number) if c[0] == "dispatch_20_minutes"] == [("dispatch_20_minutes", "breached")]
 
 
 # -- invalid complaints and consultations are closed with their reason (001, 003) ----------------------
@@ -309,6 +333,21 @@ def test_a_valid_complaint_the_customer_only_understands_is_reopened_not_closed(
     new = view["outcome"]["reopened_as"]
     assert new and new != number and desk.task(new, "triage")["assignee"] == "wang"
     assert desk.complaint(new)["record"]["reopened_from"] == number
+
+
+def test_a_reopened_complaint_keeps_what_made_it_urgent_and_major(desk):
+    at(2025, 9, 30, 10, 0)
+    number = desk.accept(category="facilities", injury=True, economic_loss=20000)
+    desk.done(number, "triage", "wang", validity="valid", department="engineering")
+    for name, form in (("assessment", {"assessment": "评估"}), ("legal_opinion", {"legal_opinion": "意见"}),
+                       ("investigate", {"report": "现场调查报告：水管老化爆裂，已拍照取证"}), ("plan", {"solution_plan": "方案"})):
+        desk.done(number, name, "li" if name in ("assessment", "investigate", "plan") else "zheng", **form)
+    desk.done(number, "approve", "sun", approved=True)
+    desk.done(number, "carry_out", "li", carried_out=True)
+    desk.done(number, "callback", "wang", satisfaction="not_satisfied", callback_channel="phone")
+    new = desk.complaint(number)["outcome"]["reopened_as"]
+    view = desk.complaint(new)
+    assert (view["severity"], view["dispatch"]["urgent"], view["record"]["injury"]) == ("major", True, True)
     page = desk.page(number)
     assert "客户未接受，已重新受理为" in page and f'href="/complaints/{new}"' in page and "已关闭：客户接受" not in page
 
@@ -345,7 +384,7 @@ def test_confirmation_after_a_late_callback_closes_and_nothing_fires_afterwards(
 def test_media_exposure_is_reported_before_dispatch_and_refused_once_it_is_a_crisis(desk):
     at(2025, 9, 30, 10, 0)
     number = desk.accept()
-    assert "媒体曝光" in desk.page(number) and "人员伤亡" in desk.page(number)
+    assert "媒体曝光</button>" in desk.page(number) and "人员伤亡</button>" in desk.page(number)
     response = desk.call("POST", f"/complaints/{number}/signals/media_exposure", json={"outlet": "晚报"})
     assert response.status_code == 200 and response.get_json()["delivered"] is True
     assert desk.steps(number) == ["form_team", "inform_leadership"]
