@@ -12,6 +12,10 @@ from runtime.read.queries import ComplaintView, complaint_in, linked_in, start_f
 from runtime.read.visibility import require_read
 
 
+# Shown, formatted, in the page's intake card (runtime.read.standing) rather than as typed.
+SHOWN_ABOVE = frozenset({"received_at"})
+
+
 @dataclass(frozen=True)
 class ComplaintPage:
     view: ComplaintView
@@ -36,5 +40,5 @@ def page(rt: Runtime, actor: Actor, number: str, process_id: str, revealed: dict
     choices = {name: dict(zip(prop["enum"], prop.get("enumNames", prop["enum"]), strict=False))
                for name, prop in properties.items() if prop.get("enum")}
     shown = {name: (choices[name].get(value, value) if name in choices else value)
-             for name, value in record.items() if value not in (None, "", False)}
+             for name, value in record.items() if value not in (None, "", False) and name not in SHOWN_ABOVE}
     return ComplaintPage(view, shown, labels, not masking.may_see_contact(actor) and not revealed, links)

@@ -2,7 +2,8 @@
 
 Written at every save from the engine's deadlines, diffed against the fingerprint the instance row
 keeps (``projected["clocks"]``: timer id -> [due, fired, exact]), in the transaction of the action:
-- a deadline that appears starts its clock (``started_at`` = now; already fired: breached now);
+- a deadline that appears starts its clock (``started_at`` = now, or its due time when that has passed
+  already, as for a complaint entered after its limits; already fired: breached now);
 - one that fires is breached now; one whose due time changes (a migration, a recomputation after
   the official calendar was entered) keeps its start and takes the new due time and exactness;
 - one that leaves the tree unfired was met now (its task was done, or its phase ended), unless its
@@ -81,7 +82,7 @@ def archive_stopped(conn, instance_id: int) -> None:
 def _row(instance, d: Deadline, now: datetime, breached: bool) -> dict:
     return {"instance_id": instance.id, "business_key": instance.business_key, "timer_id": d.timer_id,
             "rule": d.rule, "element_id": d.element_id, "element_name": d.name, "task_id": d.task_id,
-            "started_at": now, "due_at": d.due_at,
+            "started_at": min(now, d.due_at), "due_at": d.due_at,
             "met_at": None, "breached_at": now if breached else None, "exact": d.exact}
 
 

@@ -340,7 +340,8 @@ def test_a_reopened_complaint_keeps_what_made_it_urgent_and_major(desk):
     number = desk.accept(category="facilities", injury=True, economic_loss=20000)
     desk.done(number, "triage", "wang", validity="valid", department="engineering")
     for name, form in (("assessment", {"assessment": "评估"}), ("legal_opinion", {"legal_opinion": "意见"}),
-                       ("investigate", {"report": "现场调查报告：水管老化爆裂，已拍照取证"}), ("plan", {"solution_plan": "方案"})):
+                       ("investigate", {"report": "现场调查报告：水管老化爆裂，已拍照取证"}),
+                       ("plan", {"solution_plan": "方案"})):
         desk.done(number, name, "li" if name in ("assessment", "investigate", "plan") else "zheng", **form)
     desk.done(number, "approve", "sun", approved=True)
     desk.done(number, "carry_out", "li", carried_out=True)
