@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, UTC
 
 import pytest
+from playwright.sync_api import expect
 
 from runtime import clock, services
 from runtime.services.deployment import deploy
@@ -42,8 +43,9 @@ def confirming(page):
 
 
 def drawn(page) -> None:
-    """Wait until every diagram on the page is drawn and marked."""
-    page.wait_for_function("[...document.querySelectorAll('.bpmn[data-src]')].every(e => e.dataset.ready === '1')")
+    """Wait until every diagram on the page is drawn and marked (polled from here: a string predicate
+    polled in the page is an eval, which the page's CSP refuses when the first check is not yet true)."""
+    expect(page.locator('.bpmn[data-src]:not([data-ready="1"])')).to_have_count(0)
 
 
 def element(page, element_id: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from runtime import services
 from runtime.services.users import create_user, get_actor
@@ -126,7 +127,7 @@ def test_sign_in_and_claim_with_the_keyboard_alone(rt, live, dispatched, new_pag
     page = new_page()
     page.goto(f"{live}/login")
     # the user name field has the focus on arrival (waited for: under load it lands after the load event)
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'username'", timeout=5000)
+    expect(page.locator("input[name=username]")).to_be_focused(timeout=5000)
     page.keyboard.type("li")
     page.keyboard.press("Tab")
     page.keyboard.type("password-123")
