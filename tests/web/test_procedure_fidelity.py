@@ -228,6 +228,7 @@ def test_a_correction_after_the_dispatch_deadline_is_refused_and_reminds_no_one_
     number = desk.accept(category="hygiene")
     desk.advance_to(2025, 9, 30, 10, 25)  # 20 minutes have passed: the duty manager has been reminded
     assert desk.steps(number) == ["dispatch_reminder", "triage"]
+    assert "更正为" not in desk.page(number)  # not offered any more
     status, code, message = error(desk.call("POST", f"/complaints/{number}/urgency", json={"urgent": True}))
     assert (status, code) == (409, "invalid_state") and "deadline" in message and "passed" in message
     desk.advance_to(2025, 9, 30, 10, 30)
