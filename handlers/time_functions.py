@@ -31,6 +31,11 @@ def _moment(value) -> datetime:
     return moment
 
 
+def _after(moment, unit: str, n: float) -> str:
+    """``n`` clock ``unit`` (minutes, hours, days) after a stored ``moment``, as an ISO text."""
+    return (_moment(moment) + timedelta(**{unit: _number(n, f"{unit}_after")})).isoformat()
+
+
 @registry.function
 def minutes(n: float) -> str:
     """A duration of ``n`` minutes, e.g. the 20-minute dispatch limit."""
@@ -73,21 +78,21 @@ def business_hours(n: float) -> str:
 @registry.function
 def days_after(moment, n: float) -> str:
     """The date-time ``n`` calendar days after ``moment`` (for a timeDate), e.g. the 10-day alert."""
-    return (_moment(moment) + timedelta(days=_number(n, "days_after"))).isoformat()
+    return _after(moment, "days", n)
 
 
 @registry.function
 def minutes_after(moment, n: float) -> str:
     """The date-time ``n`` minutes after ``moment`` (for a timeDate), e.g. dispatch 20 minutes after
     the complaint was received, however late it was entered or however often the step was redone."""
-    return (_moment(moment) + timedelta(minutes=_number(n, "minutes_after"))).isoformat()
+    return _after(moment, "minutes", n)
 
 
 @registry.function
 def hours_after(moment, n: float) -> str:
     """The date-time ``n`` clock hours after ``moment`` (for a timeDate), e.g. the reply 24 hours
     after acceptance, or entry in the system 2 hours after it."""
-    return (_moment(moment) + timedelta(hours=_number(n, "hours_after"))).isoformat()
+    return _after(moment, "hours", n)
 
 
 @registry.function

@@ -10,7 +10,7 @@ from runtime.read import complaint_page, queries
 from runtime.actors import require_any
 from runtime.errors import IncidentRaised, InstanceNotFound, InvalidInput
 from runtime.read.standing import standing
-from runtime.services.events import REPORTABLE_SIGNALS, URGENCY_DEADLINE, URGENCY_MESSAGE, may_correct_urgency
+from runtime.services.events import REPORTABLE_SIGNALS, URGENCY_MESSAGE, dispatch_missed, may_correct_urgency
 from runtime.services.instances import START_ROLES
 from runtime.services.contact import reveal_contact
 from web import schema_form
@@ -74,8 +74,8 @@ def _page(number: str, revealed: dict | None = None, status: int = 200):
 def _correctable(view, now) -> bool:
     """Offer the urgency correction only where it would be taken: while the complaint waits for
     dispatch, to someone who may, and before the dispatch deadline has passed."""
-    missed = any(t.due_rule == URGENCY_DEADLINE and t.due_at is not None and t.due_at <= now for t in view.tasks)
-    return URGENCY_MESSAGE in view.waiting_messages and may_correct_urgency(current_actor(), view.owner) and not missed
+    return URGENCY_MESSAGE in view.waiting_messages and may_correct_urgency(current_actor(), view.owner) \
+        and not dispatch_missed(view.tasks, now)
 
 
 @bp.post("/<number>/reveal")

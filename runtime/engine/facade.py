@@ -29,8 +29,8 @@ from SpiffWorkflow.util.task import TaskState
 from runtime import business_calendar, clock
 from runtime.engine import modify as engine_modify
 from runtime.engine.inspection import ElementStates, StepData, element_states, open_step_data, user_tasks
-from runtime.engine.snapshot import (Deadline, Notice, ReadyTask, case_facts, deadlines, facts, notice_of, phase_of,
-                                     ready_task, reminders)
+from runtime.engine.snapshot import (Deadline, Notice, ReadyTask, deadlines, facts, notice_of, phase_of, ready_task,
+                                     reminders)
 from runtime.engine.timers import WaitingTimer, fold_missed_periods, waiting_cycles, waiting_timers
 from runtime.engine.sandbox import RestrictedEnvironment, ScriptEngine
 from runtime.engine.serializer import StateSerializer
@@ -275,9 +275,9 @@ class Engine:
                  for t in wf.get_tasks(state=TaskState.READY, manual=True)]
         events = {("signal" if p.event_type.startswith("Signal") else "message", p.name)
                   for p in wf.waiting_events() if p.event_type.startswith(("Signal", "Message"))}
-        owner, severity = facts(wf)
+        owner, severity, case = facts(wf)
         return Snapshot(ready, timers, events, wf.is_completed(), owner, severity, [d for _, d in found],
-                        case_facts(wf))
+                        case)
 
     def exact(self, task, due: datetime) -> bool:
         """Whether a timer's due time is exact: False when its expression counts working time

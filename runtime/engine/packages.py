@@ -23,6 +23,7 @@ class ParsedPackage:
     parser: SpiffBpmnParser
     process_ids: list[str]
     _specs: dict[str, tuple] = field(default_factory=dict)
+    _events: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
 
     def specs(self, process_id: str) -> tuple:
         if process_id not in self._specs:
@@ -32,7 +33,10 @@ class ParsedPackage:
 
     def declared_events(self, process_id: str) -> set[tuple[str, str]]:
         """Every (``signal`` | ``message``, name) a step of ``process_id`` or the processes it calls
-        can catch: a name outside it is unknown to an instance, not merely unexpected now."""
+        can catch: a name outside it is unknown to an instance, not merely unexpected now. Computed
+        once per process (packages are immutable)."""
+        if process_id in self._events:
+            return self._events[process_id]
         spec, subprocesses = self.specs(process_id)
         found = set()
         for task_spec in (t for s in (spec, *subprocesses.values()) for t in s.task_specs.values()):
@@ -40,6 +44,7 @@ class ParsedPackage:
             kind, name = type(definition).__name__, getattr(definition, "name", None)
             if kind.startswith(("Signal", "Message")) and name:
                 found.add(("signal" if kind.startswith("Signal") else "message", name))
+        self._events[process_id] = found
         return found
 
     def start_form(self, process_id: str) -> str | None:

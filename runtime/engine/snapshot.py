@@ -102,33 +102,26 @@ def reminders(before: dict[str, tuple[Any, str]]) -> list[Notice]:
 # The process variables a complaint's page and the API show about where it stands. Read from the
 # active tasks (and, once the instance has ended, from its last step), kept on the instance row.
 CASE_FACTS = ("accepted_at", "entered_at", "urgent", "urgent_reason", "callback_contact", "validity", "outcome",
-              "explanation", "satisfaction", "agreed_reply_date", "closed_at")
+              "explanation", "satisfaction")
 
 
-def case_facts(wf) -> dict[str, Any]:
-    """The ``CASE_FACTS`` found in the data of the active tasks (the first value each), or of the
-    last step once the instance has ended; JSON values only."""
-    sources = [t.data for t in wf.get_tasks(state=TaskState.READY | TaskState.WAITING)]
-    if wf.last_task is not None:
-        sources.append(wf.last_task.data)
-    found: dict[str, Any] = {}
-    for data in sources:
+def facts(wf) -> tuple[str | None, str | None, dict[str, Any]]:
+    """In one pass over the active tasks' data: the complaint's owner, its most serious severity, and
+    the ``CASE_FACTS`` (the first value each, JSON values only; the last step's data is read too, so
+    an ended instance keeps how it ended)."""
+    owner, severity, found = None, None, {}
+    active = [t.data for t in wf.get_tasks(state=TaskState.READY | TaskState.WAITING)]
+    for data in active:
+        owner = owner or _text(data.get("owner"))
+        level = data.get("severity")
+        if level in SEVERITY_RANK and SEVERITY_RANK[level] > SEVERITY_RANK.get(severity or "", -1):
+            severity = level
+    for data in active + ([wf.last_task.data] if wf.last_task is not None else []):
         for name in CASE_FACTS:
             value = data.get(name)
             if name not in found and value not in (None, "") and isinstance(value, (str, bool, int, float, dict)):
                 found[name] = value
-    return found
-
-
-def facts(wf) -> tuple[str | None, str | None]:
-    """The complaint's owner and its most serious severity, read from the data of its active tasks."""
-    owner, severity = None, None
-    for task in wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
-        owner = owner or _text(task.data.get("owner"))
-        found = task.data.get("severity")
-        if found in SEVERITY_RANK and SEVERITY_RANK[found] > SEVERITY_RANK.get(severity or "", -1):
-            severity = found
-    return owner, severity
+    return owner, severity, found
 
 
 def deadlines(tasks, exact: Callable[[Any, datetime], bool]) -> list[tuple[Any, Deadline]]:

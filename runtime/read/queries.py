@@ -108,6 +108,11 @@ class ComplaintView:
     waiting_messages: frozenset[str] = frozenset()  # what it can be told now (a corrected urgency, ...)
 
     @property
+    def reopened_as(self) -> list[str]:
+        """The new complaints this one was reopened as (its audit log says so)."""
+        return [e.details["reopened_as"] for e in self.history if e.action == "reopened_as"]
+
+    @property
     def outcome(self) -> dict | None:
         """How the complaint ended, for its page and the API: closed on the customer's acceptance,
         closed with a reason (invalid, consultation), not accepted and reopened as a new complaint,
@@ -117,7 +122,7 @@ class ComplaintView:
             return None
         if self.status == "terminated":
             return {"kind": "terminated"}
-        reopened = [e.details["reopened_as"] for e in self.history if e.action == "reopened_as"]
+        reopened = self.reopened_as
         if self.facts.get("outcome") == "reopen" or reopened:
             return {"kind": "reopened", "reopened_as": reopened[-1] if reopened else None}
         if self.facts.get("validity") in ("invalid", "consultation"):
@@ -186,7 +191,7 @@ def start_form_in(rt: Runtime, session, process_id: str) -> dict | None:
 def linked_in(session, view: ComplaintView) -> dict[str, list[str]]:
     """Complaints this one was reopened from or as (record and audit log), and repeats of it
     (same phone, same category)."""
-    reopened_as = [e.details["reopened_as"] for e in view.history if e.action == "reopened_as"]
+    reopened_as = view.reopened_as
     origin = view.record.get("reopened_from")
     related = records.repeats(session, view.instance_id) if view.instance_id is not None else []
     linked = set(reopened_as) | ({origin} if origin else set())

@@ -57,6 +57,12 @@ def may_correct_urgency(actor: Actor, owner: str | None) -> bool:
     return actor.username == owner or bool(actor.roles & URGENCY_ROLES)
 
 
+def dispatch_missed(tasks, now) -> bool:
+    """Whether the dispatch deadline of these open tasks has passed: a correction would then come
+    too late (the reminder has gone out), so it is neither offered nor taken."""
+    return any(t.due_rule == URGENCY_DEADLINE and t.due_at is not None and t.due_at <= now for t in tasks)
+
+
 def correct_urgency(rt: Runtime, actor: Actor, business_key: str, urgent: object) -> None:
     """Record the front desk's judgement that the complaint must (or need not) be dispatched at once;
     the dispatch deadline is counted again from the reception time. Only its owner or the roles
@@ -67,13 +73,12 @@ def correct_urgency(rt: Runtime, actor: Actor, business_key: str, urgent: object
     with rt.db.reader() as session:
         instance = lock(session, business_key=business_key, for_update=False)
         require_read(session, actor, instance.id, instance.owner, business_key)
-        missed = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance.id,
-                                                           HumanTask.due_rule == URGENCY_DEADLINE,
-                                                           HumanTask.due_at <= clock.now()).limit(1))
+        missed = dispatch_missed(session.execute(select(HumanTask.due_rule, HumanTask.due_at)
+                                                 .where(HumanTask.instance_id == instance.id)).all(), clock.now())
     if not may_correct_urgency(actor, instance.owner):
         raise PermissionDenied(f"{actor.username} may not correct the urgency of {business_key} "
                                "(its owner, the front desk and the managers may)")
-    if missed is not None:
+    if missed:
         raise InvalidState(f"the dispatch deadline of {business_key} has passed already: dispatch it now")
     try:
         _deliver(rt, actor, "message", URGENCY_MESSAGE, {"urgent": urgent, "by": actor.username}, business_key)

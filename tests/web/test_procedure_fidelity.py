@@ -5,6 +5,7 @@ test checks what people see: which step appears, for whom, due when, what is ref
 complaint's page and the API say."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ import pytest
 from runtime import clock, worker
 from runtime.services.api_tokens import create_token
 from tests.conftest import ADMIN
-from tests.helpers import INTAKE, signed_in
+from tests.helpers import INTAKE, csrf, signed_in
 from web import create_app
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -246,7 +247,7 @@ def test_the_closing_reason_of_an_invalid_complaint_or_consultation_is_shown(des
     view = desk.complaint(number)
     assert view["outcome"] == {"kind": "closed_with_reason", "validity": validity,
                                "reason": "施工在允许时段内，已向客户解释"}
-    assert f"{label} · 已关闭，原因: 施工在允许时段内，已向客户解释" in desk.page(number)
+    assert f"{label} · 已关闭，原因：施工在允许时段内，已向客户解释" in desk.page(number)
 
 
 # -- reply within 24 hours of acceptance; first reply or an agreed date at most 3 working days on (001) -
@@ -437,3 +438,30 @@ def test_a_complaint_the_quality_department_receives_is_owned_by_the_site_manage
     desk.done(number, "triage", "sun", validity="valid", department="engineering")
     assert desk.task(number, "first_reply")["assignee"] == "sun"
     assert desk.complaint(number, "quan")["number"] == number  # quality keeps tracking it
+
+
+# -- the new parts of the page speak the reader's language ---------------------------------------------
+def card(page: str) -> str:
+    """The text of the intake card and the outcome line, tags and the form's hidden fields left out."""
+    parts = re.findall(r'<p class="outcome[^>]*>(.*?)</p>|<dl class="record standing">(.*?)</dl>', page, re.S)
+    return re.sub(r"<[^>]+>|\s+", " ", " ".join(a + b for a, b in parts))
+
+
+def test_the_intake_card_and_outcome_show_no_code_and_only_the_readers_language(desk):
+    at(2025, 9, 30, 10, 0)
+    anonymous = desk.accept(**{k: "" for k in ("customer_name", "customer_phone", "customer_unit", "demand")},
+                            **ANONYMOUS_POST)
+    closed = desk.accept(category="lift")
+    desk.done(closed, "triage", "wang", validity="consultation")
+    desk.done(closed, "explain", "wang", explanation="已说明电梯年检安排", explained_by="phone")
+    for number in (anonymous, closed):
+        zh = card(desk.page(number))
+        assert zh.strip() and not re.search(r"[A-Za-z_]{3,}", zh), zh  # no codes, no English
+    client = signed_in(create_app(runtime=desk.rt).test_client(), "wang")
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf(client, "/")})
+    diagram_text = ("电梯故障：日常生活依赖的设施故障", "已说明电梯年检安排")  # the diagram's reason, the staff's words
+    for number in (anonymous, closed):
+        en = card(client.get(f"/complaints/{number}").get_data(as_text=True))
+        for text in diagram_text:
+            en = en.replace(text, "")
+        assert "Received" in en and not re.search(r"[\u4e00-\u9fff]", en), en
