@@ -247,11 +247,15 @@ class ComplaintRecord(Base):
     customer_name: Mapped[str | None] = mapped_column(String(120))
     customer_phone: Mapped[str | None] = mapped_column(String(40))
     reopened_from: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The integrator's own ticket id (a 12345 hotline number, a CRM case id): found by search.
+    external_ref: Mapped[str | None] = mapped_column(String(80), index=True)
+    customer_unit: Mapped[str | None] = mapped_column(String(200))
 
 
 # The tables about people live in their own module; every table is importable from here.
 from runtime.store.people import ApiToken, Notification, SavedFilter, User, UserRole, WorkerHeartbeat  # noqa: E402
+from runtime.store.files import Attachment  # noqa: E402
 
-__all__ = ["OPEN_STATUSES", "ApiToken", "AuditEvent", "ComplaintRecord", "HumanTask", "Incident", "InstanceStatus",
+__all__ = ["OPEN_STATUSES", "ApiToken", "Attachment", "AuditEvent", "ComplaintRecord", "HumanTask", "Incident", "InstanceStatus",
            "Notification", "ProcessDefinition", "ProcessFile", "ProcessInstance", "ProcessPackage", "SavedFilter",
            "SlaClock", "TaskHistory", "Timer", "User", "UserRole", "WaitingEvent", "WorkerHeartbeat"]

@@ -10,7 +10,8 @@ from runtime.store.models import OPEN_STATUSES, ComplaintRecord, ProcessInstance
 
 # intake form field -> record column
 FIELDS = {"channel": "channel", "category": "category", "location": "site", "subject": "subject",
-          "customer_name": "customer_name", "customer_phone": "customer_phone", "reopened_from": "reopened_from"}
+          "customer_name": "customer_name", "customer_phone": "customer_phone", "reopened_from": "reopened_from",
+          "external_ref": "external_ref", "customer_unit": "customer_unit"}
 
 
 def write(session: Session, instance_id: int, data: dict) -> None:

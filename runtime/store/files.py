@@ -1,0 +1,36 @@
+"""Tables of the case file's evidence: attachments (photos, PDFs, office documents) of a complaint.
+
+The bytes live in a content-addressed blob store (``runtime.files.blobs``: a folder under var/ or
+S3-compatible object storage), keyed by their SHA-256; a row here says which complaint, which step
+and which form field it belongs to, who gave it and what it is (type detected from the content).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from runtime.store.db import Base, UTCDateTime
+
+UTC = UTCDateTime()
+
+
+class Attachment(Base):
+    """One file given to one complaint; never changed once written (the same bytes on two
+    complaints are two rows sharing one blob)."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_instance", "instance_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    business_key: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))  # as the uploader named it, cleaned
+    media_type: Mapped[str] = mapped_column(String(120))  # detected from the content, never from the name
+    size: Mapped[int] = mapped_column(Integer)
+    thumbnail_sha256: Mapped[str | None] = mapped_column(String(64))  # images only (JPEG, 320 px)
+    task_id: Mapped[str | None] = mapped_column(String(36))  # the step it was given in, if any
+    task_name: Mapped[str | None] = mapped_column(String(200))
+    uploaded_by: Mapped[str] = mapped_column(String(80))
+    uploaded_at: Mapped[datetime] = mapped_column(UTC)
