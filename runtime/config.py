@@ -6,6 +6,7 @@ secret key generated on first use and kept in ./var so sessions survive a restar
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,10 @@ class Settings:
     base_url: str = "http://localhost:8000"  # for links in e-mails
     secure_cookies: bool = False  # set when served over HTTPS: the session cookie is sent over HTTPS only
     max_upload_bytes: int = 16 * 1024 * 1024  # the largest request body (uploads of process files)
+    blob_store: str = ""  # where attachments' bytes live: "" a folder under var_dir, "s3://bucket/prefix" S3
+    s3_endpoint_url: str | None = None  # None: AWS itself; else an S3-compatible server (MinIO, Ceph, ...)
+    s3_region: str = "us-east-1"
+    max_attachment_bytes: int = 20 * 1024 * 1024  # the largest single attachment
 
     def retry_delay(self, attempts: int) -> float:
         """Seconds before attempt ``attempts + 1``: exponential backoff, capped at one hour."""
@@ -88,6 +93,51 @@ def _flag(name: str, default: bool) -> bool:
     return default if raw is None else raw.strip().lower() not in ("0", "false", "no", "off", "")
 
 
+# S3's rules for bucket names: 3-63 lower-case letters, digits, dots and hyphens, a letter or digit at each end
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_BLOB_STORE = "COMPLAINTFLOW_BLOB_STORE"
+
+
+def s3_location(blob_store: str) -> tuple[str, str]:
+    """Split ``s3://bucket/prefix`` into the bucket and a key prefix ending in "/" (or "" for none), so
+    that config refuses a bad value at start-up and the store never sees one."""
+    bucket, _, prefix = blob_store.removeprefix("s3://").partition("/")
+    if not blob_store.startswith("s3://") or not _BUCKET.fullmatch(bucket):
+        raise ConfigurationError(f"{_BLOB_STORE} must be empty (files under the var folder) or "
+                                 f"s3://bucket/prefix with a valid bucket name, got {blob_store!r}")
+    prefix = prefix.strip("/")
+    return bucket, f"{prefix}/" if prefix else ""
+
+
+def _blob_store() -> str:
+    value = os.environ.get(_BLOB_STORE, "").strip()
+    if value:
+        s3_location(value)
+    return value
+
+
+def _endpoint_url(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    if value and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        raise ConfigurationError(f"{name} must be an http:// or https:// URL, got {value!r}")
+    return value or None
+
+
+def _region(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", value):  # R2 says "auto", Garage "garage"
+        raise ConfigurationError(f"{name} must be a region name such as us-east-1 (lower-case letters, digits "
+                                 f"and hyphens), got {value!r}")
+    return value
+
+
+def _positive_int(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value < 1:
+        raise ConfigurationError(f"{name} must be at least 1, got {os.environ[name]!r}")
+    return value
+
+
 def load_settings() -> Settings:
     """Build the settings from the environment, with the embedded defaults."""
     var_dir = Path(os.environ.get("COMPLAINTFLOW_VAR_DIR", PROJECT_ROOT / "var"))
@@ -117,4 +167,8 @@ def load_settings() -> Settings:
         base_url=os.environ.get("COMPLAINTFLOW_BASE_URL", "http://localhost:8000").rstrip("/"),
         secure_cookies=_flag("COMPLAINTFLOW_SECURE_COOKIES", False),
         max_upload_bytes=_int("COMPLAINTFLOW_MAX_UPLOAD_MB", 16) * 1024 * 1024,
+        blob_store=_blob_store(),
+        s3_endpoint_url=_endpoint_url("COMPLAINTFLOW_S3_ENDPOINT_URL"),
+        s3_region=_region("COMPLAINTFLOW_S3_REGION", "us-east-1"),
+        max_attachment_bytes=_positive_int("COMPLAINTFLOW_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024),
     )

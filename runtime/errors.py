@@ -153,6 +153,12 @@ class Unavailable(ComplaintflowError):
     code = "unavailable"
 
 
+class BlobCorrupt(ComplaintflowError):
+    """A stored file no longer matches its checksum, so it was not served; restore it from a backup."""
+
+    code = "blob_corrupt"
+
+
 class ConfigurationError(ComplaintflowError):
     """The configuration is not valid."""
 

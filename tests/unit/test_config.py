@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.config import load_settings
+from runtime.config import load_settings, s3_location
 from runtime.errors import ConfigurationError
 
 
@@ -56,4 +56,40 @@ def test_mail_is_off_unless_a_server_is_named_and_bad_ports_are_refused(monkeypa
     assert load_settings().smtp_host is None
     monkeypatch.setenv("COMPLAINTFLOW_SMTP_PORT", "25.5")
     with pytest.raises(ConfigurationError, match="COMPLAINTFLOW_SMTP_PORT must be a whole number"):
+        load_settings()
+
+
+ATTACHMENT_VARIABLES = ("COMPLAINTFLOW_BLOB_STORE", "COMPLAINTFLOW_S3_ENDPOINT_URL", "COMPLAINTFLOW_S3_REGION",
+                        "COMPLAINTFLOW_MAX_ATTACHMENT_BYTES")
+
+
+def test_attachments_are_kept_under_var_by_default_and_in_s3_when_named(monkeypatch):
+    for name in ATTACHMENT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    s = load_settings()
+    assert (s.blob_store, s.s3_endpoint_url, s.s3_region, s.max_attachment_bytes) == ("", None, "us-east-1", 20 << 20)
+    monkeypatch.setenv("COMPLAINTFLOW_BLOB_STORE", "s3://cf-attachments/prod/complaints/")
+    monkeypatch.setenv("COMPLAINTFLOW_S3_ENDPOINT_URL", "http://127.0.0.1:9000")
+    monkeypatch.setenv("COMPLAINTFLOW_S3_REGION", "cn-north-1")
+    monkeypatch.setenv("COMPLAINTFLOW_MAX_ATTACHMENT_BYTES", "5242880")
+    s = load_settings()
+    assert (s.blob_store, s.s3_endpoint_url, s.s3_region, s.max_attachment_bytes) == (
+        "s3://cf-attachments/prod/complaints/", "http://127.0.0.1:9000", "cn-north-1", 5 << 20)
+    assert s3_location(s.blob_store) == ("cf-attachments", "prod/complaints/")
+    assert s3_location("s3://cf-attachments") == ("cf-attachments", "")
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("COMPLAINTFLOW_BLOB_STORE", "/srv/blobs", "COMPLAINTFLOW_BLOB_STORE must be empty .* or s3://bucket/prefix"),
+    ("COMPLAINTFLOW_BLOB_STORE", "s3://", "COMPLAINTFLOW_BLOB_STORE must be empty"),
+    ("COMPLAINTFLOW_BLOB_STORE", "s3://My_Bucket/x", "with a valid bucket name, got 's3://My_Bucket/x'"),
+    ("COMPLAINTFLOW_S3_ENDPOINT_URL", "minio:9000", "COMPLAINTFLOW_S3_ENDPOINT_URL must be an http:// or https:// URL"),
+    ("COMPLAINTFLOW_S3_REGION", "US East", "COMPLAINTFLOW_S3_REGION must be a region name such as us-east-1"),
+    ("COMPLAINTFLOW_MAX_ATTACHMENT_BYTES", "20MB", "COMPLAINTFLOW_MAX_ATTACHMENT_BYTES must be a number"),
+    ("COMPLAINTFLOW_MAX_ATTACHMENT_BYTES", "1.5", "COMPLAINTFLOW_MAX_ATTACHMENT_BYTES must be a whole number"),
+    ("COMPLAINTFLOW_MAX_ATTACHMENT_BYTES", "0", "COMPLAINTFLOW_MAX_ATTACHMENT_BYTES must be at least 1, got '0'"),
+])
+def test_a_bad_attachment_setting_is_refused_at_start_up_naming_the_variable(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=message):
         load_settings()
