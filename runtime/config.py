@@ -39,7 +39,7 @@ class Settings:
     mail_from: str = "complaintflow@localhost"
     base_url: str = "http://localhost:8000"  # for links in e-mails
     secure_cookies: bool = False  # set when served over HTTPS: the session cookie is sent over HTTPS only
-    max_upload_bytes: int = 16 * 1024 * 1024  # the largest request body (uploads of process files)
+    max_upload_bytes: int = 64 * 1024 * 1024  # the largest request body (process files; several attachments)
     blob_store: str = ""  # where attachments' bytes live: "" a folder under var_dir, "s3://bucket/prefix" S3
     s3_endpoint_url: str | None = None  # None: AWS itself; else an S3-compatible server (MinIO, Ceph, ...)
     s3_region: str = "us-east-1"
@@ -166,7 +166,7 @@ def load_settings() -> Settings:
         mail_from=os.environ.get("COMPLAINTFLOW_MAIL_FROM", "complaintflow@localhost"),
         base_url=os.environ.get("COMPLAINTFLOW_BASE_URL", "http://localhost:8000").rstrip("/"),
         secure_cookies=_flag("COMPLAINTFLOW_SECURE_COOKIES", False),
-        max_upload_bytes=_int("COMPLAINTFLOW_MAX_UPLOAD_MB", 16) * 1024 * 1024,
+        max_upload_bytes=_int("COMPLAINTFLOW_MAX_UPLOAD_MB", 64) * 1024 * 1024,
         blob_store=_blob_store(),
         s3_endpoint_url=_endpoint_url("COMPLAINTFLOW_S3_ENDPOINT_URL"),
         s3_region=_region("COMPLAINTFLOW_S3_REGION", "us-east-1"),

@@ -32,12 +32,15 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.jinja_env.globals["now"] = clock.now
     app.jinja_env.filters["reject_keys"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
 
-    from web import admin, api, auth, calendar, complaints, console, errors, health, inbox, notices, processes
+    from web import (admin, api, attachments, auth, calendar, complaints, console, errors, health, inbox, notices,
+                     processes)
+    from web import api_case  # noqa: F401 - its routes join the API's blueprint
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF does not apply
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(complaints.bp)
+    app.register_blueprint(attachments.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(console.bp)

@@ -110,13 +110,28 @@ def openapi():
 @bp.post("/complaints")
 @token_required
 def accept_complaint():
-    data = json_object()
+    """A JSON complaint, or multipart/form-data with the JSON in a part named ``complaint`` and the
+    files (photos, PDFs, documents) in parts named ``files``."""
+    data, files = _intake()
     earlier = queries.duplicates(runtime(), data.get("customer_phone"), data.get("category"))
     try:
-        started = services.start_instance(runtime(), g.actor, COMPLAINT_PROCESS, data)
+        started = services.start_instance(runtime(), g.actor, COMPLAINT_PROCESS, data, files=files)
     except IncidentRaised as e:  # the complaint is kept under its number; a step waits for a retry
         return {"number": e.business_key, "status": "failed", "open_duplicates": earlier, "incident": e.message}, 201
     return {"number": started.business_key, "status": started.status, "open_duplicates": earlier}, 201
+
+
+def _intake() -> tuple[dict, list]:
+    if not (request.content_type or "").startswith("multipart/form-data"):
+        return json_object(), []
+    from web.attachments import uploads
+    try:
+        data = json.loads(request.form.get("complaint") or "{}")
+    except ValueError:
+        raise InvalidInput("the 'complaint' part is not valid JSON", field_errors={"complaint": "not JSON"}) from None
+    if not isinstance(data, dict):
+        raise InvalidInput("the 'complaint' part must be a JSON object", field_errors={"complaint": "not an object"})
+    return data, uploads("files")
 
 
 @bp.get("/complaints/<number>")

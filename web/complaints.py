@@ -13,7 +13,8 @@ from runtime.read.standing import standing
 from runtime.services.events import REPORTABLE_SIGNALS, URGENCY_MESSAGE, dispatch_missed, may_correct_urgency
 from runtime.services.instances import START_ROLES
 from runtime.services.contact import reveal_contact
-from web import schema_form
+from web import file_messages, schema_form
+from web.attachments import uploads
 from web.context import current_actor, login_required, runtime
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
@@ -37,19 +38,21 @@ def new():
                                   "Add to it instead, or confirm that this is a new complaint.")}
         else:
             try:
-                started = services.start_instance(runtime(), current_actor(), PROCESS, values)
+                started = services.start_instance(runtime(), current_actor(), PROCESS, values, files=uploads("files"))
                 flash(_("Complaint %(number)s accepted; you own it until it closes.", number=started.business_key),
                       "ok")
                 return redirect(url_for("complaints.show", number=started.business_key))
             except InvalidInput as e:
                 errors = e.field_errors or {"(form)": e.message}
+                if "files" in errors:  # a refused attachment, in the reader's language
+                    errors = {"(form)": file_messages.message(e, runtime().settings.max_attachment_bytes)}
             except IncidentRaised as e:  # kept, with an incident: the receiver still owns a number
                 flash(_("Complaint %(number)s is recorded, but an automatic step failed; the administrators were "
                         "told and it will be retried. You own it until it closes.", number=e.business_key), "warn")
                 return redirect(url_for("complaints.show", number=e.business_key))
     status = 400 if errors else 200
     return render_template("complaint_new.html", fields=schema_form.fields(schema), values=values, errors=errors,
-                           duplicates=duplicates), status
+                           duplicates=duplicates, max_mb=runtime().settings.max_attachment_bytes // 2**20), status
 
 
 @bp.get("/<number>")
@@ -68,7 +71,8 @@ def _page(number: str, revealed: dict | None = None, status: int = 200):
                            masked=found.masked, deadlines=deadlines, links=found.links,
                            reportable=[n for n in REPORTABLE if n in found.view.waiting_signals],
                            outcome=found.view.outcome, standing=standing(found.view.facts),
-                           correctable=_correctable(found.view, now)), status
+                           correctable=_correctable(found.view, now), case=found.case_file,
+                           max_mb=runtime().settings.max_attachment_bytes // 2**20), status
 
 
 def _correctable(view, now) -> bool:

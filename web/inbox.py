@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from runtime import services
 from runtime.read import task_page
 from runtime.read import inbox
-from runtime.services import saved_filters
+from runtime.services import attachments, saved_filters
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES
 from runtime.errors import Conflict, InvalidInput
-from web import schema_form
+from web import file_messages, schema_form
+from web.attachments import uploads
 from web.params import local_path, whole_number
 from web.context import current_actor, login_required, runtime
 
@@ -85,6 +86,7 @@ def task(task_id):
     if request.method == "POST":
         values = schema_form.parse(found.schema, request.form)
         try:
+            values = _with_new_files(found, values)
             services.complete_task(runtime(), current_actor(), task_id, values, _version())
             flash(_("Completed: %(title)s", title=found.task.title), "ok")
             return redirect(url_for("inbox.index"))
@@ -96,10 +98,29 @@ def task(task_id):
                 flash(e.message, "error")
                 return redirect(url_for("inbox.index"))
             errors, status = {"(form)": e.message}, 409
+        found = task_page.page(runtime(), current_actor(), task_id) or found  # with the files just kept
     actor = current_actor()
     return render_template("task.html", task=found.task, fields=schema_form.fields(found.schema), errors=errors,
-                           values=values, timeline=found.timeline, colleagues=found.colleagues,
+                           values=values, timeline=found.timeline, colleagues=found.colleagues, page=found,
+                           attachments=found.complaint.case_file.attachments if found.complaint else [],
+                           number=found.task.business_key, max_mb=runtime().settings.max_attachment_bytes // 2**20,
                            may_reassign=bool(actor.roles & (MANAGER_ROLES | REPAIR_ROLES))), status
+
+
+def _with_new_files(found, values: dict) -> dict:
+    """Files chosen in the form's attachment fields are kept first (their own action: if the step
+    then fails its checks, the files stay on the complaint and come back ticked), then named in
+    the step's data beside the ticked earlier ones."""
+    for name in schema_form.attachment_fields(found.schema):
+        new = uploads(f"{name}__files")
+        if new:
+            try:
+                ids = attachments.add(runtime(), current_actor(), found.task.business_key, new, found.task.id)
+            except InvalidInput as e:  # named under the field the files were chosen in
+                text = file_messages.message(e, runtime().settings.max_attachment_bytes)
+                raise InvalidInput(text, field_errors={name: text}) from e
+            values[name] = [*values.get(name, []), *ids]
+    return values
 
 
 @bp.post("/tasks/<task_id>/reassign")

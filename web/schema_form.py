@@ -1,6 +1,8 @@
 """Render a task's JSON-Schema form as HTML fields and turn the posted fields back into typed data.
 
-Validation itself happens on the server in the runtime (jsonschema); this only converts types.
+Validation itself happens on the server in the runtime (jsonschema); this only converts types. Lists
+(arrays) are posted as repeated fields, one per row; attachment fields as the ids of the complaint's
+files that are ticked, with new files beside them.
 """
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from dataclasses import dataclass
 class Field:
     name: str
     title: str
-    widget: str  # select | checkbox | textarea | number | date | datetime | text
+    widget: str  # select | checkbox | textarea | number | date | datetime | text | list | files
     required: bool
     options: list[tuple[str, str]]
     help: str = ""  # the field's ``description``: what it is for, e.g. that a limit counts from it
+    max_items: int | None = None  # lists and files: how many rows or files the form takes
+    max_length: int | None = None
 
 
 def fields(schema: dict) -> list[Field]:
@@ -24,28 +28,42 @@ def fields(schema: dict) -> list[Field]:
         enum = prop.get("enum")
         labels = prop.get("enumNames", enum or [])
         out.append(Field(name, prop.get("title", name), _widget(prop), name in required,
-                         list(zip(enum, labels, strict=False)) if enum else [], prop.get("description", "")))
+                         list(zip(enum, labels, strict=False)) if enum else [], prop.get("description", ""),
+                         prop.get("maxItems"), _max_length(prop)))
     return out
 
 
+def _max_length(prop: dict) -> int | None:
+    inner = prop.get("items", {}) if prop.get("type") == "array" else prop
+    return inner.get("maxLength") if isinstance(inner, dict) else None
+
+
 def _widget(prop: dict) -> str:
+    if prop.get("attachments"):
+        return "files"
     if prop.get("enum"):
         return "select"
-    kind = prop.get("type")
-    if kind == "boolean":
-        return "checkbox"
-    if kind in ("integer", "number"):
-        return "number"
-    if prop.get("format") in ("date", "date-time"):  # the browser's own picker; a local time is Shanghai's
-        return "date" if prop["format"] == "date" else "datetime"
+    kind, form = prop.get("type"), prop.get("format")
+    if kind in WIDGETS:
+        return WIDGETS[kind]
+    if form in ("date", "date-time"):  # the browser's own picker; a local time is Shanghai's
+        return "date" if form == "date" else "datetime"
     return "textarea" if prop.get("maxLength", 0) > 200 else "text"
+
+
+WIDGETS = {"array": "list", "boolean": "checkbox", "integer": "number", "number": "number"}
 
 
 def parse(schema: dict, form) -> dict:
     """Typed data from posted fields; empty optional fields are left out, bad numbers kept as text."""
-    data = {}
+    data: dict = {}
     for name, prop in schema.get("properties", {}).items():
         kind = prop.get("type")
+        if kind == "array":
+            rows = _rows(form.getlist(name), prop)
+            if rows:
+                data[name] = rows
+            continue
         if kind == "boolean":
             data[name] = form.get(name) == "on"
             continue
@@ -54,6 +72,20 @@ def parse(schema: dict, form) -> dict:
             continue
         data[name] = _number(raw, kind) if kind in ("integer", "number") else raw
     return data
+
+
+def _rows(raw: list[str], prop: dict) -> list:
+    """The rows a list field was given, blank rows dropped; attachment ids as numbers (a junk id is
+    kept as text for the schema check to name)."""
+    rows = [r.strip() for r in raw if r and r.strip()]
+    if prop.get("items", {}).get("type") == "integer":
+        return [_number(r, "integer") for r in rows]
+    return rows
+
+
+def attachment_fields(schema: dict) -> list[str]:
+    """The form's fields that hold attachments: the page posts new files for them as ``<name>__files``."""
+    return [name for name, prop in schema.get("properties", {}).items() if prop.get("attachments")]
 
 
 def _number(raw: str, kind: str):

@@ -1,6 +1,6 @@
 """One complaint as its page shows it, read in one transaction: where it stands, its record with
-the intake form's labels and choices (contact data masked unless the reader's role needs it), and
-the complaints linked to it."""
+the intake form's labels and choices (contact data masked unless the reader's role needs it), the
+complaints linked to it, and its case file (every step with its data, the attachments)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from runtime import masking
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
+from runtime.read.case_file import CaseFile, case_file_in
 from runtime.read.queries import ComplaintView, complaint_in, linked_in, start_form_in
 from runtime.read.visibility import require_read
 
@@ -23,6 +24,7 @@ class ComplaintPage:
     labels: dict[str, str]
     masked: bool  # contact data is masked for this reader (a reveal is offered)
     links: dict[str, list[str]]
+    case_file: CaseFile
 
 
 def page(rt: Runtime, actor: Actor, number: str, process_id: str, revealed: dict | None = None) -> ComplaintPage | None:
@@ -31,8 +33,15 @@ def page(rt: Runtime, actor: Actor, number: str, process_id: str, revealed: dict
         if view is None:
             return None
         require_read(session, actor, view.instance_id, view.owner, number)
-        schema = start_form_in(rt, session, process_id) or {}
-        links = linked_in(session, view)
+        return page_in(rt, session, actor, view, process_id, revealed)
+
+
+def page_in(rt: Runtime, session, actor: Actor, view: ComplaintView, process_id: str,
+            revealed: dict | None = None) -> ComplaintPage:
+    """The page of a complaint the caller has checked ``actor`` may read (the task page shows it too)."""
+    schema = start_form_in(rt, session, process_id) or {}
+    links = linked_in(session, view)
+    case_file = case_file_in(session, actor, view.instance_id, view.history)
     record = masking.masked(view.record, actor)
     record.update(revealed or {})
     properties = schema.get("properties", {})
@@ -41,4 +50,4 @@ def page(rt: Runtime, actor: Actor, number: str, process_id: str, revealed: dict
                for name, prop in properties.items() if prop.get("enum")}
     shown = {name: (choices[name].get(value, value) if name in choices else value)
              for name, value in record.items() if value not in (None, "", False) and name not in SHOWN_ABOVE}
-    return ComplaintPage(view, shown, labels, not masking.may_see_contact(actor) and not revealed, links)
+    return ComplaintPage(view, shown, labels, not masking.may_see_contact(actor) and not revealed, links, case_file)

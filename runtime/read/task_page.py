@@ -1,12 +1,16 @@
-"""One task as its page shows it, read in one transaction: the task, its form, the complaint's
-timeline and who it can be handed to."""
+"""One task as its page shows it, read in one transaction: the task, its form, who it can be
+handed to, and beside the form the complaint's record and case file. A form that reviews earlier
+steps (``"reviews"``: the form files of those steps, e.g. the site manager's confirmation of the
+handling result and the callback record) gets the latest entry of each, shown above the form."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from runtime.read.queries import TaskRow, rows_in
+from runtime.read.case_file import Entry
+from runtime.read.complaint_page import ComplaintPage, page_in
+from runtime.read.queries import TaskRow, complaint_in, rows_in
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.read.visibility import require_read
@@ -23,6 +27,8 @@ class TaskPage:
     schema: dict
     timeline: list[AuditEvent]
     colleagues: list[str]  # active users who may work on it (the same rule decides who hears of it)
+    complaint: ComplaintPage | None = None
+    reviewed: list[Entry] = field(default_factory=list)  # what this step confirms, latest first per step
 
 
 def page(rt: Runtime, actor: Actor, task_id: str) -> TaskPage | None:
@@ -38,7 +44,21 @@ def page(rt: Runtime, actor: Actor, task_id: str) -> TaskPage | None:
         timeline = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == task.instance_id)
                                         .order_by(AuditEvent.at, AuditEvent.id)))
         colleagues = sorted(r.username for r in group(session, task.role, task.department))
-        return TaskPage(task, _form(session, task), timeline, colleagues)
+        schema = _form(session, task)
+        view = complaint_in(session, task.business_key)
+        complaint = page_in(rt, session, actor, view, view.process) if view is not None else None
+        return TaskPage(task, schema, timeline, colleagues, complaint, _reviewed(schema, complaint))
+
+
+def _reviewed(schema: dict, complaint: ComplaintPage | None) -> list[Entry]:
+    """The latest completion of each step the form reviews, in the order the form names them."""
+    wanted = schema.get("reviews") or []
+    if complaint is None or not wanted:
+        return []
+    latest = {}
+    for entry in complaint.case_file.steps:
+        latest[entry.details.get("form")] = entry
+    return [latest[name] for name in wanted if name in latest]
 
 
 def _form(session, task: TaskRow) -> dict:

@@ -56,3 +56,11 @@ def validate(session, package_id: int, content_hash: str, form_name: str | None,
 def _missing(error) -> list[str]:
     present = error.instance if isinstance(error.instance, dict) else {}
     return [name for name in error.validator_value if name not in present]
+
+
+def attachment_fields(session, package_id: int, content_hash: str, form_name: str | None) -> list[str]:
+    """The fields of a form that hold attachments (``"attachments": true``: a list of their ids)."""
+    if not form_name:
+        return []
+    schema = _validator(session, package_id, content_hash, form_name).schema
+    return [name for name, prop in schema.get("properties", {}).items() if prop.get("attachments")]

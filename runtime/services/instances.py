@@ -24,7 +24,7 @@ from runtime.engine import LIBRARY_VERSION, RunReport
 from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, InvalidInput
 from runtime.store.instance_store import InstanceRow, Loaded, audit, newest_definition, pack_state, save, write_row
 from runtime.store.models import InstanceStatus, ProcessInstance
-from runtime.services import forms
+from runtime.services import attachments, forms
 from runtime.field_names import INITIATOR, INITIATOR_ROLES, SERVER_SET
 from runtime.services.common import ACTIVE, check_data, failures_kept, instance_action
 from runtime.services.incidents import record
@@ -44,8 +44,10 @@ def new_business_key() -> str:
     return f"CF-{clock.now():%Y%m%d}-{secrets.token_hex(3).upper()}"
 
 
-def start_instance(rt: Runtime, actor: Actor, process_id: str, data: dict, business_key: str | None = None) -> Started:
-    """Start the newest version of ``process_id``; its first steps run before this returns.
+def start_instance(rt: Runtime, actor: Actor, process_id: str, data: dict, business_key: str | None = None,
+                   files: list[attachments.Upload] | None = None) -> Started:
+    """Start the newest version of ``process_id``; its first steps run before this returns. ``files``
+    (the intake's attachments) are checked and stored first and kept in the same transaction.
 
     If a step fails, the instance is still kept (status failed, with an incident), so the
     complaint is never lost. Raises DefinitionNotFound, Conflict, InvalidInput, IncidentRaised.
@@ -55,12 +57,15 @@ def start_instance(rt: Runtime, actor: Actor, process_id: str, data: dict, busin
     key = business_key or new_business_key()
     if len(key) > 64:
         raise InvalidInput("the business key may have at most 64 characters")
+    kept = attachments.prepare(rt, files) if files else []
     try:
         with rt.db.transaction() as session, failures_kept(None):
             loaded = start_in(rt, session, actor, process_id, key, data)
+            if kept:
+                attachments.add_in(session, actor, loaded.instance, kept, None)
             return Started(loaded.instance.saved_id, key, loaded.instance.status)
     except ExecutionFailed as err:
-        return _keep_failed_start(rt, actor, process_id, key, data, err)
+        return _keep_failed_start(rt, actor, process_id, key, data, err, kept)
 
 
 def initiated_by(actor: Actor) -> dict:
@@ -114,7 +119,7 @@ def _kept(session, write) -> bool:
         return False
 
 
-def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
+def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed, kept: list):
     """Store the instance as it was before its first steps, with an incident that replays them.
 
     Even when the state itself cannot be written (the failure was in writing it), the complaint is
@@ -128,6 +133,8 @@ def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed):
             loaded.instance.state = None
         write_row(session, loaded.instance)
         _kept(session, lambda: records.write(session, loaded.instance.saved_id, data))
+        if kept:
+            _kept(session, lambda: attachments.add_in(session, actor, loaded.instance, kept, None))
         if not _kept(session, lambda: audit(session, loaded.instance, actor.username, "started", process=process_id,
                                             version=loaded.definition.version, data=data)):
             audit(session, loaded.instance, actor.username, "started", process=process_id,

@@ -14,7 +14,7 @@ from runtime.errors import AlreadyClaimed, Conflict, PermissionDenied, StaleVers
 from runtime.store.instance_store import Loaded, audit, lock
 from runtime.store.models import AuditEvent, HumanTask
 from runtime.store import notifications
-from runtime.services import forms
+from runtime.services import attachments, forms
 from runtime.services.instances import advance
 from runtime.services.common import ACTIVE, check_data, check_status, instance_action
 
@@ -91,11 +91,14 @@ def complete_in(rt: Runtime, session, loaded: Loaded, actor: Actor, task: HumanT
     """
     form_data = forms.validate(session, loaded.definition.package_id, loaded.definition.content_hash,
                                task.form, data)
+    attachments.require_own(session, loaded.instance.id, forms.attachment_fields(
+        session, loaded.definition.package_id, loaded.definition.content_hash, task.form), form_data)
     completed_by = audit_details.pop("original_actor", actor.username)
     rt.engine.complete_task(loaded.workflow, task.id, form_data, completed_by)
     automatic = advance(rt, session, loaded, actor).names
-    audit(session, loaded.instance, completed_by, "task_completed",
-          task_id=task.id, task_name=task.task_name, data=form_data, automatic=automatic, **audit_details)
+    # the step's name and form go with its data, so the case file reads them as they were
+    audit(session, loaded.instance, completed_by, "task_completed", task_id=task.id, task_name=task.task_name,
+          title=task.title, form=task.form, data=form_data, automatic=automatic, **audit_details)
 
 
 def _lock_task(session, task_id: str):

@@ -18,7 +18,16 @@ from web import create_app
 
 OPERATIONS = ["POST /complaints", "GET /complaints/{number}", "POST /complaints/{number}/urgency",
               "POST /complaints/{number}/signals/{name}", "GET /tasks",
-              "POST /tasks/{task_id}/claim", "POST /tasks/{task_id}/release", "POST /tasks/{task_id}/complete"]
+              "POST /tasks/{task_id}/claim", "POST /tasks/{task_id}/release", "POST /tasks/{task_id}/complete",
+              "GET /complaints/{number}/steps", "GET /complaints/{number}/case-file",
+              "GET /complaints/{number}/comments", "POST /complaints/{number}/comments",
+              "GET /complaints/{number}/attachments", "POST /complaints/{number}/attachments",
+              "GET /complaints/{number}/attachments/{attachment_id}",
+              "GET /complaints/{number}/attachments/{attachment_id}/thumbnail", "GET /tasks/{task_id}/form",
+              "POST /tasks/{task_id}/reassign", "POST /tasks/{task_id}/delegate"]
+# Whether bytes are a photo or a PDF is checked on their content, which a schema cannot state: random
+# bytes the contract allows are rightly refused (400), so the upload skips the positive-data check.
+CONTENT_CHECKED = {"POST /complaints/{number}/attachments"}
 
 
 # A reception time the contract says has happened: the fuzzer is told how to make one (the server's
@@ -48,12 +57,14 @@ def test_the_api_answers_every_generated_request_without_a_server_error(api_sche
     for result in api_schema.get_all_operations():
         operation = result.ok()
 
+        checks = [not_a_server_error, status_code_conformance, content_type_conformance, negative_data_rejection]
+        if operation.label not in CONTENT_CHECKED:
+            checks.append(positive_data_acceptance)
+
         @given(case=operation.as_strategy())
         @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         def answer(case):
-            case.call_and_validate(headers=headers,
-                                   checks=[not_a_server_error, status_code_conformance, content_type_conformance,
-                                           positive_data_acceptance, negative_data_rejection])
+            case.call_and_validate(headers=headers, checks=checks)  # noqa: B023 - called before the loop moves on
 
         answer()
         tried.append(operation.label)
