@@ -5,7 +5,12 @@ record rows, one open task per open complaint, audit events), then times, per qu
 median and p95 over repeated runs with varying users and filters:
 
   inbox tab pages (available / mine / my complaints / overdue / team, with the five tab counts),
-  a filtered inbox page, and the complaint page (record, tasks, timers, history).
+  a filtered inbox page, the complaint page (record, tasks, timers, history), and search (a common
+  and a rare two-character word, a phone, a complaint number, a customer name, one character, a deep
+  page, a word with a category, and as a department user who may read some complaints only).
+
+Every complaint gets a search row: a generated description and demand (phrases from a small
+vocabulary, so that common and rare words exist) with its number, name and phone.
 
 Target: p95 under 50 ms. The bulk rows are written with INSERT ... SELECT over a generated
 series (instance state left empty: these queries never read it); one complaint is real.
@@ -26,6 +31,9 @@ from sqlalchemy import text
 from bench.databases import each_backend
 from runtime import clock
 from runtime.read import dashboard, inbox, monitoring, queries
+from runtime.search import query as search
+from runtime.search.index import document
+from runtime.search.terms import text_terms
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
@@ -36,6 +44,20 @@ from runtime.store.migrate import upgrade
 CATEGORIES = ["noise", "parking", "lift", "water", "hygiene", "safety", "renovation", "property_fee"]
 DEPARTMENTS = ["engineering", "security", "cleaning"]
 ROLES = ["front_desk", "department", "department", "department", "cs_manager", "duty_manager"]
+# Generated descriptions: phrases joined by Chinese commas (so their terms simply add up), one of ten
+# openings (漏水, 噪音, 电梯 each in 10 % of the complaints), one of 23 follow-ups, one of 7 places, and
+# in one complaint of 10,007 a rare one (燃气, 0.01 %); the demand is one of 13.
+OPENINGS = ["卫生间天花板漏水", "楼上装修噪音扰民", "电梯困人半小时", "地下车库乱停车", "垃圾清运不及时",
+            "绿化带无人修剪", "路灯坏了没人修", "物业费收费不合理", "门禁卡经常失灵", "快递堆放堵塞通道"]
+FOLLOW_UPS = ["已经反映多次", "一直没有解决", "希望尽快处理", "影响正常生活", "晚上睡不好觉", "老人小孩受影响",
+              "多次打电话无人接", "管家态度冷淡", "说好的时间没来", "业主群里都在说", "上周已经投诉过",
+              "这个问题存在很久", "邻居也有同样情况", "拍了照片作为证据", "维修师傅没带工具", "保安说不归他管",
+              "等了三天没有回复", "收费标准没有公示", "下雨天更加严重", "孩子上学受影响", "周末也不安静",
+              "要求给个说法", "请领导重视"]
+PLACES = ["三号楼二单元", "地下二层", "小区东门", "儿童游乐场", "会所旁边", "五号楼大堂", "北区花园"]
+DEMANDS = ["尽快维修", "赔偿损失", "退还费用", "书面道歉", "加强管理", "给出处理时限", "更换设备", "安排专人跟进",
+           "公开处理结果", "减免费用", "恢复原状", "警告相关住户", "定期巡查"]
+RARE, RARE_EVERY = "燃气管道有异味", 10_007
 
 
 def runtime_for(url: str, workdir: Path):
@@ -97,13 +119,59 @@ def fill(rt, open_n: int, closed_n: int) -> None:
     with rt.db.transaction() as s:
         for sql in statements:
             s.execute(text(sql), params)
+    print(f"  filled {open_n:,} open + {closed_n:,} closed complaints in {time.perf_counter() - t0:.0f} s")
+    fill_search(rt)
     if pg:
         with rt.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
             c.execute(text("ANALYZE"))
     else:
         with rt.db.engine.connect() as c:
             c.exec_driver_sql("ANALYZE")
-    print(f"  filled {open_n:,} open + {closed_n:,} closed complaints in {time.perf_counter() - t0:.0f} s")
+
+
+MIX = 2654435761, 4294967291  # a multiplicative hash: phrases drawn independently of the owner, role, category
+
+
+def generated(instance_id: int) -> dict:
+    """The description and demand of bulk complaint ``instance_id`` (what fill_search indexed for it)."""
+    h = instance_id * MIX[0] % MIX[1]
+    parts = [OPENINGS[h % 10], FOLLOW_UPS[h // 10 % 23], PLACES[h // 230 % 7]] + ([RARE] if h % RARE_EVERY == 0 else [])
+    return {"description": "，".join(parts), "demand": DEMANDS[h // 1610 % 13]}
+
+
+def _terms_of(expr: str, phrases: list[str]) -> str:
+    """SQL choosing the search terms of one of ``phrases`` by ``expr``."""
+    return f"CASE {expr} " + " ".join(f"WHEN {i} THEN '{' '.join(sorted(text_terms(p)))}'"
+                                      for i, p in enumerate(phrases)) + " END"
+
+
+def fill_search(rt) -> None:
+    """The search rows of the bulk complaints, composed in SQL from the terms of their phrases, and checked
+    against what ``runtime.search.index`` makes of the same complaint in Python."""
+    pg = not rt.db.is_sqlite
+    h = f"(p.id * {MIX[0]} % {MIX[1]})"
+    terms = " || ' ' || ".join([
+        "'b ' || substr(p.business_key, 3)", "'客户 户 ' || p.id", "r.customer_phone",
+        "right(r.customer_phone, 4)" if pg else "substr(r.customer_phone, -4)",
+        _terms_of(f"{h} % 10", OPENINGS), _terms_of(f"{h} / 10 % 23", FOLLOW_UPS), _terms_of(f"{h} / 230 % 7", PLACES),
+        _terms_of(f"{h} / 1610 % 13", DEMANDS)])
+    terms += f" || CASE WHEN {h} % {RARE_EVERY} = 0 THEN ' {' '.join(sorted(text_terms(RARE)))}' ELSE '' END"
+    stored = f"array_to_tsvector(string_to_array({terms}, ' '))" if pg else terms
+    read = "array_to_string(tsvector_to_array(c.terms), ' ')" if pg else "c.terms"
+    t0 = time.perf_counter()
+    with rt.db.transaction() as s:
+        s.execute(text(f"""INSERT INTO complaint_search (instance_id, terms) SELECT p.id, {stored}
+                           FROM process_instance p JOIN complaint_record r ON r.instance_id = p.id
+                           WHERE p.business_key LIKE 'B-%'"""))
+        for instance_id in (1, 230, 9999, 100_003):
+            row = s.execute(text(f"""SELECT p.business_key, r.customer_name, r.customer_phone, {read}
+                                     FROM process_instance p JOIN complaint_record r ON r.instance_id = p.id
+                                     JOIN complaint_search c ON c.instance_id = p.id WHERE p.id = :id"""),
+                            {"id": instance_id}).first()
+            if row is not None:
+                data = {"customer_name": row[1], "customer_phone": row[2], **generated(instance_id)}
+                assert set(row[3].split()) == set(document(row[0], data).split()), instance_id
+    print(f"  indexed them for search in {time.perf_counter() - t0:.0f} s")
 
 
 def timed(fn, runs: int) -> tuple[float, float]:
@@ -144,18 +212,40 @@ def scenarios(rt, open_n: int) -> dict:
     }
 
 
+def search_scenarios(rt, total: int) -> dict:
+    """Search from the inbox header (issue 15): as a manager (every complaint), and as a department user
+    (what it may read), over the generated descriptions and the bulk records."""
+    manager = Actor("user2", frozenset({"cs_manager"}))
+    engineer = Actor("user1", frozenset({"department"}), "engineering")
+    common, rare = ["漏水", "噪音", "电梯"], ["燃气", "异味"]  # each common word in 10 % of them, each rare in 0.01 %
+    some = lambda: random.randrange(1, total + 1)  # noqa: E731
+    return {
+        "search: common word (10 %)": lambda: search.find(rt, manager, random.choice(common)),
+        "search: rare word (0.01 %)": lambda: search.find(rt, manager, random.choice(rare)),
+        "search: phone number": lambda: search.find(rt, manager, f"138{10000000 + some()}"),
+        "search: complaint number": lambda: search.find(rt, manager, f"B-{some()}"),
+        "search: customer name": lambda: search.find(rt, manager, f"客户{some()}"),
+        "search: one character": lambda: search.find(rt, manager, random.choice("漏噪燃")),
+        "search: common word, page 10": lambda: search.find(rt, manager, random.choice(common), offset=180),
+        "search: common word + category": lambda: search.find(rt, manager, random.choice(common),
+                                                              category=random.choice(CATEGORIES)),
+        "search: common word, department": lambda: search.find(rt, engineer, random.choice(common)),
+        "search: rare word, department": lambda: search.find(rt, engineer, random.choice(rare)),
+    }
+
+
 def report(backends: list[str], open_n: int, closed_n: int, runs: int) -> None:
-    print(f"inbox and complaint page, {open_n:,} open + {closed_n:,} closed complaints; ms median / p95 "
+    print(f"inbox, complaint page and search, {open_n:,} open + {closed_n:,} closed complaints; ms median / p95 "
           f"over {runs} runs (target p95 < 50 ms)")
     with each_backend(backends, "bench_inbox") as databases:
         for backend, url, workdir in databases:
             rt = runtime_for(url, workdir)
             print(f"== {backend}")
             fill(rt, open_n, closed_n)
-            for name, fn in scenarios(rt, open_n).items():
+            for name, fn in {**scenarios(rt, open_n), **search_scenarios(rt, open_n + closed_n)}.items():
                 median, p95 = timed(fn, runs)
                 flag = "" if p95 < 50 else "   <-- over target"
-                print(f"  {name:<28} {median:8.2f} / {p95:8.2f}{flag}")
+                print(f"  {name:<34} {median:8.2f} / {p95:8.2f}{flag}")
             rt.close()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from runtime.search import index as search_index
 from runtime.store.db import table
 from runtime.store.models import OPEN_STATUSES, ComplaintRecord, ProcessInstance
 
@@ -23,6 +24,7 @@ def write(session: Session, instance_id: int, data: dict) -> None:
         session.connection().execute(insert(table(ComplaintRecord)).values(instance_id=instance_id, **values))
         from runtime.store.projections import copy_record_to_tasks  # projections import the models only
         copy_record_to_tasks(session, instance_id)
+        search_index.write(session, instance_id, data)
 
 
 def open_duplicates(session: Session, phone: str | None, category: str | None) -> list[str]:
