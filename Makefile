@@ -10,9 +10,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run run-pg test lint screenshots setup update-deps translations vendor i18n-update db bench postgres-server chromium clean
+.PHONY: run run-pg test lint screenshots setup update-deps translations vendor i18n-update db bench postgres-server chromium pdf-tools clean
 
-run: db
+run: db pdf-tools
 	$(CF) demo-data
 	$(CF) serve --host $(HOST) --port $(PORT)
 
@@ -20,7 +20,7 @@ run: db
 run-pg: setup postgres-server
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m tools.run_pg
 
-test: setup postgres-server chromium lint
+test: setup postgres-server chromium pdf-tools lint
 	$(PY) -m pytest
 
 # Lint and types (rules in pyproject.toml); make test fails on any finding.
@@ -90,6 +90,17 @@ chromium:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
 			chromium fonts-wqy-microhei >/dev/null; \
+	fi
+
+# Archived case files are PDFs made by WeasyPrint (Pango) with a Chinese font embedded; the tests read
+# them back with poppler's pdftoppm, pdftotext and pdffonts.
+pdf-tools:
+	@if ! command -v pdftoppm >/dev/null || [ ! -d /usr/share/fonts/truetype/wqy ] || \
+		! ldconfig -p | grep -q libpangoft2-1.0; then \
+		echo "installing poppler-utils, Pango and a Chinese font for the archived case files"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			poppler-utils fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	fi
 
 # The README's screenshots: the browser tests with their screenshots written to docs/screenshots.

@@ -25,6 +25,7 @@ from runtime.services.deployment import deploy
 from runtime.store.packages import read_directory
 from runtime.store.migrate import upgrade
 from tools.pg_cluster import Cluster
+from tests.s3_server import s3_server  # noqa: F401 - one S3-compatible server for the whole suite
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT_DIR = PROJECT_ROOT

@@ -16,9 +16,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import itertools
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -69,7 +69,6 @@ class _Server(ThreadedMotoServer):
 @dataclass
 class S3Server:
     endpoint_url: str
-    _names: Iterator[int] = field(default_factory=itertools.count)
 
     @cached_property
     def client(self) -> Any:
@@ -78,7 +77,7 @@ class S3Server:
                                               **CREDENTIALS)
 
     def new_bucket(self) -> str:
-        name = f"complaintflow-test-{next(self._names)}"
+        name = f"complaintflow-test-{uuid.uuid4().hex[:12]}"  # moto's buckets live as long as the process
         self.client.create_bucket(Bucket=name)
         return name
 

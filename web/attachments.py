@@ -8,7 +8,7 @@ from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from runtime.errors import Conflict, InvalidInput
-from runtime.services import attachments
+from runtime.services import archive, attachments
 from web import file_messages
 from web.context import current_actor, login_required, runtime
 
@@ -58,3 +58,11 @@ def file_response(data: bytes, media_type: str, filename: str) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/<number>/archive.<kind>")
+@login_required
+def archive_file(number: str, kind: str):
+    """The archived case file of a closed complaint: the PDF, or the zip of the original files."""
+    found = archive.download(runtime(), current_actor(), number, kind)
+    return file_response(found.data, found.media_type, found.filename)

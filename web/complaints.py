@@ -12,6 +12,7 @@ from runtime.errors import IncidentRaised, InstanceNotFound, InvalidInput
 from runtime.read.standing import standing
 from runtime.services.events import REPORTABLE_SIGNALS, URGENCY_MESSAGE, dispatch_missed, may_correct_urgency
 from runtime.services.instances import START_ROLES
+from runtime.services import archive
 from runtime.services.contact import reveal_contact
 from web import file_messages, schema_form
 from web.attachments import uploads
@@ -71,7 +72,8 @@ def _page(number: str, revealed: dict | None = None, status: int = 200):
                            masked=found.masked, deadlines=deadlines, links=found.links,
                            reportable=[n for n in REPORTABLE if n in found.view.waiting_signals],
                            outcome=found.view.outcome, standing=standing(found.view.facts),
-                           correctable=_correctable(found.view, now), case=found.case_file,
+                           correctable=_correctable(found.view, now), case=found.case_file, archive=found.archive,
+                           may_archive=archive.may_download(current_actor()),
                            max_mb=runtime().settings.max_attachment_bytes // 2**20), status
 
 

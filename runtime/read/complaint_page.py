@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from runtime import masking
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.read.case_file import CaseFile, case_file_in
 from runtime.read.queries import ComplaintView, complaint_in, linked_in, start_form_in
 from runtime.read.visibility import require_read
+from runtime.store.files import CaseArchive
 
 
 # Shown, formatted, in the page's intake card (runtime.read.standing) rather than as typed.
@@ -25,6 +28,7 @@ class ComplaintPage:
     masked: bool  # contact data is masked for this reader (a reveal is offered)
     links: dict[str, list[str]]
     case_file: CaseFile
+    archive: str | None = None  # the archive's state once the complaint ended: pending | ready | failed
 
 
 def page(rt: Runtime, actor: Actor, number: str, process_id: str, revealed: dict | None = None) -> ComplaintPage | None:
@@ -50,4 +54,6 @@ def page_in(rt: Runtime, session, actor: Actor, view: ComplaintView, process_id:
                for name, prop in properties.items() if prop.get("enum")}
     shown = {name: (choices[name].get(value, value) if name in choices else value)
              for name, value in record.items() if value not in (None, "", False) and name not in SHOWN_ABOVE}
-    return ComplaintPage(view, shown, labels, not masking.may_see_contact(actor) and not revealed, links, case_file)
+    archive = session.scalar(select(CaseArchive.status).where(CaseArchive.instance_id == view.instance_id))
+    return ComplaintPage(view, shown, labels, not masking.may_see_contact(actor) and not revealed, links, case_file,
+                         archive)

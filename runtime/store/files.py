@@ -34,3 +34,24 @@ class Attachment(Base):
     task_name: Mapped[str | None] = mapped_column(String(200))
     uploaded_by: Mapped[str] = mapped_column(String(80))
     uploaded_at: Mapped[datetime] = mapped_column(UTC)
+
+
+class CaseArchive(Base):
+    """The archived case file of an ended complaint (003: a complete file is a condition of closing):
+    one PDF of everything and a zip of the original files, kept in the blob store. Requested in the
+    transaction that ends the complaint (``pending``), made by the worker (``ready``) or on the first
+    download; ``failed`` after repeated errors, with the last one kept for the administrators."""
+
+    __tablename__ = "case_archive"
+    __table_args__ = (Index("ix_case_archive_status", "status", "requested_at"),)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    business_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))  # pending | ready | failed
+    requested_at: Mapped[datetime] = mapped_column(UTC)
+    made_at: Mapped[datetime | None] = mapped_column(UTC)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_size: Mapped[int | None] = mapped_column(Integer)
+    zip_sha256: Mapped[str | None] = mapped_column(String(64))
+    zip_size: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(500))

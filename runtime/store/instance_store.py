@@ -20,7 +20,7 @@ from sqlalchemy import and_, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from runtime import clock
-from runtime.store import notifications, projections
+from runtime.store import archives, notifications, projections
 from runtime.bootstrap import Runtime
 from runtime.store.packages import load_package
 from runtime.engine import LIBRARY_VERSION, Notice, ParsedPackage
@@ -228,6 +228,8 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
         write_row(session, instance)  # projections need its id
     new_tasks = []
     if snapshot.completed or instance.status == InstanceStatus.TERMINATED:
+        if instance.ended_at is None:
+            archives.request(session, instance.saved_id, instance.business_key, now)
         instance.ended_at = now
         projections.clear(session, instance, now, loaded.notices)
     else:

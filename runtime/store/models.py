@@ -254,10 +254,10 @@ class ComplaintRecord(Base):
 
 # The tables about people live in their own module; every table is importable from here.
 from runtime.store.people import ApiToken, Notification, SavedFilter, User, UserRole, WorkerHeartbeat  # noqa: E402
-from runtime.store.files import Attachment  # noqa: E402
+from runtime.store.files import Attachment, CaseArchive  # noqa: E402
 from runtime.store.search_index import ComplaintSearch  # noqa: E402
 
-__all__ = ["OPEN_STATUSES", "ApiToken", "Attachment", "AuditEvent", "ComplaintRecord", "ComplaintSearch", "HumanTask",
-           "Incident", "InstanceStatus", "Notification", "ProcessDefinition", "ProcessFile", "ProcessInstance",
-           "ProcessPackage", "SavedFilter", "SlaClock", "TaskHistory", "Timer", "User", "UserRole", "WaitingEvent",
-           "WorkerHeartbeat"]
+__all__ = ["OPEN_STATUSES", "ApiToken", "Attachment", "AuditEvent", "CaseArchive", "ComplaintRecord", "ComplaintSearch",
+           "HumanTask", "Incident", "InstanceStatus", "Notification", "ProcessDefinition", "ProcessFile",
+           "ProcessInstance", "ProcessPackage", "SavedFilter", "SlaClock", "TaskHistory", "Timer", "User", "UserRole",
+           "WaitingEvent", "WorkerHeartbeat"]

@@ -25,7 +25,8 @@ from runtime import clock
 from runtime.worker import mailer
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised
-from runtime.store.models import Incident, Notification, Timer, WorkerHeartbeat
+from runtime.store.models import CaseArchive, Incident, Notification, Timer, WorkerHeartbeat
+from runtime.services import archive
 from runtime.services.calendar import tell_if_next_year_missing
 from runtime.services.replay import retry_next_due
 from runtime.services.timers import fire_next_due
@@ -42,7 +43,7 @@ class Worker:
         self.rt = rt
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 10000}"
         self.started_at = clock.now()
-        self.fired = self.retried = self.mailed = 0
+        self.fired = self.retried = self.mailed = self.archived = 0
         self.last_sweep_at: datetime | None = None
         self.sweep_started_at: datetime | None = None
         self._checked_at: float | None = None
@@ -57,6 +58,7 @@ class Worker:
         while retry_next_due(self.rt, now) is not None:
             self.retried += 1
         self.mailed += mailer.send_due(self.rt, now)
+        self.archived += archive.make_due(self.rt)
         self._daily_checks()
         self.last_sweep_at = clock.now()
         return fired
@@ -104,6 +106,8 @@ class Worker:
             candidates = [
                 session.scalar(select(func.min(Timer.due_at)).where(Timer.due_at >= now)),
                 session.scalar(select(func.min(Incident.retry_at)).where(Incident.retry_at >= now)),
+                session.scalar(select(func.min(CaseArchive.requested_at)).where(CaseArchive.status == "pending",
+                                                                                 CaseArchive.requested_at >= now)),
             ]
             if self.rt.settings.smtp_host:
                 candidates.append(session.scalar(select(func.min(Notification.email_due_at)).where(

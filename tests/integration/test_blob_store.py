@@ -26,7 +26,7 @@ from runtime.config import load_settings
 from runtime.errors import BlobCorrupt, InvalidInput, NotFound, Unavailable
 from runtime.files import content, images
 from runtime.files.blobs import LocalBlobStore, S3BlobStore, blob_store, layout
-from tests.s3_server import s3_server  # noqa: F401  (the fixture)
+
 from tests.sample_files import LIMIT, TAKEN, XMP, office, pdf, photo
 
 DATA = os.urandom(300_000) + "投诉现场照片".encode()
@@ -198,7 +198,7 @@ def test_get_checks_the_bytes_against_their_key_and_a_new_put_repairs_them(harne
     assert harness.store.get(key) == DATA
 
 
-def test_the_test_server_refuses_a_body_that_does_not_match_its_declared_digests(s3_server):  # noqa: F811
+def test_the_test_server_refuses_a_body_that_does_not_match_its_declared_digests(s3_server):
     client, bucket = s3_server.client, s3_server.new_bucket()
     other_sha256 = base64.b64encode(hashlib.sha256(b"x").digest()).decode()
     other_md5 = base64.b64encode(hashlib.md5(b"x").digest()).decode()

@@ -19,7 +19,7 @@ from runtime.services.users import get_actor
 from runtime.store.files import Attachment
 from tests.conftest import ADMIN
 from tests.helpers import INTAKE, audit, count, csrf, login, task
-from tests.s3_server import s3_server  # noqa: F401 - the fixture
+
 from tests.sample_files import office, pdf, photo
 from tests.web.test_case_file import PEOPLE, step, text_of
 from web import create_app
@@ -237,7 +237,8 @@ def test_comments_reassign_and_delegate_over_the_api(rt, api):
     assert [c["text"] for c in comments] == ["已约客户周五上门"]
     handle_id = task(rt, number, "handle").id
     assert api("POST", f"/tasks/{handle_id}/reassign", "li", json={"to": "li"}).status_code == 403  # not a manager
-    assert api("POST", f"/tasks/{handle_id}/reassign", "chen", json={"to": "li", "reason": "熟悉该楼"}).status_code == 200
+    reassigned = api("POST", f"/tasks/{handle_id}/reassign", "chen", json={"to": "li", "reason": "熟悉该楼"})
+    assert reassigned.status_code == 200
     assert task(rt, number, "handle").assignee == "li"
     assert api("POST", f"/tasks/{handle_id}/delegate", "li", json={"to": ""}).status_code == 400
     entries = api("GET", f"/complaints/{number}/case-file", "li").get_json()["entries"]
@@ -246,7 +247,7 @@ def test_comments_reassign_and_delegate_over_the_api(rt, api):
 
 # -- on S3-compatible storage --------------------------------------------------------------------
 
-def test_attachments_on_s3_compatible_storage(rt, web, s3_server):  # noqa: F811
+def test_attachments_on_s3_compatible_storage(rt, web, s3_server):
     bucket = s3_server.new_bucket()
     settings = dataclasses.replace(rt.settings, blob_store=f"s3://{bucket}/files",
                                    s3_endpoint_url=s3_server.endpoint_url)
