@@ -7,11 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from runtime import clock
+from runtime import clock, masking, services
+from runtime.services import attachments
+from runtime.read.visibility import OVERSIGHT_ROLES
+from runtime.services.users import get_actor
 from runtime.roles import ROLES
 from runtime.services.api_tokens import create_token
 from tests.conftest import ADMIN
 from tests.helpers import INTAKE, task, tasks
+from tests.sample_files import photo
 from tests.web.test_roles_matrix import READERS, dispatched, signed_in
 
 ROLE_CODES = [r.code for r in ROLES]
@@ -37,6 +41,8 @@ PAGES = {
     "modeler": ("/processes/complaint/edit", DIAGRAM_ROLES),
     "migration dry run": ("/processes/complaint/migrate?from=1&to=1", DIAGRAM_ROLES),
     "intake form": ("/complaints/new", ACCEPTORS),
+    "attachment download": ("/complaints/{number}/attachments/{attachment}", READERS),
+    "attachment thumbnail": ("/complaints/{number}/attachments/{attachment}/thumbnail", READERS),
     "inbox": ("/", EVERYONE),
     "notifications": ("/notifications/", EVERYONE),
 }
@@ -47,7 +53,18 @@ LISTS = {
 }
 API = {
     "GET /complaints/<number>": ("/complaints/{number}", READERS),
+    "GET /complaints/<number>/steps": ("/complaints/{number}/steps", READERS),
+    "GET /complaints/<number>/case-file": ("/complaints/{number}/case-file", READERS),
+    "GET /complaints/<number>/comments": ("/complaints/{number}/comments", READERS),
+    "GET /complaints/<number>/attachments": ("/complaints/{number}/attachments", READERS),
+    "GET /complaints/<number>/attachments/<id>": ("/complaints/{number}/attachments/{attachment}", READERS),
+    "GET /complaints/<number>/attachments/<id>/thumbnail": ("/complaints/{number}/attachments/{attachment}/thumbnail",
+                                                            READERS),
+    "GET /tasks/<id>/form": ("/tasks/{task}/form", READERS),
 }
+# The archive is the full record, contact data included: readers of the closed complaint (those who
+# oversee; the first receiver, who is not one of the role users here) whose role sees contact data.
+ARCHIVE_READERS = (OVERSIGHT_ROLES & masking.CONTACT_ROLES) | {"admin"}
 SUBJECT = INTAKE["description"]  # what only a reader of the complaint may see
 
 
@@ -61,7 +78,13 @@ def people():
 def world(rt, web, people):
     app = web(people).application
     number = dispatched(rt)
-    return app, {"number": number, "task": task(rt, number, "handle").id, "tasks": [t.id for t in tasks(rt, number)]}
+    return app, {"number": number, "task": task(rt, number, "handle").id, "tasks": [t.id for t in tasks(rt, number)],
+                 "attachment": with_photo(rt, number)}
+
+
+def with_photo(rt, number) -> int:
+    [attachment] = attachments.add(rt, get_actor(rt, "wang"), number, [attachments.Upload("现场.jpg", photo())])
+    return attachment
 
 
 def body(response) -> str:
@@ -140,7 +163,7 @@ def api_world(rt, web, people):
 
     def call(code, path):
         return client.get(f"/api/v1{path}", headers={"Authorization": f"Bearer {tokens[code]}"})
-    return call, {"number": number, "task": task(rt, number, "handle").id}
+    return call, {"number": number, "task": task(rt, number, "handle").id, "attachment": with_photo(rt, number)}
 
 
 @pytest.mark.sqlite_only
@@ -161,3 +184,17 @@ def test_the_api_task_list_shows_the_complaint_to_its_readers_only(api_world):
     # available: only who may take one of its open tasks (the department, the front desk's own step)
     available = seeing(lambda code: call(code, "/tasks?scope=available"), lists_it(ids["number"]))
     assert "department" in available and available <= READERS and OTHER not in available
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("kind", ["pdf", "zip"])
+def test_every_role_against_the_archive_of_a_closed_complaint(rt, world, kind):
+    app, ids = world
+    for who, name, data in (("wang", "first_reply", {"reply_summary": "已答复"}),
+                            ("u_department", "handle", {"handling_result": "已处理"}),
+                            ("wang", "callback", {"satisfaction": "satisfied", "callback_channel": "phone"}),
+                            ("u_site_manager", "confirm", {"record_checked": True, "handling_checked": True,
+                                                           "callback_checked": True})):
+        services.complete_task(rt, get_actor(rt, who), task(rt, ids["number"], name).id, data)
+    path = f"/complaints/{ids['number']}/archive.{kind}"
+    assert granted(lambda code: signed_in(app, code)[0].get(path), f"archive {kind}") == ARCHIVE_READERS

@@ -2,11 +2,14 @@
 refused with 403 (and nothing changed) everywhere else. Checked on the server, not by hiding buttons."""
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from runtime import services
 from runtime.roles import ROLES
 from runtime.services.users import get_actor
+from tests.sample_files import pdf
 from tests.helpers import INTAKE, audit, task
 from tests.helpers import csrf
 
@@ -23,6 +26,7 @@ ALLOWED = {
     "report_media_exposure": READERS,
     "reveal_contact": READERS,
     "comment": READERS,
+    "attach_files": READERS,
     "read_complaint": READERS,
     "read_task": READERS,
 }
@@ -61,6 +65,8 @@ def attempt(rt, app, number, code, action):
         "reveal_contact": lambda: client.post(f"/complaints/{number}/reveal", data={"csrf_token": token}),
         "comment": lambda: client.post(f"/complaints/{number}/comments",
                                        data={"csrf_token": token, "text": f"来自{code}"}),
+        "attach_files": lambda: client.post(f"/complaints/{number}/attachments", content_type="multipart/form-data",
+                                            data={"csrf_token": token, "files": [(io.BytesIO(pdf()), f"{code}.pdf")]}),
         "read_complaint": lambda: client.get(f"/complaints/{number}"),
         "read_task": lambda: client.get(f"/tasks/{task(rt, number, 'handle').id}"),
     }
