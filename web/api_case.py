@@ -9,7 +9,7 @@ from runtime import services
 from runtime.errors import InstanceNotFound, InvalidInput, TaskNotFound
 from runtime.read import case_file, task_page
 from runtime.read.complaint_page import page as complaint_page
-from runtime.services import attachments
+from runtime.services import archive, attachments
 from web.api import COMPLAINT_PROCESS, bp, expected_version, json_object, token_required
 from web.attachments import file_response, uploads
 from web.context import runtime
@@ -164,3 +164,11 @@ def _text(body: dict, name: str) -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be a string", field_errors={name: "must be a string"})
     return value
+
+
+@bp.get("/complaints/<number>/archive.<kind>")
+@token_required
+def archive_file(number: str, kind: str):
+    """The archived case file of a closed complaint: ``pdf`` (everything) or ``zip`` (the originals)."""
+    found = archive.download(runtime(), g.actor, number, kind)
+    return file_response(found.data, found.media_type, found.filename)

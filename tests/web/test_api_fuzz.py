@@ -16,7 +16,7 @@ from tests.conftest import ADMIN
 from tests.helpers import INTAKE, deploy_processes
 from web import create_app
 
-OPERATIONS = ["POST /complaints", "GET /complaints/{number}", "POST /complaints/{number}/urgency",
+OPERATIONS = ["GET /complaints", "POST /complaints", "GET /complaints/{number}", "POST /complaints/{number}/urgency",
               "POST /complaints/{number}/signals/{name}", "GET /tasks",
               "POST /tasks/{task_id}/claim", "POST /tasks/{task_id}/release", "POST /tasks/{task_id}/complete",
               "GET /complaints/{number}/steps", "GET /complaints/{number}/case-file",
@@ -24,7 +24,8 @@ OPERATIONS = ["POST /complaints", "GET /complaints/{number}", "POST /complaints/
               "GET /complaints/{number}/attachments", "POST /complaints/{number}/attachments",
               "GET /complaints/{number}/attachments/{attachment_id}",
               "GET /complaints/{number}/attachments/{attachment_id}/thumbnail", "GET /tasks/{task_id}/form",
-              "POST /tasks/{task_id}/reassign", "POST /tasks/{task_id}/delegate"]
+              "POST /tasks/{task_id}/reassign", "POST /tasks/{task_id}/delegate",
+              "GET /complaints/{number}/archive.{kind}"]
 # Whether bytes are a photo or a PDF is checked on their content, which a schema cannot state: random
 # bytes the contract allows are rightly refused (400), so the upload skips the positive-data check.
 CONTENT_CHECKED = {"POST /complaints/{number}/attachments"}

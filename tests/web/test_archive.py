@@ -124,3 +124,20 @@ def test_comments_on_the_case_show_in_the_archive(rt, client, tmp_path):
          closing_note="同意关闭")
     text = pdf_text(client.get(f"/complaints/{number}/archive.pdf").data, tmp_path)
     assert "客户要求书面答复" in text and "满意" in text and "上门" in text and "同意关闭" in text
+
+
+def test_an_integrator_downloads_the_archive_over_the_api(rt, client):
+    from runtime.services.api_tokens import create_token
+    from tests.conftest import ADMIN
+    number = dispatched(rt)
+    close(rt, number)
+    api = client.application.test_client()
+    for who, status in (("wang", 200), ("li", 403), ("zheng", 403)):
+        token = create_token(rt, ADMIN, who, "archive")
+        response = api.get(f"/api/v1/complaints/{number}/archive.pdf", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == status, who
+        assert status != 200 or response.data.startswith(b"%PDF-")
+    token = create_token(rt, ADMIN, "wang", "archive")
+    open_one = dispatched(rt)
+    response = api.get(f"/api/v1/complaints/{open_one}/archive.zip", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "invalid_state"
