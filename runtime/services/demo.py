@@ -4,6 +4,7 @@ Idempotent: existing users and complaints are left alone, so running it twice ad
 """
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.errors import InvalidState
 from runtime.store.models import HumanTask, ProcessInstance, User
+from runtime.services import attachments
 from runtime.services.users import create_user, get_actor
 
 DEMO_USERS = (
@@ -34,6 +36,7 @@ DEMO_USERS = (
 BASE = {"channel": "phone", "customer_name": "张先生", "customer_unit": "3栋1单元502", "customer_phone": "13812341234",
         "location": "3栋", "occurred_at": "昨晚"}
 TRIAGE = {"validity": "valid", "department": "engineering"}
+DEMO_FILES = "demo files"  # in a step's form: attach a photo and a repair slip made here, then name them
 SAMPLES: tuple[tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]]], ...] = (
     # number, intake fields, [(user, task, form)] done so far
     ("DEMO-0001", {"category": "noise", "description": "楼上装修噪音，晚上十点后仍在施工",
@@ -51,6 +54,16 @@ SAMPLES: tuple[tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]]]
     ("DEMO-0005", {"category": "facilities", "description": "地库水管爆裂，车辆被淹", "demand": "赔偿车辆损失",
                    "economic_loss": 80000},
      [("frontdesk", "triage", TRIAGE)]),
+    ("DEMO-0007", {"category": "water", "description": "卫生间天花板漏水，已持续三天", "demand": "尽快维修并赔偿损失",
+                   "external_ref": "12345-20261201-0042"},
+     [("frontdesk", "triage", TRIAGE),
+      ("frontdesk", "first_reply", {"reply_summary": "已电话答复，明日上门查看"}),
+      ("eng", "handle", {"investigation": "楼上卫生间防水层破损", "handling_result": "已更换防水层并修复天花板",
+                         "root_cause": "防水层老化", "attachments": DEMO_FILES}),
+      ("frontdesk", "callback", {"satisfaction": "satisfied", "callback_channel": "phone",
+                                 "callback_note": "客户确认不再漏水，表示满意"}),
+      ("site", "confirm", {"record_checked": True, "handling_checked": True, "callback_checked": True,
+                           "closing_note": "同意关闭"})]),
     ("DEMO-0006", {"channel": "website", "category": "greening", "description": "小区东门草坪被车辆碾压，无人管理",
                    "customer_name": "", "customer_unit": "", "customer_phone": "", "demand": ""}, []),
 )
@@ -94,4 +107,23 @@ def _complete(rt: Runtime, key: str, task_name: str, actor: Actor, form: dict) -
                                                                             HumanTask.task_name == task_name))
     if task is None:
         raise InvalidState(f"demo complaint {key} does not wait at {task_name}")
+    if form.get("attachments") == DEMO_FILES:
+        form = {**form, "attachments": attachments.add(rt, actor, key, _demo_files(), task.id)}
     services.complete_task(rt, actor, task.id, form)
+
+
+def _demo_files() -> list[attachments.Upload]:
+    """A photo of the repair and the repair slip as a PDF, drawn here (the demo ships no binaries)."""
+    from PIL import Image, ImageDraw
+    photo = Image.new("RGB", (960, 720), "#d9d4c7")
+    draw = ImageDraw.Draw(photo)
+    draw.ellipse((330, 180, 650, 460), fill="#8a7f6a")  # the water stain on the ceiling
+    draw.rectangle((0, 600, 960, 720), fill="#b8b2a3")
+    slip = Image.new("RGB", (595, 842), "white")
+    ImageDraw.Draw(slip).rectangle((40, 40, 555, 200), outline="black", width=3)
+    out = []
+    for image, name, kind in ((photo, "天花板漏水点.jpg", "JPEG"), (slip, "维修单.pdf", "PDF")):
+        buffer = io.BytesIO()
+        image.save(buffer, kind)
+        out.append(attachments.Upload(name, buffer.getvalue()))
+    return out
