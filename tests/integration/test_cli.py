@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from runtime.store.db import make_engine
-from runtime.store.models import ProcessInstance, User
+from runtime.store.models import CaseArchive, ProcessInstance, User
 from tests.conftest import ROOT_DIR, pg_database
 
 
@@ -59,8 +59,10 @@ def test_set_up_from_nothing_and_run_twice_without_duplicates(cli):
     second = cli("demo-data")
     assert "already exist" in second and "frontdesk " not in second
     assert scalar(cli.url, select(func.count()).select_from(User)) == 13
-    assert scalar(cli.url, select(func.count()).select_from(ProcessInstance)) == 6
+    assert scalar(cli.url, select(func.count()).select_from(ProcessInstance)) == 7
     assert "fired timers of 0 instance(s)" in cli("worker", "--once")
+    # the closed sample's case file was archived by that sweep, the rest are open
+    assert scalar(cli.url, select(CaseArchive.status).where(CaseArchive.business_key == "DEMO-0007")) == "ready"
 
 
 def test_bad_deploy_and_bad_user_input_give_one_clear_line(cli, tmp_path):
