@@ -33,8 +33,8 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.jinja_env.filters["reject_keys"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
 
     from web import (admin, api, attachments, auth, calendar, complaints, console, errors, health, inbox, notices,
-                     processes)
-    from web import api_case  # noqa: F401 - its routes join the API's blueprint
+                     processes, search)
+    from web import api_case, api_complaints  # noqa: F401 - their routes join the API's blueprint
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF does not apply
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
@@ -46,6 +46,7 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.register_blueprint(console.bp)
     app.register_blueprint(calendar.bp)
     app.register_blueprint(processes.bp)
+    app.register_blueprint(search.bp)
     app.jinja_env.globals["unread_count"] = notices.unread_count
     app.register_blueprint(health.bp)
     errors.register(app)

@@ -66,8 +66,8 @@ def search(session: Session, actor: Actor, text: str | None, *, status: str | No
     if not wanted:
         return Results([], False, searched=False)
     instance = [ProcessInstance.status.in_(STATUSES[status])] if status else []
-    record = [column == value for column, value in ((ComplaintRecord.category, category), (ComplaintRecord.site, site))
-              if value]
+    record = [column == value.replace("\x00", "")  # as records.write keeps it (PostgreSQL text refuses NUL)
+              for column, value in ((ComplaintRecord.category, category), (ComplaintRecord.site, site)) if value]
     plan = matching.newest(session, wanted, actor, instance, record, limit + 1, offset)
     hits = _hits(session, actor, plan.ids)
     return Results(hits[:limit], len(hits) > limit, plan.bounded and len(hits) <= limit)
