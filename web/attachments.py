@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from werkzeug.utils import secure_filename
 
 from runtime.errors import Conflict, InvalidInput
 from runtime.services import archive, attachments
@@ -49,12 +50,16 @@ def thumbnail(number: str, attachment_id: int):
     return response
 
 
+def disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback name and the real one in RFC 5987 form (Chinese names)."""
+    ascii_name = secure_filename(filename) or "file"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
 def file_response(data: bytes, media_type: str, filename: str) -> Response:
     """A download: always ``attachment`` (a browser never renders an uploaded file as a page of
     ours), the name in RFC 5987 form so Chinese names survive, no sniffing, no shared caching."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    response = Response(data, mimetype=media_type, headers={"Content-Disposition": disposition})
+    response = Response(data, mimetype=media_type, headers={"Content-Disposition": disposition(filename)})
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

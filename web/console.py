@@ -5,10 +5,8 @@ each confirmed in the page, reasoned and audited by the runtime; batch repairs o
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from werkzeug.utils import secure_filename
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -17,6 +15,7 @@ from runtime.read import console, dashboard, definitions
 from runtime.errors import ComplaintflowError, InvalidInput
 from runtime.services import repair
 from web.admin import _filter
+from web.attachments import disposition
 from web.params import whole_number
 from web.context import current_actor, login_required, runtime
 
@@ -123,7 +122,5 @@ def package_file(package_id: int, name: str):
     """A file of a deployed package (the diagrams the viewer and modeler draw), always as a download:
     a process file is data, never a page (markup in it must not run in an administrator's session)."""
     content = definitions.file_content(runtime(), current_actor(), package_id, name)
-    base = name.rsplit("/", 1)[-1]
-    ascii_name = secure_filename(base) or "file"
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(base)}"
-    return Response(content, mimetype="application/octet-stream", headers={"Content-Disposition": disposition})
+    return Response(content, mimetype="application/octet-stream",
+                    headers={"Content-Disposition": disposition(name.rsplit("/", 1)[-1])})

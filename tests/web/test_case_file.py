@@ -36,6 +36,17 @@ def handled_and_called_back(rt, **intake) -> str:
     return number
 
 
+def at_investigation(rt) -> str:
+    """A major complaint (a large loss) assessed and with its legal opinion: waiting for the investigation."""
+    number = services.start_instance(rt, get_actor(rt, "wang"), "complaint",
+                                     {**INTAKE, "category": "facilities", "description": "水管爆裂淹车",
+                                      "economic_loss": 80000}).business_key
+    step(rt, "wang", number, "triage", validity="valid", department="engineering")
+    step(rt, "li", number, "assessment", assessment="管道老化")
+    step(rt, "zheng", number, "legal_opinion", legal_opinion="应予赔偿")
+    return number
+
+
 def step(rt, who: str, number: str, name: str, **data) -> None:
     services.complete_task(rt, get_actor(rt, who), task(rt, number, name).id, data)
 
@@ -88,13 +99,7 @@ def test_step_data_keeps_contact_masked_for_the_department(rt, client):
 
 
 def test_the_evidence_list_takes_rows_added_in_the_form_and_shows_them(rt, client):
-    started = services.start_instance(rt, get_actor(rt, "wang"), "complaint",
-                                      {**INTAKE, "category": "facilities", "description": "水管爆裂淹车",
-                                       "economic_loss": 80000})
-    number = started.business_key
-    step(rt, "wang", number, "triage", validity="valid", department="engineering")
-    step(rt, "li", number, "assessment", assessment="管道老化")
-    step(rt, "zheng", number, "legal_opinion", legal_opinion="应予赔偿")
+    number = at_investigation(rt)
     login(client, "li")
     investigate = task(rt, number, "investigate")
     form = client.get(f"/tasks/{investigate.id}").get_data(as_text=True)
@@ -109,13 +114,7 @@ def test_the_evidence_list_takes_rows_added_in_the_form_and_shows_them(rt, clien
 
 
 def test_a_too_long_evidence_row_is_refused_naming_the_row_and_nothing_changes(rt, client):
-    started = services.start_instance(rt, get_actor(rt, "wang"), "complaint",
-                                      {**INTAKE, "category": "facilities", "description": "水管爆裂淹车",
-                                       "economic_loss": 80000})
-    number = started.business_key
-    step(rt, "wang", number, "triage", validity="valid", department="engineering")
-    step(rt, "li", number, "assessment", assessment="管道老化")
-    step(rt, "zheng", number, "legal_opinion", legal_opinion="应予赔偿")
+    number = at_investigation(rt)
     login(client, "li")
     investigate = task(rt, number, "investigate")
     response = client.post(f"/tasks/{investigate.id}", data={
