@@ -1,5 +1,5 @@
-"""Why a file was refused, in the reader's language: the runtime's content checks give a reason
-code and the file's name (runtime.files.content), the sentence is chosen here."""
+"""Why a file was refused, in the reader's language: the runtime's checks (runtime.files.content,
+runtime.services.attachments) give a reason code and the file's name, the sentence is chosen here."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -23,6 +23,11 @@ def _reasons() -> dict[str, str]:
         "zip_bomb": _("“%(name)s” would unpack to far more than an Office document may hold; it is refused."),
         "macros": _("“%(name)s” contains macros, which are not accepted; save it without macros."),
         "encrypted_document": _("“%(name)s” is protected by a password; remove the password and attach it again."),
+        "no_files": _("Choose at least one file."),
+        "too_many_files": _("At most %(count)s files at a time."),
+        "complaint_full": _("A complaint holds at most %(count)s files."),
+        "closed": _("This complaint is closed; its case file is archived and takes no more files."),
+        "foreign_attachment": _("A chosen file does not belong to this complaint."),
         "unnamed_legacy_office": _("“%(name)s” is an old Office 97-2003 file whose name does not end in .doc, .xls "
                                    "or .ppt; rename it."),
     }
@@ -34,4 +39,5 @@ def message(error: ComplaintflowError, limit_bytes: int) -> str:
     sentence = _reasons().get(reason) if isinstance(reason, str) else None
     if sentence is None:
         return error.message
-    return sentence % {"name": error.details.get("filename") or "", "limit": limit_bytes // 2**20}
+    return sentence % {"name": error.details.get("filename") or "", "limit": limit_bytes // 2**20,
+                       "count": error.details.get("count", "")}

@@ -92,6 +92,8 @@ def task(task_id):
             return redirect(url_for("inbox.index"))
         except InvalidInput as e:
             errors, status = e.field_errors or {"(form)": e.message}, 400
+            if "reason" in e.details:  # a file refused: said in the reader's language
+                errors = {name: file_messages.message(e, runtime().settings.max_attachment_bytes) for name in errors}
         except Conflict as e:  # someone changed it meanwhile: show the fresh task, keep what was typed
             found = task_page.page(runtime(), current_actor(), task_id)
             if found is None:

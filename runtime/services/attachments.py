@@ -64,7 +64,7 @@ def add(rt: Runtime, actor: Actor, number: str, uploads: list[Upload], task_id: 
         instance = lock(session, business_key=number)
         require_read(session, actor, instance.id, instance.owner, number)
         if instance.ended_at is not None:
-            raise InvalidState(f"{number} is closed; its case file is archived and no longer changes")
+            raise InvalidState(f"{number} is closed; its case file is archived and no longer changes", reason="closed")
         task = _task(session, actor, instance, task_id)
         _check_room(session, instance.id, len(kept))
         return add_in(session, actor, instance, kept, task)
@@ -101,9 +101,10 @@ def prepare(rt: Runtime, uploads: list[Upload]) -> list:
 
 def _prepare(rt: Runtime, uploads: list[Upload]) -> list[Prepared]:
     if not uploads:
-        raise InvalidInput("choose at least one file", field_errors={"files": "required"})
+        raise InvalidInput("choose at least one file", field_errors={"files": "required"}, reason="no_files")
     if len(uploads) > MAX_FILES_PER_UPLOAD:
-        raise InvalidInput(f"at most {MAX_FILES_PER_UPLOAD} files at a time", field_errors={"files": "too many"})
+        raise InvalidInput(f"at most {MAX_FILES_PER_UPLOAD} files at a time", field_errors={"files": "too many"},
+                           reason="too_many_files", count=MAX_FILES_PER_UPLOAD)
     out = []
     for upload in uploads:
         try:
@@ -136,7 +137,7 @@ def _check_room(session, instance_id: int | None, adding: int) -> None:
     count = session.scalar(select(func.count()).select_from(Attachment).where(Attachment.instance_id == instance_id))
     if count + adding > MAX_FILES_PER_COMPLAINT:
         raise InvalidInput(f"a complaint holds at most {MAX_FILES_PER_COMPLAINT} files ({count} now)",
-                           field_errors={"files": "too many"})
+                           field_errors={"files": "too many"}, reason="complaint_full", count=MAX_FILES_PER_COMPLAINT)
 
 
 def listed(rt: Runtime, actor: Actor, number: str) -> list[AttachmentRow]:
@@ -173,4 +174,5 @@ def require_own(session, instance_id: int | None, fields: list[str], data: dict)
         missing = [i for i in data.get(name) or [] if i not in found]
         if missing:
             raise InvalidInput(f"{name}: attachments {missing} are not files of this complaint",
-                               field_errors={name: f"attachments {missing} are not files of this complaint"})
+                               field_errors={name: f"attachments {missing} are not files of this complaint"},
+                               reason="foreign_attachment")

@@ -145,6 +145,7 @@ def test_a_step_cannot_name_another_complaints_file(rt, client):
         "csrf_token": csrf(client, f"/tasks/{handle.id}"), "version": handle.version,
         "handling_result": "已处理", "attachments": [str(foreign)]})
     assert response.status_code == 400 and task(rt, number, "handle").id == handle.id
+    assert "所选文件不属于此投诉" in text_of(response.get_data(as_text=True))
 
 
 def test_intake_with_files_on_the_page(rt, client):
@@ -161,9 +162,10 @@ def test_a_closed_complaint_takes_no_more_files(rt, client):
     step(rt, "wang", number, "callback", satisfaction="satisfied", callback_channel="phone")
     step(rt, "sun", number, "confirm", record_checked=True, handling_checked=True, callback_checked=True)
     login(client, "wang")
-    client.post(f"/complaints/{number}/attachments", content_type="multipart/form-data", data={
-        "csrf_token": csrf(client, f"/complaints/{number}"), "files": [(io.BytesIO(pdf()), "迟到.pdf")]})
-    assert ids(rt, number) == [] and "已归档" in text_of(client.get(f"/complaints/{number}").get_data(as_text=True))
+    response = client.post(f"/complaints/{number}/attachments", content_type="multipart/form-data", data={
+        "csrf_token": csrf(client, f"/complaints/{number}"), "files": [(io.BytesIO(pdf()), "迟到.pdf")]},
+        follow_redirects=True)
+    assert ids(rt, number) == [] and "此投诉已关闭，案卷已归档，不再接收附件" in text_of(response.get_data(as_text=True))
 
 
 # -- the API -----------------------------------------------------------------------------------
