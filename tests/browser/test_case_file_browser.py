@@ -99,3 +99,31 @@ def test_the_archive_pdf_of_a_closed_complaint_downloads_and_renders(rt, live, h
     shutil.copy(first, SCREENSHOTS / "archive-pdf.png")
     text = subprocess.run(["pdftotext", str(saved), "-"], capture_output=True, text=True, check=True).stdout
     assert "已更换破损的防水层并修复天花板" in text and "漏水点.jpg" in text
+
+
+def test_the_front_desk_finds_the_complaint_by_a_word_and_by_the_full_phone(rt, live, handling, new_page):
+    other = services.start_instance(rt, get_actor(rt, "wang"), "complaint",
+                                    {**INTAKE, "customer_phone": "13900001111"}).business_key  # noise, not a leak
+    page = new_page()
+    sign_in(page, live, "wang")
+    for query in ("漏水", "13812341234"):
+        page.locator("#header-search").fill(query)
+        page.locator("#header-search").press("Enter")
+        results = page.locator("table.search-results tbody")
+        expect(results).to_contain_text(handling)
+        if query == "漏水":
+            expect(results).not_to_contain_text(other)
+    screenshot(page, "search")
+    page.get_by_role("link", name=handling).click()
+    expect(page.locator("h1")).to_contain_text(handling)
+
+
+def test_a_department_user_searching_by_phone_sees_it_masked(rt, live, handling, new_page):
+    page = new_page()
+    sign_in(page, live, "li")
+    page.locator("#header-search").fill("13812341234")
+    page.locator("#header-search").press("Enter")
+    results = page.locator("table.search-results tbody")
+    expect(results).to_contain_text(handling)
+    expect(results).to_contain_text("138****1234")
+    expect(results).not_to_contain_text("13812341234")
