@@ -30,7 +30,7 @@ from runtime.search.terms import Query, Term
 from runtime.store.models import AuditEvent, ComplaintRecord, HumanTask, ProcessInstance
 from runtime.store.search_index import FTS_TABLE, ComplaintSearch
 
-SCAN_LIMIT = 2_000
+SCAN_LIMIT = 1_000  # matches checked, newest first, when narrowed (about 10 ms on SQLite, 20 on PostgreSQL)
 PROBE_ROWS = 2_000
 MAX_WALK = 50_000
 # PostgreSQL, microseconds: walking one row and testing its terms; fetching one match the GIN index found;

@@ -1,8 +1,9 @@
 """Finding complaints by what staff remember of them: one page of the newest matches the actor may read.
 
-A query is the AND of its terms (``runtime.search.terms``). Each database answers it from its own
-index of the same terms, newest complaint first (the instance id), a page at a time; the page's
-rows are then read by primary key. Results are only complaints the actor may read (the rule of
+A query is all of its terms (or a number typed in groups, its digits; ``runtime.search.terms``).
+Each database answers it from its own index of the same terms (``runtime.search.matching``), newest
+complaint first (the instance id), a page at a time; the page's rows are read by primary key in the
+same statement. Results are only complaints the actor may read (the rule of
 ``runtime.read.visibility``), with contact data masked as ``runtime.masking`` says.
 """
 from __future__ import annotations
