@@ -171,7 +171,12 @@ def fill_search(rt) -> None:
             if row is not None:
                 data = {"customer_name": row[1], "customer_phone": row[2], **generated(instance_id)}
                 assert set(row[3].split()) == set(document(row[0], data).split()), instance_id
-    print(f"  indexed them for search in {time.perf_counter() - t0:.0f} s")
+        match = "terms @@ CAST(:word AS tsquery)" if pg else "complaint_search_fts MATCH :word"
+        holding = {word: s.scalar(text(f"SELECT count(*) FROM {'complaint_search' if pg else 'complaint_search_fts'} "
+                                       f"WHERE {match}"), {"word": f"'{word}'" if pg else f'"{word}"'})
+                   for word in ("漏水", "燃气")}
+    print(f"  indexed them for search in {time.perf_counter() - t0:.0f} s (漏水 in {holding['漏水']:,}, "
+          f"燃气 in {holding['燃气']:,})")
 
 
 def timed(fn, runs: int) -> tuple[float, float]:
