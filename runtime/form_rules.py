@@ -132,3 +132,9 @@ def _walk(node, found: list[str], keywords: set[str]) -> None:
     elif isinstance(node, list):
         for value in node:
             _walk(value, found, keywords)
+
+
+def attachment_fields(schema: dict) -> list[str]:
+    """The form's fields that hold attachments (``"attachments": true``: a list of the ids of the
+    complaint's files, checked to be its own when the step is completed)."""
+    return [name for name, prop in schema.get("properties", {}).items() if prop.get("attachments")]

@@ -125,8 +125,11 @@ def _intake() -> tuple[dict, list]:
     if not (request.content_type or "").startswith("multipart/form-data"):
         return json_object(), []
     from web.attachments import uploads
+    if "complaint" not in request.form:
+        raise InvalidInput("send the complaint as JSON in a form part named 'complaint' beside the 'files' parts",
+                           field_errors={"complaint": "missing"})
     try:
-        data = json.loads(request.form.get("complaint") or "{}")
+        data = json.loads(request.form["complaint"])
     except ValueError:
         raise InvalidInput("the 'complaint' part is not valid JSON", field_errors={"complaint": "not JSON"}) from None
     if not isinstance(data, dict):

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
-from runtime.errors import Conflict, InvalidInput
+from runtime.errors import Conflict, InvalidInput, Unavailable
 from runtime.services import archive, attachments
 from web import file_messages
 from web.context import current_actor, login_required, runtime
@@ -30,6 +30,8 @@ def upload(number: str):
         flash(_("%(count)s file(s) attached", count=len(ids)), "ok")
     except (InvalidInput, Conflict) as e:
         flash(file_messages.message(e, runtime().settings.max_attachment_bytes), "error")
+    except Unavailable:
+        flash(_("The files could not be stored just now; nothing was saved. Try again in a moment."), "error")
     return redirect(url_for("complaints.show", number=number) + "#attachments")
 
 

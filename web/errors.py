@@ -15,6 +15,7 @@ STATUS = (
     (errors.DeploymentRejected, 400),
     (errors.IncidentRaised, 409),
     (errors.Unavailable, 503),
+    (errors.BlobCorrupt, 503),
 )
 
 
@@ -34,9 +35,13 @@ def register(app) -> None:
     def http_error(error):
         headers = [(k, v) for k, v in error.get_headers() if k.lower() == "allow"]  # a 405 names what is allowed
         if _wants_json():
-            code = {404: "not_found", 405: "method_not_allowed"}.get(error.code, "http_error")
+            code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(error.code, "http_error")
             return jsonify({"error": {"code": code, "message": error.description}}), error.code, headers
-        return render_template("error.html", message=error.description), error.code, headers
+        message = error.description
+        if error.code == 413:  # files too large in all: said in the reader's language, with the limit
+            message = _("What you sent is larger than %(mb)s MB in all; attach fewer or smaller files at a time.",
+                        mb=app.config["MAX_CONTENT_LENGTH"] // 2**20)
+        return render_template("error.html", message=message), error.code, headers
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -9,7 +9,7 @@ from runtime.read import task_page
 from runtime.read import inbox
 from runtime.services import attachments, saved_filters
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES
-from runtime.errors import Conflict, InvalidInput
+from runtime.errors import Conflict, InvalidInput, Unavailable
 from web import file_messages, schema_form
 from web.attachments import uploads
 from web.params import local_path, whole_number
@@ -90,6 +90,9 @@ def task(task_id):
             services.complete_task(runtime(), current_actor(), task_id, values, _version())
             flash(_("Completed: %(title)s", title=found.task.title), "ok")
             return redirect(url_for("inbox.index"))
+        except Unavailable:  # the file store did not answer: nothing was kept, what was typed stays
+            errors, status = {"(form)": _("The files could not be stored just now; nothing was saved. "
+                                          "Try again in a moment.")}, 503
         except InvalidInput as e:
             errors, status = e.field_errors or {"(form)": e.message}, 400
             if "reason" in e.details:  # a file refused: said in the reader's language
@@ -103,7 +106,7 @@ def task(task_id):
         found = task_page.page(runtime(), current_actor(), task_id) or found  # with the files just kept
     actor = current_actor()
     return render_template("task.html", task=found.task, fields=schema_form.fields(found.schema), errors=errors,
-                           values=values, timeline=found.timeline, colleagues=found.colleagues, page=found,
+                           values=values, colleagues=found.colleagues, page=found,
                            attachments=found.complaint.case_file.attachments if found.complaint else [],
                            number=found.task.business_key, max_mb=runtime().settings.max_attachment_bytes // 2**20,
                            may_reassign=bool(actor.roles & (MANAGER_ROLES | REPAIR_ROLES))), status

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from runtime.form_rules import attachment_fields  # noqa: F401 - the page posts new files as ``<name>__files``
+
 
 @dataclass(frozen=True)
 class Field:
@@ -81,11 +83,6 @@ def _rows(raw: list[str], prop: dict) -> list:
     if prop.get("items", {}).get("type") == "integer":
         return [_number(r, "integer") for r in rows]
     return rows
-
-
-def attachment_fields(schema: dict) -> list[str]:
-    """The form's fields that hold attachments: the page posts new files for them as ``<name>__files``."""
-    return [name for name, prop in schema.get("properties", {}).items() if prop.get("attachments")]
 
 
 def _number(raw: str, kind: str):

@@ -18,6 +18,7 @@ from runtime.errors import InvalidInput
 
 # Below Pillow's own bomb warning (89.5 M), so Pillow never warns first; a 64 MP phone photo passes.
 MAX_PIXELS = 80_000_000
+MAX_FRAMES = 300  # an animated GIF or WebP: its frames are decoded one by one when it is cleaned
 THUMBNAIL_SIZE = 320
 FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 # What a re-saved image keeps from its file's metadata; comments and XMP can hold anything, a place too.
@@ -37,10 +38,12 @@ def open_image(data: bytes, subject: str = "The image") -> Image.Image:
     except _DECODE_ERRORS as e:
         raise damaged(subject) from e
     width, height = image.size
-    if width * height > MAX_PIXELS:
+    frames = getattr(image, "n_frames", 1)  # an animation is decoded frame by frame: every frame counts
+    if width * height * frames > MAX_PIXELS or frames > MAX_FRAMES:
         image.close()
-        raise InvalidInput(f"{subject} has {width} × {height} pixels; at most {MAX_PIXELS // 1_000_000} "
-                           "million pixels are accepted.", reason="too_many_pixels", width=width, height=height)
+        raise InvalidInput(f"{subject} has {width} × {height} pixels in {frames} frame(s); at most "
+                           f"{MAX_PIXELS // 1_000_000} million pixels and {MAX_FRAMES} frames are accepted.",
+                           reason="too_many_pixels", width=width, height=height)
     return image
 
 

@@ -13,10 +13,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from runtime import masking
+from runtime import masking, xmlsafe
+from runtime.bpmn_ns import tag
 from runtime.actors import Actor
 from runtime.store.files import Attachment
-from runtime.store.models import AuditEvent, ProcessDefinition, ProcessInstance, ProcessPackage, SlaClock, User
+from runtime.store.models import (AuditEvent, ProcessDefinition, ProcessFile, ProcessInstance, ProcessPackage,
+                                   SlaClock, User)
 from runtime.store.packages import form_schema
 
 # Audit actions the case file shows, and the kind of entry each becomes (the rest are internal:
@@ -120,6 +122,15 @@ class _FormCache:
             .join(ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id)
             .where(ProcessInstance.id == instance_id)).first()
 
+    def step_of(self, task_name: str | None) -> tuple[str | None, str | None]:
+        """(title, form) of a user task, from the package's diagrams: for steps completed before the
+        audit event carried them (an older complaint, or one archived after the upgrade)."""
+        if self.package is None or not task_name:
+            return None, None
+        if self.package[0] not in _USER_TASKS:
+            _USER_TASKS[self.package[0]] = _user_tasks(self.session, self.package[0])
+        return _USER_TASKS[self.package[0]].get(task_name, (None, None))
+
     def get(self, name: str | None) -> dict:
         if not name or self.package is None:
             return {}
@@ -129,8 +140,11 @@ class _FormCache:
 
 
 def _entry(event: AuditEvent, actor: Actor, forms: _FormCache, files: dict, titles: dict) -> Entry:
-    details = event.details or {}
+    details = dict(event.details or {})
     kind = SHOWN[event.action]
+    if event.task_name and not details.get("title") and not titles.get(event.task_id):
+        details["title"], found_form = forms.step_of(event.task_name)
+        details.setdefault("form", found_form)
     title = details.get("title") or titles.get(event.task_id) or event.task_name
     fields: list[Shown] = []
     if kind == "step":
@@ -185,6 +199,20 @@ def _readable(prop: dict, value) -> str | list[str]:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
     return str(value)
+
+
+_USER_TASKS: dict[int, dict[str, tuple[str | None, str | None]]] = {}  # packages are immutable
+
+
+def _user_tasks(session, package_id: int) -> dict[str, tuple[str | None, str | None]]:
+    found = {}
+    for name, content in session.execute(select(ProcessFile.name, ProcessFile.content).where(
+            ProcessFile.package_id == package_id, ProcessFile.kind == "bpmn")):
+        for task in xmlsafe.parse(name, content).getroot().iter(tag("userTask")):
+            form = next((p.get("value") for p in task.iter() if isinstance(p.tag, str) and p.tag.endswith("}property")
+                         and p.get("name") == "formJsonSchemaFilename"), None)
+            found[task.get("id")] = (task.get("name"), form)
+    return found
 
 
 def _deadlines(session, instance_id: int | None) -> list[Entry]:

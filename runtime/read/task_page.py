@@ -14,7 +14,7 @@ from runtime.read.queries import TaskRow, complaint_in, rows_in
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.read.visibility import require_read
-from runtime.store.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, ProcessPackage
+from runtime.store.models import HumanTask, ProcessDefinition, ProcessInstance, ProcessPackage
 from runtime.store.notifications import group
 from runtime.store.packages import form_schema
 
@@ -25,10 +25,9 @@ EMPTY_FORM = {"type": "object", "properties": {}}
 class TaskPage:
     task: TaskRow
     schema: dict
-    timeline: list[AuditEvent]
     colleagues: list[str]  # active users who may work on it (the same rule decides who hears of it)
     complaint: ComplaintPage | None = None
-    reviewed: list[Entry] = field(default_factory=list)  # what this step confirms, latest first per step
+    reviewed: list[Entry] = field(default_factory=list)  # what this step confirms: the latest of each form
 
 
 def page(rt: Runtime, actor: Actor, task_id: str) -> TaskPage | None:
@@ -41,13 +40,11 @@ def page(rt: Runtime, actor: Actor, task_id: str) -> TaskPage | None:
         task = rows[0]
         owner = session.scalar(select(ProcessInstance.owner).where(ProcessInstance.id == task.instance_id))
         require_read(session, actor, task.instance_id, owner, task.business_key)
-        timeline = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == task.instance_id)
-                                        .order_by(AuditEvent.at, AuditEvent.id)))
         colleagues = sorted(r.username for r in group(session, task.role, task.department))
         schema = _form(session, task)
         view = complaint_in(session, task.business_key)
         complaint = page_in(rt, session, actor, view, view.process) if view is not None else None
-        return TaskPage(task, schema, timeline, colleagues, complaint, _reviewed(schema, complaint))
+        return TaskPage(task, schema, colleagues, complaint, _reviewed(schema, complaint))
 
 
 def _reviewed(schema: dict, complaint: ComplaintPage | None) -> list[Entry]:

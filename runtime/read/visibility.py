@@ -17,6 +17,9 @@ from runtime.errors import PermissionDenied
 from runtime.store.models import AuditEvent, HumanTask, ProcessInstance
 
 OVERSIGHT_ROLES = MANAGER_ROLES | REPAIR_ROLES | {"quality"}
+# Audited reads: having looked at a complaint (a reveal, a download) is not having acted on it, so a
+# reader whose task moved on does not keep the complaint by having opened a file.
+READ_ONLY_ACTIONS = ("contact_revealed", "attachment_downloaded", "archive_downloaded")
 
 
 def candidate_filter(actor: Actor):
@@ -33,7 +36,8 @@ def visible_tasks(actor: Actor):
     and whether it needs ``process_instance`` joined. Oversight roles see every task."""
     if actor.roles & OVERSIGHT_ROLES:
         return true(), False
-    acted = exists().where(AuditEvent.instance_id == HumanTask.instance_id, AuditEvent.actor == actor.username)
+    acted = exists().where(AuditEvent.instance_id == HumanTask.instance_id, AuditEvent.actor == actor.username,
+                           AuditEvent.action.not_in(READ_ONLY_ACTIONS))
     return or_(candidate_filter(actor), HumanTask.assignee == actor.username,
                HumanTask.delegated_by == actor.username, ProcessInstance.owner == actor.username, acted), True
 
@@ -50,7 +54,8 @@ def may_read(session, actor: Actor, instance_id: int | None, owner: str | None) 
     if task is not None:
         return True
     acted = session.scalar(select(AuditEvent.id).where(AuditEvent.instance_id == instance_id,
-                                                       AuditEvent.actor == actor.username).limit(1))
+                                                       AuditEvent.actor == actor.username,
+                                                       AuditEvent.action.not_in(READ_ONLY_ACTIONS)).limit(1))
     return acted is not None
 
 

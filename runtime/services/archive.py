@@ -5,11 +5,13 @@ role sees contact data (the archive is the full record) and are audited like a c
 
 The archive is made outside any write transaction (rendering takes a second; SQLite would hold
 every writer meanwhile) and recorded in a short one; two workers that happen to make the same
-archive write the same bytes under the same keys, and the first to record it wins.
+archive write the same bytes under the same keys, and the first to record it wins. A sweep spends
+at most two seconds on archives before it goes back to its timers.
 """
 from __future__ import annotations
 
 import logging
+import time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -33,13 +35,13 @@ COMPLAINT = "complaint"
 RECORD_READER = Actor("archive", frozenset({"quality"}))
 
 
-def make_due(rt: Runtime, limit: int = 5) -> int:
-    """Make up to ``limit`` pending archives, oldest first; how many were made."""
-    made, tried = 0, set[int]()
-    while len(tried) < limit:
+def make_due(rt: Runtime, budget_seconds: float = 2.0) -> int:
+    """Make the pending archives that are due, oldest first, until ``budget_seconds`` are spent (a
+    sweep must go back to its timers: an archive takes about a second); how many were made."""
+    made, tried, started = 0, set[int](), time.monotonic()
+    while time.monotonic() - started < budget_seconds:
         with rt.db.reader() as session:
-            row = archives.next_pending(session, tried)
-            instance_id = row.instance_id if row else None
+            instance_id = archives.next_due(session, clock.now(), tried)
         if instance_id is None:
             break
         tried.add(instance_id)
@@ -82,6 +84,7 @@ def _failed(rt: Runtime, instance_id: int, error: str) -> None:
         if row is not None and row.status == "pending":
             row.attempts += 1
             row.error = error
+            row.requested_at = clock.now() + archives.retry_after(row.attempts)
             if row.attempts >= archives.MAX_ATTEMPTS:
                 row.status = "failed"
 
@@ -102,8 +105,9 @@ def _document(rt: Runtime, instance_id: int) -> document.CaseDocument:
 
 
 def may_download(actor: Actor) -> bool:
-    """The archive is the full record with the customer's contact data: for the roles that see it."""
-    return masking.may_see_contact(actor) or actor.is_admin
+    """The archive is the full record with the customer's contact data: for the roles that see it
+    (administrators repair instances; they see contact data masked like everyone outside those roles)."""
+    return masking.may_see_contact(actor)
 
 
 def state(rt: Runtime, actor: Actor, number: str) -> CaseArchive | None:
@@ -117,6 +121,20 @@ def state(rt: Runtime, actor: Actor, number: str) -> CaseArchive | None:
         return row
 
 
+def _requested_now(rt: Runtime, number: str) -> CaseArchive:
+    """A complaint that closed before archives existed is archived on its first download."""
+    with rt.db.transaction() as session:
+        instance = lock(session, business_key=number)
+        if instance.ended_at is None:
+            raise InvalidState(f"{number} is not closed yet; it is archived when it closes", reason="open")
+        archives.request(session, instance.saved_id, number, clock.now())
+        row = session.get(CaseArchive, instance.saved_id)
+        if row is None:
+            raise NotFound(f"{number} has no archive request")
+        session.expunge(row)
+        return row
+
+
 def download(rt: Runtime, actor: Actor, number: str, kind: str) -> Download:
     """The archive's PDF (``kind`` = "pdf") or zip of originals ("zip"), made now if the worker has
     not yet; audited."""
@@ -126,7 +144,7 @@ def download(rt: Runtime, actor: Actor, number: str, kind: str) -> Download:
         raise PermissionDenied(f"{actor.username} may not download archives: they hold the customer's contact data")
     row = state(rt, actor, number)
     if row is None:
-        raise InvalidState(f"{number} is not closed yet; it is archived when it closes")
+        row = _requested_now(rt, number)
     if row.status != "ready":
         row = make(rt, row.instance_id)
     with rt.db.transaction() as session:

@@ -6,7 +6,8 @@ one audit event per change; the new holder is notified through the outbox.
 """
 from __future__ import annotations
 
-from runtime.store import notifications
+from runtime import clock
+from runtime.store import archives, notifications
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor, may_work_on, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import InvalidInput, InvalidState, PermissionDenied
@@ -89,6 +90,8 @@ def add_comment(rt: Runtime, actor: Actor, business_key: str, text: str) -> None
         instance = lock(session, business_key=business_key)
         require_read(session, actor, instance.id, instance.owner, business_key)
         audit(session, instance, actor.username, "comment", text=body)
+        if instance.ended_at is not None:  # the archived file must hold it too
+            archives.renew(session, instance.saved_id, clock.now())
 
 
 def _comment_text(text: str, required: bool) -> str | None:

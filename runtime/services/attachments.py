@@ -29,6 +29,7 @@ from runtime.store.models import HumanTask
 
 MAX_FILES_PER_UPLOAD = 20
 MAX_FILES_PER_COMPLAINT = 300
+MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer name no attachment (the databases would refuse the query)
 
 
 @dataclass(frozen=True)
@@ -44,30 +45,38 @@ class Download:
     data: bytes
 
 
-_stores: dict[int, BlobStore] = {}
-
-
 def store(rt: Runtime) -> BlobStore:
-    """The runtime's blob store, built once (a boto3 client is costly to make per request)."""
-    key = id(rt)
-    if key not in _stores:
-        _stores[key] = blob_store(rt.settings)
-    return _stores[key]
+    """The runtime's blob store, built once per runtime (a boto3 client is costly to make per request)."""
+    found = rt.__dict__.get("blob_store")
+    if found is None:
+        found = rt.__dict__["blob_store"] = blob_store(rt.settings)
+    return found
 
 
 def add(rt: Runtime, actor: Actor, number: str, uploads: list[Upload], task_id: str | None = None) -> list[int]:
-    """Keep ``uploads`` on complaint ``number`` (given in step ``task_id``, if any); their ids."""
+    """Keep ``uploads`` on complaint ``number`` (given in step ``task_id``, if any); their ids.
+
+    Who may add what is checked before a file is decoded or stored (a refused caller costs nothing
+    and leaves nothing), and again under the lock with the rows."""
     if not actor.roles:
         raise PermissionDenied(f"{actor.username} has no role on complaints")
+    with rt.db.reader() as session:
+        _may_add(session, actor, lock(session, business_key=number, for_update=False), task_id, len(uploads))
     kept = prepare(rt, uploads)
     with rt.db.transaction() as session:
         instance = lock(session, business_key=number)
-        require_read(session, actor, instance.id, instance.owner, number)
-        if instance.ended_at is not None:
-            raise InvalidState(f"{number} is closed; its case file is archived and no longer changes", reason="closed")
-        task = _task(session, actor, instance, task_id)
-        _check_room(session, instance.id, len(kept))
+        task = _may_add(session, actor, instance, task_id, len(kept))
         return add_in(session, actor, instance, kept, task)
+
+
+def _may_add(session, actor: Actor, instance: InstanceRow, task_id: str | None, adding: int) -> HumanTask | None:
+    require_read(session, actor, instance.id, instance.owner, instance.business_key)
+    if instance.ended_at is not None:
+        raise InvalidState(f"{instance.business_key} is closed; its case file is archived and no longer changes",
+                           reason="closed")
+    task = _task(session, actor, instance, task_id)
+    _check_room(session, instance.id, adding)
+    return task
 
 
 def add_in(session, actor: Actor, instance: InstanceRow, kept: list, task: HumanTask | None) -> list[int]:
@@ -148,28 +157,30 @@ def listed(rt: Runtime, actor: Actor, number: str) -> list[AttachmentRow]:
 
 
 def download(rt: Runtime, actor: Actor, number: str, attachment_id: int, thumbnail: bool = False) -> Download:
-    """The file (or its thumbnail) for a reader of the complaint; a full download is audited."""
-    with rt.db.transaction() as session:
+    """The file (or its thumbnail) for a reader of the complaint; a full download is audited. The
+    bytes are read outside any write transaction (an S3 read must not hold SQLite's one writer)."""
+    with rt.db.reader() as session:
         instance = lock(session, business_key=number, for_update=False)
         require_read(session, actor, instance.id, instance.owner, number)
-        row = session.get(Attachment, attachment_id)
+        row = session.get(Attachment, attachment_id) if 0 < attachment_id <= MAX_ID else None
         if row is None or row.instance_id != instance.id:
             raise NotFound(f"{number} has no attachment {attachment_id}")
-        if thumbnail:
-            if row.thumbnail_sha256 is None:
-                raise NotFound(f"attachment {attachment_id} of {number} is not an image")
-            return Download(f"thumbnail-{row.id}.jpg", "image/jpeg", store(rt).get(row.thumbnail_sha256))
+        if thumbnail and row.thumbnail_sha256 is None:
+            raise NotFound(f"attachment {attachment_id} of {number} is not an image")
+        session.expunge(row)
+    if thumbnail:
+        return Download(f"thumbnail-{row.id}.jpg", "image/jpeg", store(rt).get(row.thumbnail_sha256 or ""))
+    data = store(rt).get(row.sha256)
+    with rt.db.transaction() as session:
         audit(session, instance, actor.username, "attachment_downloaded", attachment=row.id, filename=row.filename)
-        return Download(row.filename, row.media_type, store(rt).get(row.sha256))
+    return Download(row.filename, row.media_type, data)
 
 
 def require_own(session, instance_id: int | None, fields: list[str], data: dict) -> None:
     """A form's attachment fields may name only attachments of this complaint."""
-    wanted = {i for name in fields for i in data.get(name) or [] if isinstance(i, int)}
-    if not wanted:
-        return
+    wanted = {i for name in fields for i in data.get(name) or [] if isinstance(i, int) and 0 < i <= MAX_ID}
     found = set(session.scalars(select(Attachment.id).where(Attachment.instance_id == instance_id,
-                                                            Attachment.id.in_(wanted))))
+                                                            Attachment.id.in_(wanted)))) if wanted else set()
     for name in fields:
         missing = [i for i in data.get(name) or [] if i not in found]
         if missing:

@@ -62,5 +62,4 @@ def attachment_fields(session, package_id: int, content_hash: str, form_name: st
     """The fields of a form that hold attachments (``"attachments": true``: a list of their ids)."""
     if not form_name:
         return []
-    schema = _validator(session, package_id, content_hash, form_name).schema
-    return [name for name, prop in schema.get("properties", {}).items() if prop.get("attachments")]
+    return form_rules.attachment_fields(_validator(session, package_id, content_hash, form_name).schema)

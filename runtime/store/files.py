@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from runtime.store.db import Base, UTCDateTime
@@ -40,18 +40,19 @@ class CaseArchive(Base):
     """The archived case file of an ended complaint (003: a complete file is a condition of closing):
     one PDF of everything and a zip of the original files, kept in the blob store. Requested in the
     transaction that ends the complaint (``pending``), made by the worker (``ready``) or on the first
-    download; ``failed`` after repeated errors, with the last one kept for the administrators."""
+    download; ``failed`` after repeated errors (retried with a growing wait), the last one kept. A
+    comment added after closing asks for it again."""
 
     __tablename__ = "case_archive"
     __table_args__ = (Index("ix_case_archive_status", "status", "requested_at"),)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
     business_key: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10))  # pending | ready | failed
-    requested_at: Mapped[datetime] = mapped_column(UTC)
+    requested_at: Mapped[datetime] = mapped_column(UTC)  # when to (re)try: pushed back after a failure
     made_at: Mapped[datetime | None] = mapped_column(UTC)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
-    pdf_size: Mapped[int | None] = mapped_column(Integer)
+    pdf_size: Mapped[int | None] = mapped_column(BigInteger)
     zip_sha256: Mapped[str | None] = mapped_column(String(64))
-    zip_size: Mapped[int | None] = mapped_column(Integer)
+    zip_size: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(500))

@@ -228,7 +228,7 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
         write_row(session, instance)  # projections need its id
     new_tasks = []
     if snapshot.completed or instance.status == InstanceStatus.TERMINATED:
-        if instance.ended_at is None:
+        if instance.ended_at is None and loaded.definition.process_id == archives.COMPLAINT_PROCESS:
             archives.request(session, instance.saved_id, instance.business_key, now)
         instance.ended_at = now
         projections.clear(session, instance, now, loaded.notices)

@@ -141,3 +141,50 @@ def test_an_integrator_downloads_the_archive_over_the_api(rt, client):
     open_one = dispatched(rt)
     response = api.get(f"/api/v1/complaints/{open_one}/archive.zip", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "invalid_state"
+
+
+def test_a_comment_after_closing_is_in_the_archive_made_again(rt, client, tmp_path):
+    number = dispatched(rt)
+    close(rt, number)
+    worker.run_once(rt)
+    login(client, "wang")
+    client.post(f"/complaints/{number}/comments", data={"csrf_token": csrf(client, f"/complaints/{number}"),
+                                                        "text": "结案后客户来电致谢"})
+    assert archive_row(rt, number).status == "pending"
+    worker.run_once(rt)
+    assert "结案后客户来电致谢" in pdf_text(client.get(f"/complaints/{number}/archive.pdf").data, tmp_path)
+
+
+def test_a_complaint_closed_before_archives_existed_is_archived_on_its_first_download(rt, client):
+    from sqlalchemy import delete
+    number = dispatched(rt)
+    close(rt, number)
+    with rt.db.transaction() as session:  # as an upgraded database has it: closed, no archive asked for
+        session.execute(delete(CaseArchive).where(CaseArchive.business_key == number))
+    login(client, "wang")
+    assert client.get(f"/complaints/{number}/archive.pdf").data.startswith(b"%PDF-")
+    assert archive_row(rt, number).status == "ready"
+
+
+def test_a_failing_archive_waits_longer_before_each_retry_and_a_download_still_makes_it(rt, client, monkeypatch):
+    from datetime import timedelta
+    from runtime import clock
+    from runtime.archive import document
+    number = dispatched(rt)
+    close(rt, number)
+    real = document.pdf
+    monkeypatch.setattr(document, "pdf", lambda *a: (_ for _ in ()).throw(OSError("disk full")))  # the edge
+    clock.freeze(clock.now())
+    waits = []
+    for _ in range(3):
+        worker.run_once(rt)
+        row = archive_row(rt, number)
+        waits.append(row.requested_at - clock.now())
+        clock.advance(timedelta(minutes=10))
+    assert row.status == "failed" and "disk full" in row.error and waits[0] < waits[1]
+    monkeypatch.setattr(document, "pdf", real)
+    login(client, "wang")
+    assert "归档失败" in text_of(client.get(f"/complaints/{number}").get_data(as_text=True))
+    assert client.get(f"/complaints/{number}/archive.pdf").data.startswith(b"%PDF-")
+    assert archive_row(rt, number).status == "ready"
+

@@ -18,7 +18,7 @@ from runtime.services.api_tokens import create_token
 from runtime.services.users import get_actor
 from runtime.store.files import Attachment
 from tests.conftest import ADMIN
-from tests.helpers import INTAKE, audit, count, csrf, login, task
+from tests.helpers import INTAKE, audit, count, csrf, incidents, login, task
 
 from tests.sample_files import office, pdf, photo
 from tests.web.test_case_file import PEOPLE, step, text_of
@@ -165,7 +165,8 @@ def test_a_closed_complaint_takes_no_more_files(rt, client):
     response = client.post(f"/complaints/{number}/attachments", content_type="multipart/form-data", data={
         "csrf_token": csrf(client, f"/complaints/{number}"), "files": [(io.BytesIO(pdf()), "迟到.pdf")]},
         follow_redirects=True)
-    assert ids(rt, number) == [] and "此投诉已关闭，案卷已归档，不再接收附件" in text_of(response.get_data(as_text=True))
+    assert ids(rt, number) == []
+    assert "此投诉已关闭，案卷已归档，不再接收附件" in text_of(response.get_data(as_text=True))
 
 
 # -- the API -----------------------------------------------------------------------------------
@@ -271,3 +272,66 @@ def test_attachments_on_s3_compatible_storage(rt, web, s3_server):
         assert not (rt.settings.var_dir / "blobs").exists()  # nothing went to the local folder
     finally:
         s3_rt.close()
+
+
+def test_an_absurd_attachment_id_is_refused_and_the_complaint_goes_on(rt, client):
+    number = dispatched(rt)
+    login(client, "li")
+    handle = task(rt, number, "handle")
+    for junk in ("100000000000000000000", "-3", "0", "abc"):
+        response = client.post(f"/tasks/{handle.id}", data={
+            "csrf_token": csrf(client, f"/tasks/{handle.id}"), "version": handle.version,
+            "handling_result": "已处理", "attachments": [junk]})
+        assert response.status_code == 400, junk
+    assert task(rt, number, "handle").id == handle.id and not incidents(rt, number)
+    assert client.get(f"/complaints/{number}/attachments/100000000000000000000").status_code == 404
+
+
+def test_a_caller_who_may_not_attach_costs_nothing_and_leaves_nothing(rt, client):
+    number = dispatched(rt)
+    login(client, "zheng")  # legal: not a reader of this complaint
+    blobs = rt.settings.var_dir / "blobs"
+    for target in (number, "CF-NOPE"):
+        response = client.post(f"/complaints/{target}/attachments", content_type="multipart/form-data", data={
+            "csrf_token": csrf(client, "/"), "files": [(io.BytesIO(photo()), "x.jpg")]})
+        assert response.status_code in (403, 404)
+    assert not blobs.exists() or not any(p.is_file() for p in blobs.rglob("*"))
+
+
+def test_an_animation_with_too_many_pixels_in_all_is_refused_before_it_is_decoded(rt, client):
+    frames = [Image.new("RGB", (2000, 2000), color) for color in ("red", "blue") * 15]  # 120 million pixels
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
+    number = dispatched(rt)
+    login(client, "wang")
+    response = client.post(f"/complaints/{number}/attachments", content_type="multipart/form-data", data={
+        "csrf_token": csrf(client, f"/complaints/{number}"), "files": [(io.BytesIO(out.getvalue()), "动图.gif")]},
+        follow_redirects=True)
+    assert "“动图.gif”像素过多" in text_of(response.get_data(as_text=True)) and ids(rt, number) == []
+
+
+def test_an_upload_over_the_request_limit_is_told_in_chinese(rt, client):
+    number = dispatched(rt)
+    login(client, "wang")
+    client.application.config["MAX_CONTENT_LENGTH"] = 200_000
+    response = client.post(f"/complaints/{number}/attachments", content_type="multipart/form-data", data={
+        "csrf_token": csrf(client, f"/complaints/{number}"), "files": [(io.BytesIO(b"%PDF-" + b"0" * 300_000),
+                                                                        "大.pdf")]})
+    assert response.status_code == 413 and "总共超过" in text_of(response.get_data(as_text=True))
+
+
+def test_opening_a_file_does_not_make_the_complaint_yours(rt, client):
+    """A colleague of the department could read the complaint while its step was theirs; having
+    downloaded a file then does not keep it readable once the step is done by someone else."""
+    from runtime.services.users import create_user
+    create_user(rt, "li2", "password-123", ["department"], department="engineering")
+    number = dispatched(rt)
+    login(client, "wang")
+    client.post(f"/complaints/{number}/attachments", content_type="multipart/form-data", data={
+        "csrf_token": csrf(client, f"/complaints/{number}"), "files": [(io.BytesIO(pdf()), "合同.pdf")]})
+    [attachment_id] = ids(rt, number)
+    login(client, "li2")
+    assert client.get(f"/complaints/{number}/attachments/{attachment_id}").status_code == 200
+    step(rt, "li", number, "handle", handling_result="已处理")  # the step moved on, done by li
+    assert client.get(f"/complaints/{number}/attachments/{attachment_id}").status_code == 403
+    assert client.get(f"/complaints/{number}").status_code == 403

@@ -132,3 +132,19 @@ def test_nobody_outside_the_complaint_reads_its_steps(rt, client):
     assert client.get(f"/tasks/{task(rt, number, 'confirm').id}").status_code == 403
     login(client, "zhao")  # another department
     assert client.get(f"/complaints/{number}").status_code == 403
+
+
+def test_steps_completed_before_the_audit_carried_their_form_still_read_with_labels(rt, client):
+    """An older complaint: its completion events name only the task (as before this release). The
+    case file finds the step's name and form in the diagrams: labels and choice names, not codes."""
+    from runtime.store.instance_store import audit, lock
+    number = handled_and_called_back(rt)
+    with rt.db.transaction() as session:  # appended the way the previous release wrote it
+        audit(session, lock(session, business_key=number), "wang", "task_completed", task_id="older-step",
+              task_name="callback", data={"satisfaction": "understands", "callback_channel": "visit",
+                                          "callback_note": "旧版本记录的回访"})
+    login(client, "wang")
+    page = text_of(client.get(f"/complaints/{number}").get_data(as_text=True))
+    older = page[page.index("旧版本记录的回访") - 200:page.index("旧版本记录的回访")]
+    assert "回访客户" in older and "客户意见 理解" in older and "回访方式 上门" in older
+    assert "understands" not in page and "callback_channel" not in page

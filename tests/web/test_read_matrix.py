@@ -63,8 +63,9 @@ API = {
     "GET /tasks/<id>/form": ("/tasks/{task}/form", READERS),
 }
 # The archive is the full record, contact data included: readers of the closed complaint (those who
-# oversee; the first receiver, who is not one of the role users here) whose role sees contact data.
-ARCHIVE_READERS = (OVERSIGHT_ROLES & masking.CONTACT_ROLES) | {"admin"}
+# oversee; the first receiver, who is not one of the role users here) whose role sees contact data
+# (not the administrators: they repair instances and see contact data masked).
+ARCHIVE_READERS = OVERSIGHT_ROLES & masking.CONTACT_ROLES
 SUBJECT = INTAKE["description"]  # what only a reader of the complaint may see
 
 

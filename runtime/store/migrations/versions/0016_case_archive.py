@@ -1,5 +1,6 @@
 """case_archive: the archived case file (one PDF and a zip of the originals) of each ended complaint,
-requested when it ends and made by the worker; complaints that ended before are requested too
+requested when it ends and made by the worker (complaints that ended before are archived on their
+first download: a million of them queued at once would hold the new ones back for days)
 
 Revision ID: 0016
 Revises: 0015
@@ -26,17 +27,13 @@ def upgrade() -> None:
         sa.Column("requested_at", UTCDateTime(), nullable=False),
         sa.Column("made_at", UTCDateTime(), nullable=True),
         sa.Column("pdf_sha256", sa.String(length=64), nullable=True),
-        sa.Column("pdf_size", sa.Integer(), nullable=True),
+        sa.Column("pdf_size", sa.BigInteger(), nullable=True),
         sa.Column("zip_sha256", sa.String(length=64), nullable=True),
-        sa.Column("zip_size", sa.Integer(), nullable=True),
+        sa.Column("zip_size", sa.BigInteger(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("error", sa.String(length=500), nullable=True),
     )
     op.create_index("ix_case_archive_status", "case_archive", ["status", "requested_at"])
-    # Complaints closed before archives existed are archived too, oldest first, by the worker.
-    op.execute("INSERT INTO case_archive (instance_id, business_key, status, requested_at, attempts) "
-               "SELECT p.id, p.business_key, 'pending', p.ended_at, 0 FROM process_instance p "
-               "JOIN complaint_record r ON r.instance_id = p.id WHERE p.ended_at IS NOT NULL")
 
 
 def downgrade() -> None:
