@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from runtime.read import inbox
+from runtime.read import inbox, queries
 from runtime.search import query
 from runtime.search.terms import MAX_QUERY
 from web.context import current_actor, login_required, runtime
 from web.params import whole_number
 
 bp = Blueprint("search", __name__)
+COMPLAINT_PROCESS = "complaint"
 PAGE_SIZE = 20
 STATUSES = ("open", "ended")
 FILTERS = ("category", "site")
@@ -33,4 +34,11 @@ def results():
                        offset=(page - 1) * PAGE_SIZE, **narrowed) if text.strip() else None
     return render_template("search.html", q=text, found=found, page=page, status=status, narrowed=narrowed,
                            statuses=STATUSES, options=inbox.filter_options(runtime()),
-                           last_page=query.MAX_RESULTS // PAGE_SIZE)
+                           last_page=query.MAX_RESULTS // PAGE_SIZE, category_names=_category_names())
+
+
+def _category_names() -> dict[str, str]:
+    """The intake form's names of its categories (停水, not ``water``)."""
+    schema = queries.start_form(runtime(), COMPLAINT_PROCESS) or {}
+    prop = schema.get("properties", {}).get("category", {})
+    return dict(zip(prop.get("enum", []), prop.get("enumNames", prop.get("enum", [])), strict=False))

@@ -96,7 +96,9 @@ def test_filters_and_pages(site, monkeypatch):
     second = page(client, "chen", q="栋", page="2")
     assert numbers(second) == [noise[0]] and 'rel="prev"' in second and 'href="/search?q=' in second
     assert numbers(page(client, "chen", q="栋", page="3")) == [leak]
-    assert numbers(page(client, "chen", q="栋", category="water")) == [leak]
+    by_category = page(client, "chen", q="栋", category="water")
+    assert numbers(by_category) == [leak]
+    assert "<td>停水</td>" in by_category and "<td>water</td>" not in by_category  # the category's name
     assert numbers(page(client, "chen", q="栋", category="parking")) == []
     assert numbers(page(client, "chen", q="栋", status="ended")) == []
     assert numbers(page(client, "chen", q="栋", status="open", page="3")) == [leak]
