@@ -42,6 +42,19 @@ def visible_tasks(actor: Actor):
                HumanTask.delegated_by == actor.username, ProcessInstance.owner == actor.username, acted), True
 
 
+def readable_instances(actor: Actor):
+    """The SQL condition 'actor may read the complaint of this ProcessInstance row' (``may_read`` as one
+    condition over many rows: search), or None when they may read every complaint."""
+    if actor.roles & OVERSIGHT_ROLES:
+        return None
+    task = exists().where(HumanTask.instance_id == ProcessInstance.id,
+                          or_(candidate_filter(actor), HumanTask.assignee == actor.username,
+                              HumanTask.delegated_by == actor.username))
+    acted = exists().where(AuditEvent.instance_id == ProcessInstance.id, AuditEvent.actor == actor.username,
+                           AuditEvent.action.not_in(READ_ONLY_ACTIONS))
+    return or_(ProcessInstance.owner == actor.username, task, acted)
+
+
 def may_read(session, actor: Actor, instance_id: int | None, owner: str | None) -> bool:
     if actor.roles & OVERSIGHT_ROLES or (owner is not None and owner == actor.username):
         return True

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, cast, column, exists, func, or_, select, table, text
+from sqlalchemy import Select, cast, column, func, select, table, text
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from runtime.actors import Actor
-from runtime.read.visibility import OVERSIGHT_ROLES, candidate_filter
+from runtime.read.visibility import readable_instances
 from runtime.search.terms import Query, Term
-from runtime.store.models import AuditEvent, ComplaintRecord, HumanTask, ProcessInstance
+from runtime.store.models import ComplaintRecord, ProcessInstance
 from runtime.store.search_index import FTS_TABLE, ComplaintSearch
 
 SCAN_LIMIT = 1_000  # matches checked, newest first, when narrowed (about 10 ms on SQLite, 20 on PostgreSQL)
@@ -62,24 +62,11 @@ def newest(session: Session, wanted: Query, actor: Actor, instance: list, record
            offset: int) -> Plan:
     """The query of the ids of the newest complaints matching ``wanted`` whose instance and record meet
     ``instance`` and ``record`` and that ``actor`` may read: ``limit`` of them from ``offset``."""
-    readable = readable_by(actor)
+    readable = readable_instances(actor)
     checks = Checks(instance + ([] if readable is None else [readable]), record)
     if session.get_bind().dialect.name == "sqlite":
         return _sqlite(session, wanted, checks, limit, offset)
     return _postgresql(session, wanted, checks, limit, offset)
-
-
-def readable_by(actor: Actor):
-    """The SQL condition 'actor may read the complaint of this ProcessInstance row', or None when they
-    may read every complaint: ``runtime.read.visibility.may_read`` as one condition over many rows (the
-    owner, a candidate, holder or delegator of one of its open tasks, or someone who acted on it)."""
-    if actor.roles & OVERSIGHT_ROLES:
-        return None
-    task = exists().where(HumanTask.instance_id == ProcessInstance.id,
-                          or_(candidate_filter(actor), HumanTask.assignee == actor.username,
-                              HumanTask.delegated_by == actor.username))
-    acted = exists().where(AuditEvent.instance_id == ProcessInstance.id, AuditEvent.actor == actor.username)
-    return or_(ProcessInstance.owner == actor.username, task, acted)
 
 
 def _expression(wanted: Query, all_of: str, either: str, quoted) -> str:
