@@ -153,10 +153,11 @@ def _only(body: dict, allowed: set[str]) -> None:
 
 
 def _user(body: dict) -> str:
+    """The user name exactly as sent (an unknown one is a 404, as the contract says)."""
     to = body.get("to")
-    if not isinstance(to, str) or not to.strip():
+    if not isinstance(to, str) or not to:
         raise InvalidInput("to must name a user", field_errors={"to": "required"})
-    return to.strip()
+    return to
 
 
 def _text(body: dict, name: str) -> str:

@@ -53,8 +53,10 @@ def html(document: CaseDocument, zone: ZoneInfo) -> str:
 
 
 def pdf(document: CaseDocument, blobs: BlobStore, zone: ZoneInfo) -> bytes:
+    from PIL import ImageFile
     from weasyprint import HTML  # imported when an archive is made: it loads Pango, not needed elsewhere
     from weasyprint.urls import URLFetcherResponse
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint's import turns it on for the whole process
 
     types = dict(document.attachments.values())
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from io import BytesIO
 from typing import Any
 
-from PIL import ExifTags, Image, ImageOps
+from PIL import ExifTags, Image, ImageFile, ImageOps
 
 from runtime.errors import InvalidInput
 
@@ -33,6 +33,9 @@ _DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, Image.Decompressio
 def open_image(data: bytes, subject: str = "The image") -> Image.Image:
     """``data`` opened (header only) as one of the accepted formats, its size checked; ``subject`` names
     it in the messages (the file's name, quoted)."""
+    # A damaged image must never pass as whole: WeasyPrint (the archive) sets Pillow's process-wide
+    # LOAD_TRUNCATED_IMAGES when it is imported, so the checks here set it back before every look.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         image = Image.open(BytesIO(data), formats=FORMATS)
     except _DECODE_ERRORS as e:
@@ -41,9 +44,10 @@ def open_image(data: bytes, subject: str = "The image") -> Image.Image:
     frames = getattr(image, "n_frames", 1)  # an animation is decoded frame by frame: every frame counts
     if width * height * frames > MAX_PIXELS or frames > MAX_FRAMES:
         image.close()
-        raise InvalidInput(f"{subject} has {width} × {height} pixels in {frames} frame(s); at most "
-                           f"{MAX_PIXELS // 1_000_000} million pixels and {MAX_FRAMES} frames are accepted.",
-                           reason="too_many_pixels", width=width, height=height)
+        what = f"{width} × {height} pixels" + (f" in each of {frames} frames" if frames > 1 else "")
+        raise InvalidInput(f"{subject} has {what}; at most {MAX_PIXELS // 1_000_000} million pixels in all "
+                           f"(and {MAX_FRAMES} frames) are accepted.", reason="too_many_pixels", width=width,
+                           height=height)
     return image
 
 

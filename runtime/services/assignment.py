@@ -95,7 +95,7 @@ def add_comment(rt: Runtime, actor: Actor, business_key: str, text: str) -> None
 
 
 def _comment_text(text: str, required: bool) -> str | None:
-    body = (text or "").strip()
+    body = (text or "").strip().strip("\ufeff").strip()  # a byte-order mark alone is no comment either
     if required and not body:
         raise InvalidInput("write something first", field_errors={"text": "required"})
     if len(body) > COMMENT_MAX:

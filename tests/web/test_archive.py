@@ -188,3 +188,18 @@ def test_a_failing_archive_waits_longer_before_each_retry_and_a_download_still_m
     assert client.get(f"/complaints/{number}/archive.pdf").data.startswith(b"%PDF-")
     assert archive_row(rt, number).status == "ready"
 
+
+
+def test_after_an_archive_was_made_a_damaged_photo_is_still_refused(rt, client):
+    """WeasyPrint turns on Pillow's 'load truncated images' for the whole process when it is imported;
+    the upload checks must not be loosened by an archive made earlier in the same process."""
+    number = dispatched(rt)
+    close(rt, number)
+    worker.run_once(rt)  # an archive made: WeasyPrint is imported
+    other = dispatched(rt)
+    broken = photo("PNG")[:60] + b"\x00" * 8 + photo("PNG")[68:]
+    login(client, "wang")
+    response = client.post(f"/complaints/{other}/attachments", content_type="multipart/form-data", data={
+        "csrf_token": csrf(client, f"/complaints/{other}"), "files": [(io.BytesIO(broken), "坏图.png")]},
+        follow_redirects=True)
+    assert "“坏图.png”已损坏或不完整" in text_of(response.get_data(as_text=True))
