@@ -41,6 +41,8 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.register_blueprint(inbox.bp)
     app.register_blueprint(complaints.bp)
     app.register_blueprint(attachments.bp)
+    app.jinja_env.globals["accepted_files"] = attachments.ACCEPTED_FILES
+    app.jinja_env.globals["max_attachment_mb"] = rt.settings.max_attachment_bytes // 2**20
     app.register_blueprint(notices.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(console.bp)

@@ -14,6 +14,8 @@ from web import file_messages
 from web.context import current_actor, login_required, runtime
 
 bp = Blueprint("attachments", __name__, url_prefix="/complaints")
+# What a file input offers to choose (the server decides on the content, whatever the name says).
+ACCEPTED_FILES = "image/jpeg,image/png,image/gif,image/webp,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
 
 
 def uploads(name: str) -> list[attachments.Upload]:

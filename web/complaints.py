@@ -53,7 +53,7 @@ def new():
                 return redirect(url_for("complaints.show", number=e.business_key))
     status = 400 if errors else 200
     return render_template("complaint_new.html", fields=schema_form.fields(schema), values=values, errors=errors,
-                           duplicates=duplicates, max_mb=runtime().settings.max_attachment_bytes // 2**20), status
+                           duplicates=duplicates), status
 
 
 @bp.get("/<number>")
@@ -73,8 +73,7 @@ def _page(number: str, revealed: dict | None = None, status: int = 200):
                            reportable=[n for n in REPORTABLE if n in found.view.waiting_signals],
                            outcome=found.view.outcome, standing=standing(found.view.facts),
                            correctable=_correctable(found.view, now), case=found.case_file, archive=found.archive,
-                           may_archive=archive.may_download(current_actor()),
-                           max_mb=runtime().settings.max_attachment_bytes // 2**20), status
+                           may_archive=archive.may_download(current_actor())), status
 
 
 def _correctable(view, now) -> bool:

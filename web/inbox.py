@@ -108,7 +108,7 @@ def task(task_id):
     return render_template("task.html", task=found.task, fields=schema_form.fields(found.schema), errors=errors,
                            values=values, colleagues=found.colleagues, page=found,
                            attachments=found.complaint.case_file.attachments if found.complaint else [],
-                           number=found.task.business_key, max_mb=runtime().settings.max_attachment_bytes // 2**20,
+                           number=found.task.business_key,
                            may_reassign=bool(actor.roles & (MANAGER_ROLES | REPAIR_ROLES))), status
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from runtime.read import inbox, queries
+from runtime.read.case_file import choice_names
 from runtime.search import query
 from runtime.search.terms import MAX_QUERY
 from web.context import current_actor, login_required, runtime
@@ -40,5 +41,4 @@ def results():
 def _category_names() -> dict[str, str]:
     """The intake form's names of its categories (停水, not ``water``)."""
     schema = queries.start_form(runtime(), COMPLAINT_PROCESS) or {}
-    prop = schema.get("properties", {}).get("category", {})
-    return dict(zip(prop.get("enum", []), prop.get("enumNames", prop.get("enum", [])), strict=False))
+    return choice_names(schema.get("properties", {}).get("category", {}))

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from runtime import masking, xmlsafe
 from runtime.bpmn_ns import tag
 from runtime.actors import Actor
+from runtime.read.queries import ClockRow, ComplaintView
 from runtime.store.files import Attachment
-from runtime.store.models import (AuditEvent, ProcessDefinition, ProcessFile, ProcessInstance, ProcessPackage,
-                                   SlaClock, User)
+from runtime.store.models import AuditEvent, ProcessDefinition, ProcessFile, ProcessInstance, ProcessPackage, User
 from runtime.store.packages import form_schema
 
 # Audit actions the case file shows, and the kind of entry each becomes (the rest are internal:
@@ -82,23 +82,18 @@ class CaseFile:
     def steps(self) -> list[Entry]:
         return [e for e in self.entries if e.kind == "step"]
 
-    def last_step(self, task_name: str) -> Entry | None:
-        """The latest completion of a step (the handling result, the callback record…)."""
-        found = [e for e in self.steps if e.details.get("task_name") == task_name]
-        return found[-1] if found else None
 
 
-def case_file_in(session, actor: Actor, instance_id: int | None, history: list[AuditEvent] | None = None) -> CaseFile:
-    """The case file of one instance, for ``actor`` (whose right to read it the caller checked)."""
-    if history is None:
-        history = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
-                                       .order_by(AuditEvent.at, AuditEvent.id)))
+def case_file_in(session, actor: Actor, view: ComplaintView) -> CaseFile:
+    """The case file of a complaint read by ``complaint_in`` (its audit log and deadlines already
+    read there), for ``actor``, whose right to read it the caller checked."""
+    instance_id, history = view.instance_id, view.history
     files = attachments_in(session, instance_id)
     by_id = {a.id: a for a in files}
     forms = _FormCache(session, instance_id)
     titles = {e.task_id: e.details.get("title") for e in history if e.action == "task_completed" and e.task_id}
     entries = [_entry(e, actor, forms, by_id, titles) for e in history if e.action in SHOWN]
-    entries += _deadlines(session, instance_id)
+    entries += _deadlines(view.clocks)
     names = _display_names(session, {e.actor for e in entries})
     entries = [_named(e, names) for e in entries]
     entries.sort(key=lambda e: e.at)
@@ -189,11 +184,16 @@ def _shown(name: str, prop: dict, value, files: dict[int, AttachmentRow]) -> Sho
     return Shown(name, label, _readable(prop, value))
 
 
+def choice_names(prop: dict) -> dict:
+    """A form field's choices by their names (``water`` -> 停水): one mapping for every reader."""
+    enum = prop.get("enum") or []
+    return dict(zip(enum, prop.get("enumNames", enum), strict=False))
+
+
 def _readable(prop: dict, value) -> str | list[str]:
     """A value as a person reads it: a choice's name, the rows of a list, a mapping as text."""
     if prop.get("enum"):
-        names = dict(zip(prop["enum"], prop.get("enumNames", prop["enum"]), strict=False))
-        return str(names.get(value, value))
+        return str(choice_names(prop).get(value, value))
     if isinstance(value, list):
         return [str(v) for v in value]
     if isinstance(value, dict):
@@ -215,10 +215,10 @@ def _user_tasks(session, package_id: int) -> dict[str, tuple[str | None, str | N
     return found
 
 
-def _deadlines(session, instance_id: int | None) -> list[Entry]:
+def _deadlines(clocks: list[ClockRow]) -> list[Entry]:
     """Each deadline met or missed, at the moment it was (running ones are on the page's 时限 table)."""
     out = []
-    for clock in session.scalars(select(SlaClock).where(SlaClock.instance_id == instance_id)):
+    for clock in clocks:
         if clock.breached_at is not None:
             out.append(Entry(clock.breached_at, "system", "system", "deadline_missed", clock.element_name,
                              details={"due_at": clock.due_at}))

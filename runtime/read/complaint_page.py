@@ -10,7 +10,7 @@ from sqlalchemy import select
 from runtime import masking
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
-from runtime.read.case_file import CaseFile, case_file_in
+from runtime.read.case_file import CaseFile, case_file_in, choice_names
 from runtime.read.queries import ComplaintView, complaint_in, linked_in, start_form_in
 from runtime.read.visibility import require_read
 from runtime.store.files import CaseArchive
@@ -45,13 +45,12 @@ def page_in(rt: Runtime, session, actor: Actor, view: ComplaintView, process_id:
     """The page of a complaint the caller has checked ``actor`` may read (the task page shows it too)."""
     schema = start_form_in(rt, session, process_id) or {}
     links = linked_in(session, view)
-    case_file = case_file_in(session, actor, view.instance_id, view.history)
+    case_file = case_file_in(session, actor, view)
     record = masking.masked(view.record, actor)
     record.update(revealed or {})
     properties = schema.get("properties", {})
     labels = {name: prop.get("title", name) for name, prop in properties.items()}
-    choices = {name: dict(zip(prop["enum"], prop.get("enumNames", prop["enum"]), strict=False))
-               for name, prop in properties.items() if prop.get("enum")}
+    choices = {name: choice_names(prop) for name, prop in properties.items() if prop.get("enum")}
     shown = {name: (choices[name].get(value, value) if name in choices else value)
              for name, value in record.items() if value not in (None, "", False) and name not in SHOWN_ABOVE}
     archive = session.scalar(select(CaseArchive.status).where(CaseArchive.instance_id == view.instance_id))
