@@ -31,7 +31,8 @@ lint: setup
 setup: $(STAMP) translations vendor
 
 # Front-end packages from npm, served from web/static/vendor (not committed; no CDN): htmx for the
-# inbox, bpmn-js (viewer and modeler, CSS with the diagram font embedded) for the console.
+# inbox, bpmn-js (viewer and modeler, CSS with the diagram font embedded) for the console, Apache ECharts for the
+# dashboard's and the monthly report's charts.
 VENDOR := web/static/vendor/.installed
 BPMN_JS := node_modules/bpmn-js/dist
 vendor: $(VENDOR)
@@ -41,7 +42,7 @@ $(VENDOR): package.json package-lock.json
 	mkdir -p web/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $(BPMN_JS)/bpmn-navigated-viewer.production.min.js \
 		$(BPMN_JS)/bpmn-modeler.production.min.js $(BPMN_JS)/assets/diagram-js.css $(BPMN_JS)/assets/bpmn-js.css \
-		$(BPMN_JS)/assets/bpmn-font/css/bpmn-embedded.css web/static/vendor/
+		$(BPMN_JS)/assets/bpmn-font/css/bpmn-embedded.css node_modules/echarts/dist/echarts.min.js web/static/vendor/
 	touch $@
 
 # Interface languages: catalogues in web/translations, compiled here (the .mo files are not committed).

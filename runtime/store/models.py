@@ -238,7 +238,8 @@ class ComplaintRecord(Base):
     """
 
     __tablename__ = "complaint_record"
-    __table_args__ = (Index("ix_complaint_record_phone_category", "customer_phone", "category"),)
+    __table_args__ = (Index("ix_complaint_record_phone_category", "customer_phone", "category"),
+                      Index("ix_complaint_record_unit_category", "customer_unit", "category"))
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
     channel: Mapped[str | None] = mapped_column(String(40), index=True)
     category: Mapped[str | None] = mapped_column(String(80), index=True)
@@ -256,8 +257,12 @@ class ComplaintRecord(Base):
 from runtime.store.people import ApiToken, Notification, SavedFilter, User, UserRole, WorkerHeartbeat  # noqa: E402
 from runtime.store.files import Attachment, CaseArchive  # noqa: E402
 from runtime.store.search_index import ComplaintSearch  # noqa: E402
+from runtime.store.reports import MonthlyReport  # noqa: E402
+from runtime.store.links import CollectiveCase, CollectiveMember, ComplaintLink  # noqa: E402
+from runtime.store.actions import CorrectiveAction  # noqa: E402
 
-__all__ = ["OPEN_STATUSES", "ApiToken", "Attachment", "AuditEvent", "CaseArchive", "ComplaintRecord", "ComplaintSearch",
-           "HumanTask", "Incident", "InstanceStatus", "Notification", "ProcessDefinition", "ProcessFile",
+__all__ = ["OPEN_STATUSES", "ApiToken", "Attachment", "AuditEvent", "CaseArchive", "CollectiveCase", "CollectiveMember",
+           "ComplaintLink", "ComplaintRecord", "ComplaintSearch", "CorrectiveAction", "HumanTask", "Incident",
+           "InstanceStatus", "MonthlyReport", "Notification", "ProcessDefinition", "ProcessFile",
            "ProcessInstance", "ProcessPackage", "SavedFilter", "SlaClock", "TaskHistory", "Timer", "User", "UserRole",
            "WaitingEvent", "WorkerHeartbeat"]
