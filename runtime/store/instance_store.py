@@ -20,7 +20,7 @@ from sqlalchemy import and_, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from runtime import clock
-from runtime.store import archives, notifications, projections
+from runtime.store import archives, notifications, projections, records
 from runtime.bootstrap import Runtime
 from runtime.store.packages import load_package
 from runtime.engine import LIBRARY_VERSION, Notice, ParsedPackage
@@ -222,8 +222,12 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
     instance.updated_at = now
     if instance.status not in (InstanceStatus.SUSPENDED, InstanceStatus.TERMINATED, InstanceStatus.FAILED):
         instance.status = projections.status_of(snapshot)
+    reported = records.report_facts(instance.facts or {}, instance.owner, instance.severity)
     instance.owner, instance.severity = snapshot.owner or instance.owner, snapshot.severity or instance.severity
     instance.facts = {**(instance.facts or {}), **snapshot.facts}
+    if instance.id is not None:  # a new complaint's record is written with them (records.write)
+        records.follow(session, instance.id, reported,
+                       records.report_facts(instance.facts, instance.owner, instance.severity), now)
     if instance.id is None:
         write_row(session, instance)  # projections need its id
     new_tasks = []

@@ -251,6 +251,18 @@ class ComplaintRecord(Base):
     # The integrator's own ticket id (a 12345 hotline number, a CRM case id): found by search.
     external_ref: Mapped[str | None] = mapped_column(String(80), index=True)
     customer_unit: Mapped[str | None] = mapped_column(String(200))
+    # Facts the monthly report groups and counts by (runtime.read.report), copied from the instance's
+    # ``facts`` at every save that changes them (``records.follow``): a month of complaints is then one
+    # GROUP BY on this table, never a scan of JSON. The ``*_at`` columns say since when a fact holds,
+    # so a report made "as of" a moment counts only what had happened by then.
+    accepted_at: Mapped[datetime | None] = mapped_column(UTC, index=True)  # received by the front desk (受理)
+    taken_at: Mapped[datetime | None] = mapped_column(UTC)  # since when a receiver owns it (首问负责人)
+    classified_at: Mapped[datetime | None] = mapped_column(UTC)  # since when its validity is decided
+    validity: Mapped[str | None] = mapped_column(String(20))
+    department: Mapped[str | None] = mapped_column(String(80))  # the responsible department it was dispatched to
+    severity: Mapped[str | None] = mapped_column(String(10))
+    outcome: Mapped[str | None] = mapped_column(String(10))  # closed | reopen
+    satisfaction: Mapped[str | None] = mapped_column(String(20))
 
 
 # The tables about people live in their own module; every table is importable from here.

@@ -2,12 +2,19 @@
 by the duplicate warning at intake."""
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from datetime import datetime
+
+from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from runtime import clock
 from runtime.search import index as search_index
-from runtime.store.db import table
+from runtime.store.db import UTCDateTime, table
 from runtime.store.models import OPEN_STATUSES, ComplaintRecord, ProcessInstance
+
+RECORD = table(ComplaintRecord)
+# instance fact -> record column (the monthly report's groups; see ComplaintRecord)
+REPORT_FACTS = ("validity", "department", "outcome", "satisfaction")
 
 # intake form field -> record column
 FIELDS = {"channel": "channel", "category": "category", "location": "site", "subject": "subject",
@@ -21,10 +28,50 @@ def write(session: Session, instance_id: int, data: dict) -> None:
     values = {column: _text(data.get(field), getattr(columns[column].type, "length", None))
               for field, column in FIELDS.items()}
     if any(values.values()):
+        values.update(_since(report_facts(*_instance_facts(session, instance_id)), {}, clock.now()))
         session.connection().execute(insert(table(ComplaintRecord)).values(instance_id=instance_id, **values))
         from runtime.store.projections import copy_record_to_tasks  # projections import the models only
         copy_record_to_tasks(session, instance_id)
         search_index.write(session, instance_id, data)
+
+
+def report_facts(facts: dict, owner: str | None, severity: str | None) -> dict:
+    """The record columns an instance's facts give (what ``follow`` keeps up to date)."""
+    out: dict = {name: _text(facts.get(name), getattr(RECORD.c[name].type, "length", None)) for name in REPORT_FACTS}
+    out.update(severity=severity, owner=owner or None, accepted_at=_moment(facts.get("accepted_at")))
+    return out
+
+
+def follow(session: Session, instance_id: int, before: dict, after: dict, now: datetime) -> None:
+    """Copy the report's facts onto the record when a save changed them (no statement otherwise):
+    the first owner stamps ``taken_at``, the first validity ``classified_at``."""
+    if before != after:
+        session.connection().execute(update(RECORD).where(RECORD.c.instance_id == instance_id)
+                                     .values(_since(after, before, now, keep=True)))
+
+
+def _since(after: dict, before: dict, now: datetime, keep: bool = False) -> dict:
+    values = {k: v for k, v in after.items() if k != "owner"}
+    stamp = literal(now, UTCDateTime())
+    for fact, column in (("owner", "taken_at"), ("validity", "classified_at")):
+        if after.get(fact) and not before.get(fact):
+            values[column] = func.coalesce(RECORD.c[column], stamp) if keep else now
+    return values
+
+
+def _instance_facts(session: Session, instance_id: int) -> tuple[dict, str | None, str | None]:
+    row = session.execute(select(ProcessInstance.facts, ProcessInstance.owner, ProcessInstance.severity)
+                          .where(ProcessInstance.id == instance_id)).first()
+    return (row[0] or {}, row[1], row[2]) if row else ({}, None, None)
+
+
+def _moment(value) -> datetime | None:
+    """An ISO text with offset (as ``reception_time`` writes it) as an aware moment; else None."""
+    try:
+        moment = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    return moment if moment is None or moment.tzinfo else None
 
 
 def open_duplicates(session: Session, phone: str | None, category: str | None) -> list[str]:

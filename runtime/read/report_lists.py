@@ -1,0 +1,126 @@
+"""The monthly report's lists, row by row: every breached deadline with its lateness and rating,
+repeat complaints, collective cases and corrective actions of the complaints in the period (see
+``runtime.read.report`` for what "as of" means for each)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from runtime.business_calendar import BusinessCalendar
+from runtime.report_policy import ReportPolicy
+from runtime.store.models import (AuditEvent, CollectiveCase, CollectiveMember, ComplaintLink, ComplaintRecord,
+                                  CorrectiveAction, ProcessInstance, SlaClock)
+
+R, P, C = ComplaintRecord, ProcessInstance, SlaClock
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # UTC, the first local day's midnight
+    end: datetime  # UTC, the midnight after the last local day (excluded)
+    as_of: datetime  # UTC
+    zone: ZoneInfo
+
+    def complaints(self):
+        """The SQL condition on ``complaint_record`` joined to ``process_instance``: accepted in the
+        period and entered by ``as_of``."""
+        return and_(R.accepted_at >= self.start, R.accepted_at < self.end, P.started_at <= self.as_of)
+
+
+def breaches(session: Session, period: Period, policy: ReportPolicy, calendar: BusinessCalendar) -> list[dict]:
+    """Every deadline of the rated rules that was breached by ``as_of``, rated by the policy.
+
+    Lateness runs from the due time to when the late step was done (its ``task_completed``), or,
+    for a deadline on no step (entry within 2 hours), to when it was recorded breached; a step not
+    done by ``as_of`` is late until then (or until its complaint ended)."""
+    as_of = period.as_of
+    done = (select(func.min(AuditEvent.at)).where(AuditEvent.task_id == C.task_id,
+                                                 AuditEvent.action == "task_completed", AuditEvent.at <= as_of)
+            .scalar_subquery())
+    rows = session.execute(
+        select(C.business_key, C.rule, C.element_name, C.due_at, C.breached_at, C.task_id, R.severity,
+               R.department, R.classified_at, P.ended_at, done.label("done_at"))
+        .select_from(C).join(R, R.instance_id == C.instance_id).join(P, P.id == R.instance_id)
+        .where(period.complaints(), C.rule.in_(policy.rated_rules), C.due_at <= as_of,
+               or_(C.met_at.is_(None), C.met_at > as_of))
+        .order_by(C.due_at, C.business_key, C.rule)).all()
+    return [_breach(row, as_of, policy, calendar) for row in rows]
+
+
+def _breach(row, as_of: datetime, policy: ReportPolicy, calendar: BusinessCalendar) -> dict:
+    breached_at = row.breached_at if row.breached_at is not None and row.breached_at <= as_of else None
+    ends = [m for m in (row.ended_at, as_of) if m is not None and m <= as_of]
+    if row.task_id is not None:
+        ends += [row.done_at] if row.done_at is not None else []
+    elif breached_at is not None:
+        ends.append(breached_at)
+    late_until = max(min(ends), row.due_at)
+    days = round(calendar.working_days_between(row.due_at, late_until), 2)
+    hours = (late_until - row.due_at).total_seconds() / 3600
+    severity = row.severity or "normal"
+    rating, because = policy.rate(severity, row.rule, days, hours)
+    classified = row.classified_at is not None and row.classified_at <= as_of
+    return {"business_key": row.business_key, "rule": row.rule, "element_name": row.element_name,
+            "due_at": _iso(row.due_at), "breached_at": _iso(breached_at), "late_until": _iso(late_until),
+            "late_working_days": days, "late_hours": round(hours, 2), "severity": severity,
+            "department": row.department if classified else None, "rating": rating, "because": because}
+
+
+def repeats(session: Session, period: Period) -> dict:
+    """Complaints of the period linked by intake to an earlier one of the same customer and matter."""
+    earlier = aliased(ProcessInstance)
+    rows = session.execute(
+        select(P.business_key, earlier.business_key).select_from(ComplaintLink)
+        .join(R, R.instance_id == ComplaintLink.instance_id).join(P, P.id == R.instance_id)
+        .join(earlier, earlier.id == ComplaintLink.related_id)
+        .where(period.complaints(), ComplaintLink.kind == "repeat", ComplaintLink.created_at <= period.as_of)
+        .order_by(P.business_key, earlier.business_key)).all()
+    return {"count": len({key for key, _ in rows}),
+            "items": [{"business_key": key, "repeat_of": of} for key, of in rows]}
+
+
+def collective(session: Session, period: Period) -> dict:
+    """Collective cases opened in the period, with the complaints that had joined them by ``as_of``."""
+    cases = session.execute(
+        select(CollectiveCase.id, CollectiveCase.site, CollectiveCase.category)
+        .where(CollectiveCase.opened_at >= period.start, CollectiveCase.opened_at < period.end,
+               CollectiveCase.opened_at <= period.as_of).order_by(CollectiveCase.opened_at, CollectiveCase.id)).all()
+    members: dict[int, list[str]] = {case.id: [] for case in cases}
+    if members:
+        for case_id, key in session.execute(
+                select(CollectiveMember.collective_id, P.business_key).join(P, P.id == CollectiveMember.instance_id)
+                .where(CollectiveMember.collective_id.in_(members), CollectiveMember.joined_at <= period.as_of)
+                .order_by(P.business_key)):
+            members[case_id].append(key)
+    items = [{"id": c.id, "site": c.site, "category": c.category, "members": len(members[c.id]),
+              "business_keys": members[c.id]} for c in cases]
+    return {"count": len(items), "items": items}
+
+
+def actions(session: Session, period: Period) -> dict:
+    """Corrective and preventive actions recorded by ``as_of`` for the period's complaints: done if
+    done by then, overdue if still open after their due day (local)."""
+    a = CorrectiveAction
+    rows = session.execute(
+        select(a.business_key, a.kind, a.root_cause, a.description, a.owner, a.due_on, a.done_at)
+        .select_from(a).join(R, R.instance_id == a.instance_id).join(P, P.id == R.instance_id)
+        .where(period.complaints(), a.created_at <= period.as_of).order_by(a.due_on, a.business_key, a.id)).all()
+    today = period.as_of.astimezone(period.zone).date()
+    items, tally = [], {"open": 0, "done": 0, "overdue": 0}
+    for row in rows:
+        done = row.done_at is not None and row.done_at <= period.as_of
+        tally["done" if done else "open"] += 1
+        tally["overdue"] += int(not done and row.due_on < today)
+        items.append({"business_key": row.business_key, "kind": row.kind, "root_cause": row.root_cause,
+                      "description": row.description, "owner": row.owner, "due_on": row.due_on.isoformat(),
+                      "status": "done" if done else "open", "done_at": _iso(row.done_at) if done else None})
+    return {**tally, "items": items}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
+
