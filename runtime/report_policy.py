@@ -73,9 +73,9 @@ def parse(text: str, where: str = FILE_NAME) -> ReportPolicy:
     except tomllib.TOMLDecodeError as err:
         raise ConfigurationError(f"{where}: {err}") from err
     lines = _Lines(text, where)
-    unknown = sorted(set(data) - {"rates", "rating"})
+    unknown = sorted(set(data) - {"rates", "rating", "schedule"})  # [schedule]: runtime.reporting.schedule
     if unknown:
-        raise lines.error(f"unknown section '{unknown[0]}' (expected [rates] and [[rating]])", unknown[0])
+        raise lines.error(f"unknown section '{unknown[0]}' (expected [rates], [[rating]] and [schedule])", unknown[0])
     rates, also = _rates(data.get("rates"), lines)
     ratings = data.get("rating")
     if not isinstance(ratings, list) or not ratings:

@@ -26,14 +26,17 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     limits.init(app)
     zone = ZoneInfo(rt.settings.timezone)
     app.jinja_env.filters["local"] = lambda moment, fmt="%m/%d %H:%M": moment.astimezone(zone).strftime(fmt)
+    app.jinja_env.filters["localtime"] = lambda moment: _localtime(moment, zone)
     from web.timefmt import time_left
     app.jinja_env.filters["time_left"] = time_left
     from runtime import clock
     app.jinja_env.globals["now"] = clock.now
+    from runtime.services.reports import READ_ROLES
+    app.jinja_env.globals["report_roles"] = READ_ROLES
     app.jinja_env.filters["reject_keys"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
 
     from web import (admin, api, attachments, auth, calendar, complaints, console, errors, health, inbox, notices,
-                     processes, search)
+                     processes, reports, search)
     from web import api_case, api_complaints  # noqa: F401 - their routes join the API's blueprint
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF does not apply
     app.register_blueprint(api.bp)
@@ -49,7 +52,18 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.register_blueprint(calendar.bp)
     app.register_blueprint(processes.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(reports.bp)
     app.jinja_env.globals["unread_count"] = notices.unread_count
     app.register_blueprint(health.bp)
     errors.register(app)
     return app
+
+
+def _localtime(moment, zone: ZoneInfo) -> str:
+    """A moment kept as ISO text (a kept report's figures) or a datetime, as local date and time."""
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        from datetime import datetime
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")

@@ -15,6 +15,8 @@ TEXTS = {
         "calendar": "业务日历：请录入 {title} 年的放假和调休安排（做法见业务日历页面），"
                     "在此之前，之后的时限均为暂定",
         "open_complaint": "查看投诉",
+        "monthly_report": "客户投诉处理报告（{title}）已生成，表格和 PDF 见附件",
+        "open_report": "在系统中查看",
         "footer": "此邮件由投诉处理系统自动发送。",
     },
     "en": {
@@ -27,6 +29,8 @@ TEXTS = {
         "calendar": "Business calendar: enter the holidays and make-up working days of {title} "
                     "(the calendar page shows how); until then later deadlines are provisional",
         "open_complaint": "Open the complaint",
+        "monthly_report": "The complaint report for {title} is ready; the spreadsheet and the PDF are attached",
+        "open_report": "Open it in the system",
         "footer": "Sent automatically by the complaint handling system.",
     },
 }

@@ -138,6 +138,11 @@ def message(rt: Runtime, mail: Outgoing) -> EmailMessage:
         body.append(mail.details["message"])
     if mail.business_key:
         body.append(f"{text(locale, 'open_complaint')}: {rt.settings.base_url}/complaints/{mail.business_key}")
+    if mail.kind == "monthly_report":
+        body.append(f"{text(locale, 'open_report')}: {rt.settings.base_url}/reports/{mail.details.get('period', '')}")
     body += ["", text(locale, "footer")]
     msg.set_content("\n".join(body))
+    if mail.kind == "monthly_report":
+        from runtime.worker import report_mail  # renders the report's files: only for this kind of mail
+        report_mail.attach(rt, msg, mail.details)
     return msg

@@ -26,7 +26,7 @@ from runtime.worker import mailer
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised
 from runtime.store.models import CaseArchive, Incident, Notification, Timer, WorkerHeartbeat
-from runtime.services import archive
+from runtime.services import archive, reports
 from runtime.services.calendar import tell_if_next_year_missing
 from runtime.services.replay import retry_next_due
 from runtime.services.timers import fire_next_due
@@ -43,7 +43,7 @@ class Worker:
         self.rt = rt
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 10000}"
         self.started_at = clock.now()
-        self.fired = self.retried = self.mailed = self.archived = 0
+        self.fired = self.retried = self.mailed = self.archived = self.reported = 0
         self.last_sweep_at: datetime | None = None
         self.sweep_started_at: datetime | None = None
         self._checked_at: float | None = None
@@ -59,9 +59,19 @@ class Worker:
             self.retried += 1
         self.mailed += mailer.send_due(self.rt, now)
         self.archived += archive.make_due(self.rt)
+        self.reported += self._monthly_report(now)
         self._daily_checks()
         self.last_sweep_at = clock.now()
         return fired
+
+    def _monthly_report(self, now: datetime) -> int:
+        """Make the month's report when its time has come; a broken policy file is logged (the report page
+        names the fault) and never stops the timers."""
+        try:
+            return reports.make_due(self.rt, now)
+        except Exception:
+            log.exception("monthly report not made")
+            return 0
 
     def _daily_checks(self) -> None:
         """Checks that need not run every sweep (at most hourly): the calendar's 60-day warning."""

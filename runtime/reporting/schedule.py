@@ -1,0 +1,101 @@
+"""When the monthly report is made: on the last working day before the 1st (001: 每月1日前), at a time of day
+the process owner sets, so that it reaches the quality department and leadership before the month ends.
+
+The settings are the ``[schedule]`` table of ``processes/report_policy.toml``:
+
+    [schedule]
+    time = "16:00"                               # local time on that working day
+    recipients = ["quality", "general_manager"]  # roles whose members receive it
+
+The report is made *as of* that moment (not as of whenever the worker got to it), so a worker that was
+down makes the same report when it comes back, and regenerating it gives the same figures."""
+from __future__ import annotations
+
+import calendar as month_days
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from runtime.business_calendar import BusinessCalendar
+from runtime.errors import ConfigurationError
+from runtime.roles import ROLE_CODES
+
+POLICY_FILE = "report_policy.toml"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    time: time = time(16, 0)
+    recipients: tuple[str, ...] = ("quality", "general_manager")
+
+
+def load(processes_dir: Path) -> Schedule:
+    """The schedule from the policy file; its defaults when the file or the table is absent. Read again only
+    when the file changed: the worker asks at every sweep."""
+    path = processes_dir / POLICY_FILE
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return Schedule()
+    cached = _CACHE.get(path)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    found = _read(path)
+    _CACHE[path] = (stamp, found)
+    return found
+
+
+_CACHE: dict[Path, tuple[int, Schedule]] = {}
+
+
+def _read(path: Path) -> Schedule:
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("schedule", {})
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigurationError(f"{POLICY_FILE}: {e}") from None
+    return _schedule(table)
+
+
+def _schedule(table) -> Schedule:
+    if not isinstance(table, dict):
+        raise ConfigurationError(f"{POLICY_FILE}: [schedule] must be a table")
+    unknown = sorted(set(table) - {"time", "recipients"})
+    if unknown:
+        raise ConfigurationError(f"{POLICY_FILE}: [schedule] has no setting '{unknown[0]}' (time, recipients)")
+    at = table.get("time", "16:00")
+    if not isinstance(at, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
+        raise ConfigurationError(f"{POLICY_FILE}: [schedule] time must be HH:MM (24-hour), got {at!r}")
+    roles = table.get("recipients", list(Schedule.recipients))
+    if not isinstance(roles, list) or not roles or any(r not in ROLE_CODES for r in roles):
+        raise ConfigurationError(f"{POLICY_FILE}: [schedule] recipients must be a list of role codes "
+                                 f"({', '.join(sorted(ROLE_CODES))}), got {roles!r}")
+    hours, minutes = map(int, at.split(":"))
+    return Schedule(time(hours, minutes), tuple(roles))
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, month_days.monthrange(year, month)[1])
+
+
+def production_day(cal: BusinessCalendar, year: int, month: int) -> date:
+    """The last working day on or before the month's last day (a make-up Saturday counts)."""
+    day = month_bounds(year, month)[1]
+    while not cal.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def production_moment(cal: BusinessCalendar, schedule: Schedule, zone: ZoneInfo, year: int, month: int) -> datetime:
+    return datetime.combine(production_day(cal, year, month), schedule.time, tzinfo=zone)
+
+
+def months_due(cal: BusinessCalendar, schedule: Schedule, zone: ZoneInfo, now: datetime) -> list[tuple[int, int]]:
+    """This month and the one before, each if its production moment has come (the one before covers a worker
+    that was down across the month end)."""
+    local = now.astimezone(zone)
+    previous = (local.year - 1, 12) if local.month == 1 else (local.year, local.month - 1)
+    return [m for m in (previous, (local.year, local.month))
+            if production_moment(cal, schedule, zone, *m) <= now]
