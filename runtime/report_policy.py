@@ -161,9 +161,10 @@ class _Lines:
             start = headers[rule]
             if key == "[[rating]]":
                 return start + 1
-        pattern = re.compile(rf"^\s*(\[+\s*)?{re.escape(key.strip('[]'))}\b")
-        for i in range(start, len(self.lines)):
-            if i > start and rule is not None and self.lines[i].strip() == "[[rating]]":
+        brackets = "" if rule is not None else r"(\[+\s*)?"  # inside a rule: its keys, not its header
+        pattern = re.compile(rf"^\s*{brackets}{re.escape(key.strip('[]'))}\b")
+        for i in range(start + (rule is not None), len(self.lines)):
+            if rule is not None and self.lines[i].strip() == "[[rating]]":
                 break
             if pattern.match(self.lines[i]):
                 return i + 1

@@ -8,7 +8,8 @@ again with its own ``as_of`` gives the same figures however the complaints went 
   department count once classified by then (``classified_at``), else under ``none``;
 - a deadline clock (``sla_clock``) counts in its rate once it was decided by then: met (its step done
   in time, ``met_at`` <= as_of) or breached (its due time passed by then without being met: fired,
-  done late, or still overdue at ``as_of``). A clock still running before its due time counts nowhere;
+  done late, or still overdue at ``as_of``; see ``report_lists.clock_breached``). A clock still running
+  before its due time counts nowhere;
 - a complaint is closed once it ended by then (explained invalid complaints and consultations close
   by design and are left out); it was closed with the customer's acceptance when its outcome is
   ``closed``; it was closed improperly when it ended without that acceptance (reopened, ended by an
@@ -115,8 +116,8 @@ def _complaint_counts(session: Session, period: Period) -> tuple[int, int, int, 
 
 def _clock_counts(session: Session, period: Period, policy: ReportPolicy) -> dict[str, tuple[int, int]]:
     """Per rule: (met by as_of, decided by as_of)."""
-    met = and_(C.met_at.is_not(None), C.met_at <= period.as_of)
-    decided = or_(met, C.due_at <= period.as_of)
+    met = report_lists.clock_met(period.as_of)
+    decided = or_(met, report_lists.clock_breached(period.as_of))
     rows = session.execute(
         select(C.rule, func.count(case((met, 1))), func.count(case((decided, 1))))
         .select_from(C).join(R, R.instance_id == C.instance_id).join(P, P.id == R.instance_id)

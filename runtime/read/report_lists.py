@@ -31,6 +31,21 @@ class Period:
         return and_(R.accepted_at >= self.start, R.accepted_at < self.end, P.started_at <= self.as_of)
 
 
+def clock_met(as_of: datetime):
+    """SQL: the deadline clock was met by ``as_of``."""
+    return and_(C.met_at.is_not(None), C.met_at <= as_of)
+
+
+def clock_breached(as_of: datetime):
+    """SQL: the deadline clock was breached by ``as_of``: recorded so by then, or running past its due
+    time then. A clock whose start is its due time was written when it was already late (a step that
+    appeared after its deadline, as when a complaint is taken over late): it counts only once it was
+    recorded, since it did not exist before, so a report made again as of the same moment does not
+    find it where the first one could not."""
+    return or_(and_(C.breached_at.is_not(None), C.breached_at <= as_of),
+               and_(C.due_at <= as_of, C.started_at < C.due_at, or_(C.met_at.is_(None), C.met_at > as_of)))
+
+
 def breaches(session: Session, period: Period, policy: ReportPolicy, calendar: BusinessCalendar) -> list[dict]:
     """Every deadline of the rated rules that was breached by ``as_of``, rated by the policy.
 
@@ -45,8 +60,7 @@ def breaches(session: Session, period: Period, policy: ReportPolicy, calendar: B
         select(C.business_key, C.rule, C.element_name, C.due_at, C.breached_at, C.task_id, R.severity,
                R.department, R.classified_at, P.ended_at, done.label("done_at"))
         .select_from(C).join(R, R.instance_id == C.instance_id).join(P, P.id == R.instance_id)
-        .where(period.complaints(), C.rule.in_(policy.rated_rules), C.due_at <= as_of,
-               or_(C.met_at.is_(None), C.met_at > as_of))
+        .where(period.complaints(), C.rule.in_(policy.rated_rules), clock_breached(as_of))
         .order_by(C.due_at, C.business_key, C.rule)).all()
     return [_breach(row, as_of, policy, calendar) for row in rows]
 
