@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from runtime import services, worker
 from runtime.services.users import create_user, get_actor
 from tests.browser.conftest import SCREENSHOTS, screenshot, sign_in
-from tests.helpers import INTAKE, task
+from tests.helpers import INTAKE, closing_review, task
 from tests.sample_files import pdf, photo
 
 LEAK = {**INTAKE, "category": "water", "description": "卫生间天花板漏水，已持续三天", "demand": "尽快维修"}
@@ -79,8 +79,7 @@ def test_the_archive_pdf_of_a_closed_complaint_downloads_and_renders(rt, live, h
     page = new_page()
     handle_in_the_browser(page, live, handling)
     for who, name, data in (("wang", "callback", {"satisfaction": "satisfied", "callback_channel": "phone"}),
-                            ("sun", "confirm", {"record_checked": True, "handling_checked": True,
-                                                "callback_checked": True})):
+                            ("sun", "confirm", closing_review())):
         services.complete_task(rt, get_actor(rt, who), task(rt, handling, name).id, data)
     worker.run_once(rt)
     desk = new_page()

@@ -16,7 +16,8 @@ from web import create_app
 CHECKS = {"record_checked": True, "handling_checked": True, "callback_checked": True}
 FIX = {"kind": "corrective", "description": "更换3栋电梯门机皮带", "owner": "li", "due_on": "2025-10-15"}
 PREVENT = {"kind": "preventive", "description": "装修施工夜间巡查纳入保安排班", "owner": "qian", "due_on": "2025-10-20"}
-REVIEW = {**CHECKS, "root_cause": "internal", "root_cause_analysis": "夜间巡查缺位，装修管理未落实", "actions": [FIX, PREVENT]}
+REVIEW = {**CHECKS, "cause_type": "internal", "cause_review": "夜间巡查缺位，装修管理未落实",
+          "actions": [FIX, PREVENT]}
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_the_review_records_the_root_cause_and_actions_listed_for_their_owners_a
 @pytest.mark.parametrize("change, field", [
     ({"actions": [FIX, {**PREVENT, "owner": "nobody"}]}, "actions.1.owner"),
     ({"actions": [{**FIX, "due_on": "2025-10-08"}, PREVENT]}, "actions.0.due_on"),
-    ({"root_cause": None}, "root_cause"),
+    ({"cause_type": None}, "cause_type"),
     ({"actions": []}, "actions"),
     ({"actions": [{**FIX, "description": ""}]}, "actions.0.description"),
 ])
@@ -82,7 +83,7 @@ def test_an_unknown_owner_is_named_in_the_chinese_form_and_the_rows_are_kept(des
     page = client.get(f"/tasks/{task}").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     form = {"csrf_token": token, "record_checked": "on", "handling_checked": "on", "callback_checked": "on",
-            "root_cause": "internal", "root_cause_analysis": "巡查缺位",
+            "cause_type": "internal", "cause_review": "巡查缺位",
             "actions.kind": ["corrective", "preventive"], "actions.description": ["更换皮带", "加强巡查"],
             "actions.owner": ["li", "ghost"], "actions.due_on": ["2025-10-15", "2025-10-20"]}
     body = client.post(f"/tasks/{task}", data=form).get_data(as_text=True)
