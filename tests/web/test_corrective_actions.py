@@ -6,10 +6,13 @@ shown as overdue with exactly one notice to its owner however often the worker s
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
-from tests.helpers import signed_in
+from runtime.bootstrap import bootstrap
+from runtime.services.users import create_user
+from tests.helpers import PASSWORD, deploy_processes, signed_in
 from tests.web.test_procedure_fidelity import PEOPLE, Hotline, at, error
 from web import create_app
 
@@ -150,3 +153,24 @@ def test_the_actions_page_lists_mine_and_marks_one_done(desk, rt):
                     follow_redirects=True).get_data(as_text=True)
     assert "already marked done by li" in again
     assert li.get("/actions/?scope=bogus").status_code == 200
+
+
+def test_the_overdue_owner_is_mailed_once_in_their_language(settings, smtp_server):
+    """Through the real SMTP server: one e-mail to the owner, none to the other action's owner."""
+    rt = bootstrap(replace(settings, smtp_host="127.0.0.1", smtp_port=smtp_server.port,
+                           base_url="https://cf.example.test"))
+    try:
+        deploy_processes(rt)
+        for name, spec in PEOPLE.items():
+            roles, department = spec if isinstance(spec, tuple) else (spec, None)
+            create_user(rt, name, PASSWORD, list(roles), department=department, email=f"{name}@example.test")
+        desk = Hotline(rt, create_app(runtime=rt).test_client())
+        number = at_review(desk)
+        desk.done(number, "confirm", "sun", **REVIEW)
+        for day in (16, 17, 20):
+            desk.advance_to(2025, 10, day, 9, 30)  # working hours: the notice is mailed in the same sweep
+        [mail] = [m for m in smtp_server.to("li@example.test") if "整改措施" in m["Subject"]]
+        assert mail["Subject"] == f"[{number}] 整改措施已到期未完成：{FIX['description']}"
+        assert not [m for m in smtp_server.to("qian@example.test") if "整改措施" in m["Subject"]]
+    finally:
+        rt.close()
