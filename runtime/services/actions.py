@@ -97,7 +97,7 @@ def notify_overdue(rt: Runtime) -> int:
             CorrectiveAction.status == "open", CorrectiveAction.due_on < today,
             CorrectiveAction.overdue_notified_at.is_(None)).order_by(CorrectiveAction.id).limit(500)))
         for action in due:
-            instance = lock(session, instance_id=action.instance_id)
+            instance = lock(session, instance_id=action.instance_id, for_update=False)  # read: no step changes
             notifications.post(session, rt.settings, instance, "action_overdue", str(action.id),
                                action.description, notifications.named(session, [action.owner]),
                                details={"due_on": action.due_on.isoformat()})
