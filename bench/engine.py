@@ -19,6 +19,8 @@ import json
 import statistics
 import tempfile
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from sqlalchemy import select, text
@@ -48,7 +50,10 @@ FORMS = {  # the user tasks of a normal complaint in order, with the data each o
     "handle": {"investigation": "现场查看", "handling_result": "已协调停止夜间施工", "root_cause": "装修管理",
                "cannot_handle": False},
     "callback": {"satisfaction": "satisfied", "callback_channel": "phone", "callback_note": "客户满意"},
-    "confirm": {"record_checked": True, "handling_checked": True, "callback_checked": True},
+    "confirm": {"record_checked": True, "handling_checked": True, "callback_checked": True,
+                "cause_type": "internal", "cause_review": "装修管理未落实",
+                "actions": [{"kind": "corrective", "description": "装修夜间巡查", "owner": "site",
+                             "due_on": datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()}]},
 }
 STARTED_BY = {"initiator": "frontdesk", "initiator_roles": ["front_desk"]}  # what the runtime adds at start
 

@@ -8,7 +8,12 @@ lookarounds) is refused at deployment.
 Two keywords of our own carry time limits a form states (the business calendar decides them, so
 plain JSON Schema cannot): ``notInFuture`` (a date and time that has happened, e.g. when a complaint
 was received) and ``maxWorkingDaysAhead: n`` (a date from today to n working days ahead, e.g. the
-re-reply date agreed with a customer). A client reading the API contract sees both on the field."""
+re-reply date agreed with a customer), and ``notInPast`` (a date from today on, e.g. a corrective
+action's due date). A client reading the API contract sees them on the field.
+
+Two more mark what a closing review records beyond the step's data: ``"correctiveActions": true`` on
+a list of actions (kind, description, owner, due_on) and ``"rootCause": true`` on the root cause;
+the completion turns them into tracked ``corrective_action`` rows (runtime/services/actions.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -85,11 +90,25 @@ def _max_working_days_ahead(validator, limit, instance, schema) -> Iterator[Vali
         yield ValidationError(f"{instance} is more than {limit} working days ahead; at most {latest}")
 
 
+def _not_in_past(validator, wanted, instance, schema) -> Iterator[ValidationError]:
+    if not wanted or not validator.is_type(instance, "string"):
+        return
+    try:
+        day = parse_day(instance)
+    except ValueError as e:
+        yield ValidationError(str(e))
+        return
+    today = clock.now().astimezone(business_calendar.current().zone).date()
+    if day < today:
+        yield ValidationError(f"{instance} has passed; choose a date from {today} on")
+
+
 FormValidator = validators.extend(Draft202012Validator, {"pattern": _pattern,
                                                          "patternProperties": _pattern_properties,
                                                          "additionalProperties": _additional_properties,
                                                          "notInFuture": _not_in_future,
-                                                         "maxWorkingDaysAhead": _max_working_days_ahead})
+                                                         "maxWorkingDaysAhead": _max_working_days_ahead,
+                                                         "notInPast": _not_in_past})
 
 
 def validator(schema: dict):
@@ -138,3 +157,12 @@ def attachment_fields(schema: dict) -> list[str]:
     """The form's fields that hold attachments (``"attachments": true``: a list of the ids of the
     complaint's files, checked to be its own when the step is completed)."""
     return [name for name, prop in schema.get("properties", {}).items() if prop.get("attachments")]
+
+
+def action_fields(schema: dict) -> tuple[str | None, str | None]:
+    """The form's list of corrective actions and its root-cause field (``"correctiveActions": true``,
+    ``"rootCause": true``), or None for each it lacks: the fields a closing review's rows come from."""
+    properties = schema.get("properties", {})
+    actions = next((n for n, p in properties.items() if p.get("correctiveActions") is True), None)
+    cause = next((n for n, p in properties.items() if p.get("rootCause") is True), None)
+    return actions, cause

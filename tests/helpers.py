@@ -3,8 +3,11 @@ projections and the audit log say now."""
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+
+from runtime import clock
 
 from runtime.config import PROJECT_ROOT
 from runtime.services.deployment import deploy
@@ -17,6 +20,16 @@ from runtime.store.models import AuditEvent, HumanTask, Incident, ProcessInstanc
 INTAKE = {"channel": "phone", "category": "noise", "description": "楼上装修噪音，晚上十点后仍在施工",
           "demand": "停止夜间施工", "customer_name": "张先生", "customer_unit": "3栋1单元502",
           "customer_phone": "13812341234", "location": "3栋"}
+
+
+def closing_review(owner: str = "sun", **checks) -> dict:
+    """The site manager's 确认关闭 on a complaint that reached it: the three checks (``checks``
+    overrides them), the root cause and one corrective action owned by ``owner`` (an account the
+    test has), due today on the test's clock."""
+    today = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    return {"record_checked": True, "handling_checked": True, "callback_checked": True, **checks,
+            "cause_type": "internal", "cause_review": "处理流程未落实",
+            "actions": [{"kind": "corrective", "description": "落实整改", "owner": owner, "due_on": today}]}
 
 
 def deploy_processes(rt):

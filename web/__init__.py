@@ -35,9 +35,9 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.jinja_env.globals["report_roles"] = READ_ROLES
     app.jinja_env.filters["reject_keys"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
 
-    from web import (admin, api, attachments, auth, calendar, complaints, console, errors, health, inbox, notices,
-                     processes, reports, search)
-    from web import api_case, api_complaints  # noqa: F401 - their routes join the API's blueprint
+    from web import (actions, admin, api, attachments, auth, calendar, complaints, console, errors, health, inbox,
+                     notices, processes, reports, search)
+    from web import api_actions, api_case, api_complaints  # noqa: F401 - their routes join the API's blueprint
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF does not apply
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
@@ -53,6 +53,7 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.register_blueprint(processes.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(actions.bp)
     app.jinja_env.globals["unread_count"] = notices.unread_count
     app.register_blueprint(health.bp)
     errors.register(app)

@@ -57,10 +57,12 @@ def steps(number: str):
 @bp.get("/complaints/<number>/case-file")
 @token_required
 def case(number: str):
-    """Everything that happened: steps, comments, hand-overs, escalations, deadlines met and missed."""
+    """Everything that happened: steps, comments, hand-overs, escalations, deadlines met and missed, and
+    the closing review's corrective actions with their state."""
     found = _case(number)
     return {"number": number, "entries": [entry_json(e, number) for e in found.case_file.entries],
-            "attachments": [attachment_json(a, number) for a in found.case_file.attachments]}
+            "attachments": [attachment_json(a, number) for a in found.case_file.attachments],
+            "actions": [a.as_json() for a in found.case_file.actions]}
 
 
 @bp.get("/complaints/<number>/comments")

@@ -1,8 +1,9 @@
 """Render a task's JSON-Schema form as HTML fields and turn the posted fields back into typed data.
 
 Validation itself happens on the server in the runtime (jsonschema); this only converts types. Lists
-(arrays) are posted as repeated fields, one per row; attachment fields as the ids of the complaint's
-files that are ticked, with new files beside them.
+(arrays) are posted as repeated fields, one per row; a list of objects (a closing review's actions) as
+one repeated field per column (``actions.owner``), read back row by row; attachment fields as the ids
+of the complaint's files that are ticked, with new files beside them.
 """
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ from runtime.form_rules import attachment_fields  # noqa: F401 - the page posts 
 class Field:
     name: str
     title: str
-    widget: str  # select | checkbox | textarea | number | date | datetime | text | list | files
+    widget: str  # select | checkbox | textarea | number | date | datetime | text | list | table | files
     required: bool
     options: list[tuple[str, str]]
     help: str = ""  # the field's ``description``: what it is for, e.g. that a limit counts from it
     max_items: int | None = None  # lists and files: how many rows or files the form takes
     max_length: int | None = None
+    columns: tuple[Field, ...] = ()  # a table's: one field per property of its rows
 
 
 def fields(schema: dict) -> list[Field]:
@@ -31,8 +33,14 @@ def fields(schema: dict) -> list[Field]:
         labels = prop.get("enumNames", enum or [])
         out.append(Field(name, prop.get("title", name), _widget(prop), name in required,
                          list(zip(enum, labels, strict=False)) if enum else [], prop.get("description", ""),
-                         prop.get("maxItems"), _max_length(prop)))
+                         prop.get("maxItems"), _max_length(prop), tuple(fields(_row_schema(prop)))))
     return out
+
+
+def _row_schema(prop: dict) -> dict:
+    """The schema of a list's rows when they are objects (a table), else an empty one."""
+    items = prop.get("items") if prop.get("type") == "array" else None
+    return items if isinstance(items, dict) and items.get("type") == "object" else {}
 
 
 def _max_length(prop: dict) -> int | None:
@@ -45,6 +53,8 @@ def _widget(prop: dict) -> str:
         return "files"
     if prop.get("enum"):
         return "select"
+    if _row_schema(prop):
+        return "table"
     kind, form = prop.get("type"), prop.get("format")
     if kind in WIDGETS:
         return WIDGETS[kind]
@@ -61,6 +71,11 @@ def parse(schema: dict, form) -> dict:
     data: dict = {}
     for name, prop in schema.get("properties", {}).items():
         kind = prop.get("type")
+        if _row_schema(prop):
+            table = _table(name, _row_schema(prop), form)
+            if table:
+                data[name] = table
+            continue
         if kind == "array":
             rows = _rows(form.getlist(name), prop)
             if rows:
@@ -74,6 +89,19 @@ def parse(schema: dict, form) -> dict:
             continue
         data[name] = _number(raw, kind) if kind in ("integer", "number") else raw
     return data
+
+
+def _table(name: str, rows: dict, form) -> list[dict]:
+    """The rows of a table, one per position of its columns' repeated fields; a row left blank is
+    dropped, a blank cell left out (the schema check names a missing one)."""
+    columns = {col: form.getlist(f"{name}.{col}") for col in rows.get("properties", {})}
+    count = max((len(v) for v in columns.values()), default=0)
+    table = []
+    for i in range(count):
+        row = {col: values[i].strip() for col, values in columns.items() if i < len(values) and values[i].strip()}
+        if row:
+            table.append(row)
+    return table
 
 
 def _rows(raw: list[str], prop: dict) -> list:

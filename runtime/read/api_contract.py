@@ -75,6 +75,8 @@ def _calendar_limits(node: dict) -> dict:
     if isinstance(node.get("maxWorkingDaysAhead"), int):
         node = {**node, "description": _joined(node.get("description"), (
             f"A date (YYYY-MM-DD) from today to {node['maxWorkingDaysAhead']} Chinese working days ahead."))}
+    if node.get("notInPast") is True:
+        node = {**node, "description": _joined(node.get("description"), "A date (YYYY-MM-DD) from today on.")}
     return node
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from runtime import masking, xmlsafe
 from runtime.bpmn_ns import tag
 from runtime.actors import Actor
+from runtime.read.actions import ActionRow, actions_of
 from runtime.read.queries import ClockRow, ComplaintView
 from runtime.store.files import Attachment
 from runtime.store.models import AuditEvent, ProcessDefinition, ProcessFile, ProcessInstance, ProcessPackage, User
@@ -28,7 +29,7 @@ SHOWN = {"started": "started", "task_completed": "step", "comment": "comment", "
          "signal_received": "escalation", "message_received": "correction", "timers_fired": "reminder",
          "reopened_as": "reopened_as", "reopened_from": "reopened_from", "terminated": "terminated",
          "moved": "moved", "incident": "incident", "incident_resolved": "incident_resolved",
-         "attachment_added": "attachment"}
+         "attachment_added": "attachment", "action_done": "action_done"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Entry:
 class CaseFile:
     entries: list[Entry]
     attachments: list[AttachmentRow]
+    actions: list[ActionRow] = field(default_factory=list)  # the closing review's, with their state
 
     @property
     def steps(self) -> list[Entry]:
@@ -97,7 +99,7 @@ def case_file_in(session, actor: Actor, view: ComplaintView) -> CaseFile:
     names = _display_names(session, {e.actor for e in entries})
     entries = [_named(e, names) for e in entries]
     entries.sort(key=lambda e: e.at)
-    return CaseFile(entries, files)
+    return CaseFile(entries, files, actions_of(session, instance_id))
 
 
 def attachments_in(session, instance_id: int | None) -> list[AttachmentRow]:
@@ -156,7 +158,7 @@ def _entry(event: AuditEvent, actor: Actor, forms: _FormCache, files: dict, titl
 
 # Details a page or the API shows beside an entry (who a task went to, which signal, which timers).
 _KEPT = ("assignee", "previous_assignee", "delegate", "to", "name", "automatic", "reopened_as", "reopened_from",
-         "message", "reason")
+         "message", "reason", "description")
 
 
 def shown_fields(schema: dict, data: dict, files: dict[int, AttachmentRow]) -> list[Shown]:
@@ -195,10 +197,17 @@ def _readable(prop: dict, value) -> str | list[str]:
     if prop.get("enum"):
         return str(choice_names(prop).get(value, value))
     if isinstance(value, list):
-        return [str(v) for v in value]
+        return [_row(prop.get("items", {}), v) if isinstance(v, dict) else str(v) for v in value]
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
     return str(value)
+
+
+def _row(items: dict, row: dict) -> str:
+    """A row of a list of objects (a corrective action) as one line: its fields' labels and values."""
+    properties = items.get("properties", {}) if isinstance(items, dict) else {}
+    return "; ".join(f"{properties.get(k, {}).get('title', k)}: {_readable(properties.get(k, {}), v)}"
+                     for k, v in row.items() if v not in (None, ""))
 
 
 _USER_TASKS: dict[int, dict[str, tuple[str | None, str | None]]] = {}  # packages are immutable

@@ -5,11 +5,12 @@ Idempotent: existing users and complaints are left alone, so running it twice ad
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from runtime import services
+from runtime import business_calendar, clock, services
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.errors import InvalidState
@@ -37,6 +38,7 @@ BASE = {"channel": "phone", "customer_name": "张先生", "customer_unit": "3栋
         "location": "3栋", "occurred_at": "昨晚"}
 TRIAGE = {"validity": "valid", "department": "engineering"}
 DEMO_FILES = "demo files"  # in a step's form: attach a photo and a repair slip made here, then name them
+DEMO_DUE = "in two weeks"  # an action's due date: fourteen days after the day the demo is seeded
 SAMPLES: tuple[tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]]], ...] = (
     # number, intake fields, [(user, task, form)] done so far
     ("DEMO-0001", {"category": "noise", "description": "楼上装修噪音，晚上十点后仍在施工",
@@ -63,6 +65,11 @@ SAMPLES: tuple[tuple[str, dict[str, Any], list[tuple[str, str, dict[str, Any]]]]
       ("frontdesk", "callback", {"satisfaction": "satisfied", "callback_channel": "phone",
                                  "callback_note": "客户确认不再漏水，表示满意"}),
       ("site", "confirm", {"record_checked": True, "handling_checked": True, "callback_checked": True,
+                           "cause_type": "internal", "cause_review": "防水层老化未纳入年度检查",
+                           "actions": [{"kind": "corrective", "description": "检查同批次住户卫生间防水层",
+                                        "owner": "eng", "due_on": DEMO_DUE},
+                                       {"kind": "preventive", "description": "防水层检查纳入年度维保计划",
+                                        "owner": "quality", "due_on": DEMO_DUE}],
                            "closing_note": "同意关闭"})]),
     ("DEMO-0006", {"channel": "website", "category": "greening", "description": "小区东门草坪被车辆碾压，无人管理",
                    "customer_name": "", "customer_unit": "", "customer_phone": "", "demand": ""}, []),
@@ -109,6 +116,10 @@ def _complete(rt: Runtime, key: str, task_name: str, actor: Actor, form: dict) -
         raise InvalidState(f"demo complaint {key} does not wait at {task_name}")
     if form.get("attachments") == DEMO_FILES:
         form = {**form, "attachments": attachments.add(rt, actor, key, _demo_files(), task.id)}
+    if "actions" in form:
+        due = (clock.now().astimezone(business_calendar.current().zone).date() + timedelta(days=14)).isoformat()
+        form = {**form, "actions": [{**a, "due_on": due} if a.get("due_on") == DEMO_DUE else a
+                                    for a in form["actions"]]}
     services.complete_task(rt, actor, task.id, form)
 
 

@@ -63,3 +63,10 @@ def attachment_fields(session, package_id: int, content_hash: str, form_name: st
     if not form_name:
         return []
     return form_rules.attachment_fields(_validator(session, package_id, content_hash, form_name).schema)
+
+
+def action_fields(session, package_id: int, content_hash: str, form_name: str | None) -> tuple[str | None, str | None]:
+    """The form's list of corrective actions and its root-cause field (see form_rules.action_fields)."""
+    if not form_name:
+        return None, None
+    return form_rules.action_fields(_validator(session, package_id, content_hash, form_name).schema)

@@ -14,7 +14,7 @@ from runtime.errors import AlreadyClaimed, Conflict, PermissionDenied, StaleVers
 from runtime.store.instance_store import Loaded, audit, lock
 from runtime.store.models import AuditEvent, HumanTask
 from runtime.store import notifications
-from runtime.services import attachments, forms
+from runtime.services import actions, attachments, forms
 from runtime.services.instances import advance
 from runtime.services.common import ACTIVE, check_data, check_status, instance_action
 
@@ -94,6 +94,8 @@ def complete_in(rt: Runtime, session, loaded: Loaded, actor: Actor, task: HumanT
     attachments.require_own(session, loaded.instance.id, forms.attachment_fields(
         session, loaded.definition.package_id, loaded.definition.content_hash, task.form), form_data)
     completed_by = audit_details.pop("original_actor", actor.username)
+    actions.record_review(session, loaded.instance, completed_by, forms.action_fields(
+        session, loaded.definition.package_id, loaded.definition.content_hash, task.form), form_data)
     rt.engine.complete_task(loaded.workflow, task.id, form_data, completed_by)
     automatic = advance(rt, session, loaded, actor).names
     # the step's name and form go with its data, so the case file reads them as they were

@@ -30,3 +30,5 @@ class CorrectiveAction(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTC)
     done_by: Mapped[str | None] = mapped_column(String(80))
     done_note: Mapped[str | None] = mapped_column(Text)
+    # when the owner was told it is overdue (the sweep tells them once, then skips the row)
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTC)

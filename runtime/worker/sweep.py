@@ -27,6 +27,7 @@ from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised
 from runtime.store.models import CaseArchive, Incident, Notification, Timer, WorkerHeartbeat
 from runtime.services import archive, reports
+from runtime.services.actions import notify_overdue
 from runtime.services.calendar import tell_if_next_year_missing
 from runtime.services.replay import retry_next_due
 from runtime.services.timers import fire_next_due
@@ -57,6 +58,7 @@ class Worker:
         fired = self._fire_due(now, limit)
         while retry_next_due(self.rt, now) is not None:
             self.retried += 1
+        notify_overdue(self.rt)  # before the mail, so an owner's notice goes out in the same sweep
         self.mailed += mailer.send_due(self.rt, now)
         self.archived += archive.make_due(self.rt)
         self.reported += self._monthly_report(now)

@@ -88,3 +88,21 @@ def sign_in(page, base: str, username: str, password: str = "password-123") -> N
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def fill_closing_review(page, rows: list[dict], cause: str = "internal", analysis: str = "处理流程未落实") -> None:
+    """On an open 确认关闭 form: tick the three checks, choose the root cause, write its analysis and
+    fill one action row per ``rows`` entry (kind, description, owner, due_on), adding rows with the
+    form's own button."""
+    for box in ("已检查投诉记录完整", "已检查处理过程与结果", "已检查回访记录"):
+        page.get_by_label(box).check()
+    page.locator("select[name=cause_type]").select_option(cause)
+    page.locator("[name=cause_review]").fill(analysis)
+    for i, row in enumerate(rows):
+        if i:
+            page.locator("[data-add-row='rows-actions']").click()
+        item = page.locator("#rows-actions .row-item").nth(i)
+        item.locator("select[name='actions.kind']").select_option(row["kind"])
+        item.locator("[name='actions.description']").fill(row["description"])
+        item.locator("[name='actions.owner']").fill(row["owner"])
+        item.locator("[name='actions.due_on']").fill(row["due_on"])

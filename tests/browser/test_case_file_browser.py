@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from runtime import services, worker
 from runtime.services.users import create_user, get_actor
-from tests.browser.conftest import SCREENSHOTS, screenshot, sign_in
-from tests.helpers import INTAKE, task
+from tests.browser.conftest import SCREENSHOTS, fill_closing_review, screenshot, sign_in
+from tests.helpers import INTAKE, closing_review, task
 from tests.sample_files import pdf, photo
 
 LEAK = {**INTAKE, "category": "water", "description": "卫生间天花板漏水，已持续三天", "demand": "尽快维修"}
@@ -69,8 +69,8 @@ def test_the_site_manager_reads_what_was_done_and_sees_the_photos_before_confirm
         expect(photos.nth(i)).to_have_js_property("complete", True)
         assert photos.nth(i).evaluate("img => img.naturalWidth") > 0  # the picture loaded, not a broken image
     screenshot(manager, "confirmation")
-    for box in ("已检查投诉记录完整", "已检查处理过程与结果", "已检查回访记录"):
-        manager.get_by_label(box).check()
+    fill_closing_review(manager, [{"kind": "corrective", "description": "检查同批次防水层", "owner": "li",
+                                   "due_on": closing_review()["actions"][0]["due_on"]}])
     manager.get_by_role("button", name="完成").click()
     expect(manager.locator(".flash.ok")).to_contain_text("已完成")
 
@@ -79,8 +79,7 @@ def test_the_archive_pdf_of_a_closed_complaint_downloads_and_renders(rt, live, h
     page = new_page()
     handle_in_the_browser(page, live, handling)
     for who, name, data in (("wang", "callback", {"satisfaction": "satisfied", "callback_channel": "phone"}),
-                            ("sun", "confirm", {"record_checked": True, "handling_checked": True,
-                                                "callback_checked": True})):
+                            ("sun", "confirm", closing_review())):
         services.complete_task(rt, get_actor(rt, who), task(rt, handling, name).id, data)
     worker.run_once(rt)
     desk = new_page()

@@ -15,7 +15,8 @@ from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
 from runtime.store.models import AuditEvent, HumanTask, Notification, ProcessInstance, SlaClock
 from runtime.services.users import create_user
-from tests.helpers import INTAKE as HELPER_INTAKE, deploy_processes
+from runtime.store.people import User
+from tests.helpers import INTAKE as HELPER_INTAKE, closing_review, deploy_processes
 
 SH = ZoneInfo("Asia/Shanghai")
 USERS = {
@@ -71,6 +72,16 @@ class Scenario:
         task = self.task(key, task_name)
         actor = USERS[by] if by else self.actor_for(task)
         return services.complete_task(self.rt, actor, task.id, form)
+
+    def review(self, **checks) -> dict:
+        """The site manager's closing review (tests.helpers.closing_review); its action's owner, the
+        site manager, gets an account if the scenario has none yet (owners must be real users)."""
+        sun = USERS["site_manager"]
+        with self.rt.db.reader() as s:
+            known = s.scalar(select(User.id).where(User.username == sun.username)) is not None
+        if not known:
+            create_user(self.rt, sun.username, "password-123", sorted(sun.roles))
+        return closing_review(sun.username, **checks)
 
     def handled(self, key="TS-1", **intake) -> str:
         """A valid normal complaint accepted now, replied to and handled: waiting for its callback."""

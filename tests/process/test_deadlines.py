@@ -36,7 +36,7 @@ def test_every_deadline_of_a_normal_complaint_across_national_day(sc):
     sc.complete(key, "first_reply", reply_summary="已答复")
     sc.complete(key, "handle", handling_result="已处理")
     sc.complete(key, "callback", satisfaction="satisfied", callback_channel="phone")
-    sc.complete(key, "confirm", record_checked=True, handling_checked=True, callback_checked=True)
+    sc.complete(key, "confirm", **sc.review())
     assert sc.status(key) == "completed" and sc.tasks(key) == []
 
 

@@ -26,7 +26,7 @@ def test_normal_complaint_end_to_end(sc):
     assert sc.task(key, "callback").assignee == "wang"
     sc.complete(key, "callback", satisfaction="satisfied", callback_channel="phone")
     assert sc.names(key) == ["confirm"] and sc.task(key, "confirm").role == "site_manager"
-    sc.complete(key, "confirm", record_checked=True, handling_checked=True, callback_checked=True)
+    sc.complete(key, "confirm", **sc.review())
     assert sc.status(key) == InstanceStatus.COMPLETED
     assert sc.breaches(key) == []
     assert sc.tasks(key) == []

@@ -8,7 +8,7 @@ from runtime.errors import InvalidInput
 
 def finish_closing(sc, key):
     sc.complete(key, "callback", satisfaction="satisfied", callback_channel="phone")
-    sc.complete(key, "confirm", record_checked=True, handling_checked=True, callback_checked=True)
+    sc.complete(key, "confirm", **sc.review())
     assert sc.status(key) == "completed" and sc.tasks(key) == []
 
 
@@ -149,7 +149,7 @@ def test_closing_is_refused_without_the_site_managers_checks(sc):
     assert "confirm" not in sc.names(key)  # no closing before the callback
     sc.complete(key, "callback", satisfaction="satisfied", callback_channel="visit")
     with pytest.raises(InvalidInput) as err:
-        sc.complete(key, "confirm", record_checked=True, handling_checked=True, callback_checked=False)
+        sc.complete(key, "confirm", **sc.review(callback_checked=False))
     assert "callback_checked" in err.value.field_errors
     with pytest.raises(InvalidInput):
         sc.complete(key, "confirm", record_checked=True)

@@ -12,7 +12,7 @@ import pytest
 
 from runtime import worker
 from runtime.store.files import CaseArchive
-from tests.helpers import audit, csrf, login
+from tests.helpers import audit, closing_review, csrf, login
 from tests.sample_files import pdf, photo
 from tests.web.test_attachments import dispatched, handle_with_files
 from tests.web.test_case_file import PEOPLE, step, text_of
@@ -29,7 +29,7 @@ def close(rt, number: str) -> None:
     if any(t.task_name == "handle" for t in tasks(rt, number)):
         step(rt, "li", number, "handle", handling_result="已处理")
     step(rt, "wang", number, "callback", satisfaction="satisfied", callback_channel="phone", callback_note="满意")
-    step(rt, "sun", number, "confirm", record_checked=True, handling_checked=True, callback_checked=True)
+    step(rt, "sun", number, "confirm", **closing_review())
 
 
 def archive_row(rt, number) -> CaseArchive | None:
@@ -120,8 +120,7 @@ def test_comments_on_the_case_show_in_the_archive(rt, client, tmp_path):
                                                         "text": "客户要求书面答复"})
     step(rt, "li", number, "handle", handling_result="已处理")
     step(rt, "wang", number, "callback", satisfaction="satisfied", callback_channel="visit")
-    step(rt, "sun", number, "confirm", record_checked=True, handling_checked=True, callback_checked=True,
-         closing_note="同意关闭")
+    step(rt, "sun", number, "confirm", **closing_review(), closing_note="同意关闭")
     text = pdf_text(client.get(f"/complaints/{number}/archive.pdf").data, tmp_path)
     assert "客户要求书面答复" in text and "满意" in text and "上门" in text and "同意关闭" in text
 

@@ -18,7 +18,7 @@ from runtime.services.api_tokens import create_token
 from runtime.services.users import get_actor
 from runtime.store.files import Attachment
 from tests.conftest import ADMIN
-from tests.helpers import INTAKE, audit, count, csrf, incidents, login, task
+from tests.helpers import INTAKE, audit, closing_review, count, csrf, incidents, login, task
 
 from tests.sample_files import office, pdf, photo
 from tests.web.test_case_file import PEOPLE, step, text_of
@@ -160,7 +160,7 @@ def test_a_closed_complaint_takes_no_more_files(rt, client):
     number = dispatched(rt)
     step(rt, "li", number, "handle", handling_result="已处理")
     step(rt, "wang", number, "callback", satisfaction="satisfied", callback_channel="phone")
-    step(rt, "sun", number, "confirm", record_checked=True, handling_checked=True, callback_checked=True)
+    step(rt, "sun", number, "confirm", **closing_review())
     login(client, "wang")
     response = client.post(f"/complaints/{number}/attachments", content_type="multipart/form-data", data={
         "csrf_token": csrf(client, f"/complaints/{number}"), "files": [(io.BytesIO(pdf()), "迟到.pdf")]},

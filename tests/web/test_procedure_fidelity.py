@@ -14,7 +14,7 @@ import pytest
 from runtime import clock, worker
 from runtime.services.api_tokens import create_token
 from tests.conftest import ADMIN
-from tests.helpers import INTAKE, csrf, signed_in
+from tests.helpers import INTAKE, closing_review, csrf, signed_in
 from web import create_app
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -119,7 +119,7 @@ def test_an_anonymous_website_post_is_accepted_and_answered_where_it_came_from(d
     assert "await_reply" in desk.steps(number)
     desk.advance_to(2025, 10, 14, 9, 1)
     assert desk.task(number, "confirm")["role"] == "site_manager"
-    desk.done(number, "confirm", "sun", record_checked=True, handling_checked=True, callback_checked=True)
+    desk.done(number, "confirm", "sun", **closing_review())
     view = desk.complaint(number)
     assert (view["status"], view["tasks"]) == ("completed", [])
     assert view["outcome"] == {"kind": "closed", "satisfaction": "deemed_accepted"}
@@ -362,7 +362,7 @@ def test_a_to_be_improved_complaint_closes_when_the_customer_understands(desk):
     desk.done(number, "forward_external", "wang", external_party="开发商工程部")
     desk.done(number, "track_fix", "wang", fix_completed=True, fix_note="开发商已修复")
     desk.done(number, "callback", "wang", satisfaction="understands", callback_channel="phone")
-    desk.done(number, "confirm", "sun", record_checked=True, handling_checked=True, callback_checked=True)
+    desk.done(number, "confirm", "sun", **closing_review())
     assert desk.complaint(number)["outcome"] == {"kind": "closed", "satisfaction": "understands"}
     assert "已关闭：客户接受（理解）" in desk.page(number)
 
@@ -375,7 +375,7 @@ def test_confirmation_after_a_late_callback_closes_and_nothing_fires_afterwards(
     desk.advance_to(2025, 10, 1, 10, 1)  # the callback is late: its reminder is open
     assert desk.task(number, "callback_reminder")["role"] == "cs_manager"
     desk.done(number, "callback", "wang", satisfaction="satisfied", callback_channel="phone")
-    desk.done(number, "confirm", "sun", record_checked=True, handling_checked=True, callback_checked=True)
+    desk.done(number, "confirm", "sun", **closing_review())
     view = desk.complaint(number)
     assert (view["status"], view["tasks"], view["deadlines"]) == ("completed", [], [])
     desk.advance_to(2025, 10, 16, 10, 0)  # past 10 and 15 days: no alert for a closed complaint

@@ -14,7 +14,7 @@ from runtime.services.users import get_actor
 from runtime.roles import ROLES
 from runtime.services.api_tokens import create_token
 from tests.conftest import ADMIN
-from tests.helpers import INTAKE, task, tasks
+from tests.helpers import INTAKE, closing_review, task, tasks
 from tests.sample_files import photo
 from tests.web.test_roles_matrix import READERS, dispatched, signed_in
 
@@ -194,8 +194,7 @@ def test_every_role_against_the_archive_of_a_closed_complaint(rt, world, kind):
     for who, name, data in (("wang", "first_reply", {"reply_summary": "已答复"}),
                             ("u_department", "handle", {"handling_result": "已处理"}),
                             ("wang", "callback", {"satisfaction": "satisfied", "callback_channel": "phone"}),
-                            ("u_site_manager", "confirm", {"record_checked": True, "handling_checked": True,
-                                                           "callback_checked": True})):
+                            ("u_site_manager", "confirm", closing_review("u_site_manager"))):
         services.complete_task(rt, get_actor(rt, who), task(rt, ids["number"], name).id, data)
     path = f"/complaints/{ids['number']}/archive.{kind}"
     assert granted(lambda code: signed_in(app, code)[0].get(path), f"archive {kind}") == ARCHIVE_READERS

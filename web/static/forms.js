@@ -6,9 +6,9 @@ document.addEventListener("click", (event) => {
     const rows = list.querySelectorAll(".row-item");
     if (list.dataset.max && rows.length >= Number(list.dataset.max)) return;
     const row = rows[rows.length - 1].cloneNode(true);
-    row.querySelector("input").value = "";
+    clear(row);  // a table's row has several inputs and choices: all start empty
     list.appendChild(row);
-    row.querySelector("input").focus();
+    row.querySelector("input, select").focus();
     return;
   }
   const remove = event.target.closest("[data-remove-row]");
@@ -16,6 +16,10 @@ document.addEventListener("click", (event) => {
     const row = remove.closest(".row-item");
     const list = row.parentElement;
     if (list.querySelectorAll(".row-item").length > 1) row.remove();
-    else row.querySelector("input").value = "";
+    else clear(row);
   }
 });
+
+function clear(row) {
+  row.querySelectorAll("input, select").forEach((el) => { el.value = ""; });
+}

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("done_at", UTCDateTime(), nullable=True),
         sa.Column("done_by", sa.String(length=80), nullable=True),
         sa.Column("done_note", sa.Text(), nullable=True),
+        sa.Column("overdue_notified_at", UTCDateTime(), nullable=True),
     )
     op.create_index("ix_corrective_action_status_due", "corrective_action", ["status", "due_on"])
     op.create_index("ix_corrective_action_instance", "corrective_action", ["instance_id"])
