@@ -3,6 +3,7 @@ everyone without JavaScript), the list of complaints behind each bar, and the ev
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
@@ -48,7 +49,7 @@ def _day(name: str) -> date | None:
 
 def chart_data(c: dc.Charts) -> dict:
     """What the chart script draws: per chart its categories, series and each bar's drill-down link."""
-    span = {"from": c.span.first.isoformat(), "to": c.span.last.isoformat()}
+    span: dict[str, Any] = {"from": c.span.first.isoformat(), "to": c.span.last.isoformat()}
 
     def links(kind: str, keys) -> list[str]:
         return [url_for("charts.drill", kind=kind, key=k, **span) for k in keys]

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 from sqlalchemy import select
 from zoneinfo import ZoneInfo
@@ -85,7 +86,7 @@ def export_xes(rt: Runtime, actor: Actor, first: date, last: date) -> Iterator[s
                 if current is not None:
                     xml.endElement("trace")
                 current = event.instance_id
-                xml.startElement("trace", {})
+                _start(xml, "trace", {})
                 _attribute(xml, "string", "concept:name", event.business_key or str(event.instance_id))
             _event(xml, event, zone, roles.get(event.actor))
             if out.tell() > FLUSH_AT:
@@ -114,27 +115,27 @@ def _roles(session) -> dict[str, str]:
 
 
 def _header(xml: XMLGenerator, name: str) -> None:
-    xml.startElement("log", {"xes.version": "1849-2016", "xes.features": "nested-attributes", "xmlns": NS})
+    _start(xml, "log", {"xes.version": "1849-2016", "xes.features": "nested-attributes", "xmlns": NS})
     for extension, prefix in EXTENSIONS:
-        xml.startElement("extension", {"name": extension, "prefix": prefix,
+        _start(xml, "extension", {"name": extension, "prefix": prefix,
                                        "uri": f"{NS}{extension.lower()}.xesext"})
         xml.endElement("extension")
-    xml.startElement("global", {"scope": "trace"})
+    _start(xml, "global", {"scope": "trace"})
     _attribute(xml, "string", "concept:name", "UNKNOWN")
     xml.endElement("global")
-    xml.startElement("global", {"scope": "event"})
+    _start(xml, "global", {"scope": "event"})
     _attribute(xml, "string", "concept:name", "UNKNOWN")
     _attribute(xml, "string", "lifecycle:transition", "complete")
     _attribute(xml, "date", "time:timestamp", "1970-01-01T00:00:00+00:00")
     xml.endElement("global")
-    xml.startElement("classifier", {"name": "Activity", "keys": "concept:name"})
+    _start(xml, "classifier", {"name": "Activity", "keys": "concept:name"})
     xml.endElement("classifier")
     _attribute(xml, "string", "concept:name", name)
 
 
 def _event(xml: XMLGenerator, event: AuditEvent, zone: ZoneInfo, roles: str | None) -> None:
     details = event.details or {}
-    xml.startElement("event", {})
+    _start(xml, "event", {})
     title = details.get("title") if isinstance(details.get("title"), str) else None
     _attribute(xml, "string", "concept:name", title or event.task_name or INSTANCE_EVENTS.get(event.action)
                or event.action)
@@ -152,6 +153,10 @@ def _event(xml: XMLGenerator, event: AuditEvent, zone: ZoneInfo, roles: str | No
     xml.endElement("event")
 
 
+def _start(xml: XMLGenerator, name: str, attributes: dict[str, str]) -> None:
+    xml.startElement(name, AttributesImpl(attributes))
+
+
 def _attribute(xml: XMLGenerator, kind: str, key: str, value: str) -> None:
-    xml.startElement(kind, {"key": key, "value": _NOT_XML.sub("\ufffd", value)})
+    _start(xml, kind, {"key": key, "value": _NOT_XML.sub("\ufffd", value)})
     xml.endElement(kind)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from datetime import datetime, timedelta, UTC
 
 import pytest
@@ -34,13 +35,15 @@ def step(rt, who: str, number: str, name: str, **data) -> None:
 
 
 def receive(rt, location: str) -> str:
-    return services.start_instance(rt, get_actor(rt, "wang"), "complaint", {**INTAKE, "location": location}).business_key
+    wang = get_actor(rt, "wang")
+    return services.start_instance(rt, wang, "complaint", {**INTAKE, "location": location}).business_key
 
 
 def close(rt, number: str) -> None:
     step(rt, "li", number, "handle", investigation="楼上住户夜间装修，已现场核实", handling_result="已责令施工方停工",
          root_cause="装修管理规定未告知到位")
-    step(rt, "wang", number, "callback", satisfaction="satisfied", callback_channel="phone", callback_note="客户表示满意")
+    step(rt, "wang", number, "callback", satisfaction="satisfied", callback_channel="phone",
+         callback_note="客户表示满意")
     step(rt, "sun", number, "confirm", record_checked=True, handling_checked=True, callback_checked=True)
 
 
@@ -74,8 +77,8 @@ def numbers(html: str) -> list[str]:
 
 
 def chart_data(html: str) -> dict:
-    block = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html, re.S).group(1)
-    return {chart["id"]: chart for chart in json.loads(block)["charts"]}
+    block = re.search(r'<div id="chart-data" hidden data-charts="([^"]*)"', html).group(1)
+    return {chart["id"]: chart for chart in json.loads(unescape(block))["charts"]}
 
 
 def listed(client, link: str) -> tuple[int, list[str]]:
@@ -87,7 +90,7 @@ def listed(client, link: str) -> tuple[int, list[str]]:
 
 
 def link_of(chart: dict, series: int, category: int) -> str:
-    return chart["series"][series]["links"][category].replace("&amp;", "&")
+    return chart["series"][series]["links"][category]
 
 
 def test_the_charts_count_what_happened_and_each_bar_lists_its_complaints(rt, admin, story):

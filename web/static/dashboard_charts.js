@@ -1,5 +1,5 @@
 // Draws the dashboard's charts with Apache ECharts (web/static/vendor/echarts.min.js) from the JSON
-// block #chart-data: per chart its categories and series, each bar or point with the link to the
+// in #chart-data's data-charts: per chart its categories and series, each bar or point with the link to the
 // list of complaints behind it; clicking one opens that list. No inline script: the page's CSP stays.
 (function () {
   "use strict";
@@ -9,7 +9,7 @@
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
       grid: { left: 48, right: 16, top: 32, bottom: 64, containLabel: true },
-      xAxis: { type: "category", data: chart.categories, axisLabel: { rotate: chart.categories.length > 8 ? 45 : 0 } },
+      xAxis: { type: "category", data: chart.categories, axisLabel: { rotate: chart.categories.length > 8 ? 45 : 0, interval: chart.categories.length > 12 ? "auto" : 0 } },
       yAxis: { type: "value", minInterval: 1 },
       series: chart.series.map(function (s) {
         return { name: s.name, type: s.type, data: s.data, stack: chart.stack ? "all" : undefined,
@@ -35,6 +35,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     const block = document.getElementById("chart-data");
     if (!block) return;
-    JSON.parse(block.textContent).charts.forEach(draw);
+    JSON.parse(block.dataset.charts).charts.forEach(draw);
   });
 })();
