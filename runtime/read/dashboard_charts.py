@@ -9,10 +9,10 @@ the same condition as the bar, so the list's total is the bar's number.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, cast, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from runtime import clock
 from runtime.actors import REPAIR_ROLES, Actor, require_any
@@ -119,30 +119,34 @@ def department_names(rt: Runtime, session) -> dict[str, str]:
     return choice_names((schema or {}).get("properties", {}).get("department", {}))
 
 
-def _hours_since(session, column, start: datetime):
-    """Whole hours from ``start`` to ``column`` as SQL: the bucket a row falls in (hours, not days, so
-    days of 23 or 25 hours in a zone with summer time still count right once mapped back in Python)."""
-    if session.get_bind().dialect.name == "sqlite":  # whole seconds, integer division: exact at midnight
-        seconds = cast(func.strftime("%s", column), Integer) - int(start.timestamp())
-        return seconds.self_group().op("/")(3600)
-    return cast(func.floor(func.extract("epoch", column - start) / 3600.0), Integer)
+def _hour_of(session, column):
+    """The UTC hour a row falls in, as SQL: hours, not days, so days of 23 or 25 hours in a zone with
+    summer time still count right once mapped to the business day in Python. On SQLite the stored
+    text's first 13 characters (``2026-11-10 02``): no date parsing per row."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.substr(column, 1, 13)
+    return func.to_char(func.date_trunc("hour", column, "UTC"), "YYYY-MM-DD HH24")
 
 
 def _hourly(session, column, range_: Span, *where) -> dict[int, int]:
-    """Rows per day index of the span (index len(days) and beyond: later, up to now)."""
-    hours = _hours_since(session, column, range_.start)
-    rows = session.execute(select(hours, func.count()).where(column >= range_.start, *where).group_by(hours))
+    """Rows per day index of the span (index len(days): later, up to now), for a column without an index
+    of its own (``ended_at``), read in one pass grouped by hour."""
+    hour = _hour_of(session, column)
+    rows = session.execute(select(hour, func.count()).where(column >= range_.start, *where).group_by(hour))
     per_day: dict[int, int] = {}
-    for hour, n in rows:
-        moment = range_.start + timedelta(hours=int(hour))
+    for key, n in rows:
+        moment = datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=UTC)
         index = min((moment.astimezone(range_.zone).date() - range_.first).days, len(range_.days))
         per_day[index] = per_day.get(index, 0) + n
     return per_day
 
 
 def _per_day(session, column, range_: Span, *where) -> list[int]:
-    found = _hourly(session, column, range_, column < range_.end, *where)
-    return [found.get(i, 0) for i in range(len(range_.days))]
+    """Rows per day of the span, one range count per day: on an indexed column each is an index-only
+    count of its own slice (a GROUP BY over a computed day would sort every row instead)."""
+    bounds = [_midnight(day, range_.zone) for day in range_.days] + [range_.end]
+    return [count(session, select(func.count()).where(column >= low, column < high, *where))
+            for low, high in zip(bounds, bounds[1:], strict=False)]
 
 
 def _open_by_day(session, range_: Span) -> list[int]:
@@ -151,17 +155,19 @@ def _open_by_day(session, range_: Span) -> list[int]:
     no earlier than it ended."""
     p = ProcessInstance
     open_now = count(session, select(func.count()).select_from(p).where(p.status.in_(OPEN_STATUSES)))
-    started = _hourly(session, p.started_at, range_)
+    started = _per_day(session, p.started_at, range_) + [
+        count(session, select(func.count()).where(p.started_at >= range_.end))]
     ended = _hourly(session, p.ended_at, range_, p.updated_at >= range_.start)
     out, later = [], 0
     for i in reversed(range(len(range_.days))):  # index len(days): after the span, up to now
-        later += started.get(i + 1, 0) - ended.get(i + 1, 0)
+        later += started[i + 1] - ended.get(i + 1, 0)
         out.append(open_now - later)
     return out[::-1]
 
 
-def _late_instances():
-    return select(SlaClock.instance_id).where(SlaClock.breached_at.is_not(None))
+def _late(instance_id):
+    """'This complaint has missed a deadline', per row through the clocks' (instance, timer) index."""
+    return exists().where(SlaClock.instance_id == instance_id, SlaClock.breached_at.is_not(None))
 
 
 def _by_department(session) -> list[tuple[str, int, int]]:
@@ -170,8 +176,8 @@ def _by_department(session) -> list[tuple[str, int, int]]:
     rows = session.execute(select(t.department, instances).where(t.department.is_not(None))
                            .group_by(t.department).order_by(instances.desc(), t.department).limit(TOP)).all()
     late = dict(session.execute(
-        select(t.department, instances).where(t.department.in_([r[0] for r in rows]),
-                                              t.instance_id.in_(_late_instances())).group_by(t.department)).all())
+        select(t.department, instances).where(t.department.in_([r[0] for r in rows]), _late(t.instance_id))
+        .group_by(t.department)).all())
     return [(name, n, late.get(name, 0)) for name, n in rows]
 
 
@@ -181,10 +187,10 @@ def _by_site(session, range_: Span) -> list[tuple[str, int, int]]:
         select(r.site, func.count()).join(p, p.id == r.instance_id)
         .where(p.status.in_(OPEN_STATUSES), r.site.is_not(None)).group_by(r.site)
         .order_by(func.count().desc(), r.site).limit(TOP)).all()
+    # from the breaches of the range (the breached_at index), not from every record of those sites
     missed = dict(session.execute(
-        select(r.site, func.count()).join(c, c.instance_id == r.instance_id)
-        .where(r.site.in_([row[0] for row in rows]), c.breached_at >= range_.start, c.breached_at < range_.end)
-        .group_by(r.site)).all())
+        select(r.site, func.count()).select_from(c).join(r, r.instance_id == c.instance_id)
+        .where(c.breached_at >= range_.start, c.breached_at < range_.end).group_by(r.site)).all())
     return [(site, n, missed.get(site, 0)) for site, n in rows]
 
 
@@ -257,7 +263,7 @@ def _drill_query(kind: str, key: str, range_: Span):
     if kind.startswith("department_"):
         in_department = select(t.instance_id).where(t.department == key)
         query = complaints.where(p.id.in_(in_department))
-        return query.where(p.id.in_(_late_instances())) if kind == "department_late" else query
+        return query.where(_late(p.id)) if kind == "department_late" else query
     if kind == "site_open":
         return complaints.where(open_, r.site == key)
     if kind == "site_breached":
