@@ -103,7 +103,7 @@ def event_log_download():
 
 def xes_response(raw_from: str | None, raw_to: str | None) -> Response:
     """The streamed XES download, shared by the console and the API."""
-    first, last = event_log.date_range(runtime(), raw_from, raw_to)
+    first, last = event_log.date_range(runtime(), current_actor(), raw_from, raw_to)
     chunks = event_log.export_xes(runtime(), current_actor(), first, last)
     head = next(chunks)  # runs the role check before the response starts
 

@@ -28,6 +28,7 @@ from runtime.store.models import OPEN_STATUSES, ComplaintRecord, HumanTask, Proc
 TOP = 10
 DEPARTMENT_FORM = "triage.schema.json"  # the form that dispatches to a department, whose choices name them
 LIST_LIMIT = 200
+KEY_LIMIT = 300  # the longest site name a record holds
 # The 001 standards ("100% entered / dispatched / replied / handled / followed up / called back in
 # time") and the deadlines (``slaRule`` in the diagrams) each is measured on.
 STANDARDS: dict[str, tuple[str, ...]] = {
@@ -238,6 +239,8 @@ def drill(rt: Runtime, actor: Actor, kind: str, key: str, range_: Span) -> Drill
     require_any(actor, REPAIR_ROLES, "see the dashboard")
     if kind not in KINDS:
         raise InvalidInput(f"kind must be one of: {', '.join(KINDS)}", field_errors={"kind": kind[:40]})
+    if not key or len(key) > KEY_LIMIT:
+        raise InvalidInput(f"key must name one bar: 1 to {KEY_LIMIT} characters", field_errors={"key": key[:40]})
     query = _drill_query(kind, key, range_)
     with rt.db.reader() as session:
         total = count(session, select(func.count()).select_from(query.subquery()))

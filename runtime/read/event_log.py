@@ -41,9 +41,11 @@ NS = "http://www.xes-standard.org/"
 EXTENSIONS = (("Concept", "concept"), ("Lifecycle", "lifecycle"), ("Time", "time"), ("Organizational", "org"))
 
 
-def date_range(rt: Runtime, raw_from: str | None, raw_to: str | None) -> tuple[date, date]:
-    """``from`` and ``to`` (YYYY-MM-DD, both included) checked: InvalidInput naming the parameter for a
-    missing or bad date, ``to`` before ``from``, or a range longer than ``event_log_max_days``."""
+def date_range(rt: Runtime, actor: Actor, raw_from: str | None, raw_to: str | None) -> tuple[date, date]:
+    """``from`` and ``to`` (YYYY-MM-DD, both included) checked, after the role (who may not export
+    learns nothing about the parameters): InvalidInput naming the parameter for a missing or bad date,
+    ``to`` before ``from``, or a range longer than ``event_log_max_days``."""
+    require_any(actor, EXPORT_ROLES, "export the event log")
     first, last = _date(raw_from, "from"), _date(raw_to, "to")
     if last < first:
         raise InvalidInput("to must not be before from", field_errors={"to": last.isoformat()})

@@ -110,8 +110,8 @@ def test_hostile_names_and_comments_still_give_valid_xml(rt, api, tmp_path):
 def test_only_the_quality_department_and_administrators_export(rt, api):
     closed_complaint(api)
     assert export(api, "root").status_code == 200
-    for who in ("wang", "li", "sun"):
-        response = export(api, who)
+    for who, query in (("wang", "from=2026-11-09&to=2026-11-10"), ("li", "from=junk"), ("sun", "")):
+        response = export(api, who, query)  # refused before its parameters are looked at
         assert response.status_code == 403 and response.get_json()["error"]["code"] == "permission_denied"
     login(api.client, "qa")
     page = api.client.get("/admin/event-log.xes?from=2026-11-09&to=2026-11-09")
