@@ -126,7 +126,7 @@ def _hour_of(session, column):
     text's first 13 characters (``2026-11-10 02``): no date parsing per row."""
     if session.get_bind().dialect.name == "sqlite":
         return func.substr(column, 1, 13)
-    return func.to_char(func.date_trunc("hour", column, "UTC"), "YYYY-MM-DD HH24")
+    return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")  # UTC whatever the session's zone
 
 
 def _hourly(session, column, range_: Span, *where) -> dict[int, int]:
