@@ -44,6 +44,8 @@ class Settings:
     s3_endpoint_url: str | None = None  # None: AWS itself; else an S3-compatible server (MinIO, Ceph, ...)
     s3_region: str = "us-east-1"
     max_attachment_bytes: int = 20 * 1024 * 1024  # the largest single attachment
+    chart_max_days: int = 366      # the longest range the dashboard's charts draw, in days
+    event_log_max_days: int = 366  # the longest range one event-log (XES) export covers, in days
 
     def retry_delay(self, attempts: int) -> float:
         """Seconds before attempt ``attempts + 1``: exponential backoff, capped at one hour."""
@@ -171,4 +173,6 @@ def load_settings() -> Settings:
         s3_endpoint_url=_endpoint_url("COMPLAINTFLOW_S3_ENDPOINT_URL"),
         s3_region=_region("COMPLAINTFLOW_S3_REGION", "us-east-1"),
         max_attachment_bytes=_positive_int("COMPLAINTFLOW_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024),
+        chart_max_days=_positive_int("COMPLAINTFLOW_CHART_MAX_DAYS", 366),
+        event_log_max_days=_positive_int("COMPLAINTFLOW_EVENT_LOG_MAX_DAYS", 366),
     )

@@ -11,9 +11,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from runtime import services
-from runtime.read import console, dashboard, definitions
+from runtime.read import console, dashboard, dashboard_charts, definitions
 from runtime.errors import ComplaintflowError, InvalidInput
 from runtime.services import repair
+from web import charts
 from web.admin import _filter
 from web.attachments import disposition
 from web.params import whole_number
@@ -27,8 +28,11 @@ STATUS_ACTIONS = {"suspend": services.suspend, "resume": services.resume, "termi
 @login_required
 def index():
     found = dashboard.page(runtime(), current_actor(), request.args.get("process"))
+    figures = dashboard_charts.charts(runtime(), current_actor(), charts.requested_span())
     return render_template("admin_dashboard.html", overview=found.overview, processes=found.processes,
-                           process=found.process, heat=found.heat, files=found.files, s=found.calendar)
+                           process=found.process, heat=found.heat, files=found.files, s=found.calendar,
+                           charts=figures, chart_data=charts.chart_data(figures),
+                           standard_names=charts.standard_names())
 
 
 @bp.get("/instances/<number>")

@@ -44,6 +44,8 @@ PAGES = {
     "attachment download": ("/complaints/{number}/attachments/{attachment}", READERS),
     "attachment thumbnail": ("/complaints/{number}/attachments/{attachment}/thumbnail", READERS),
     "inbox": ("/", EVERYONE),
+    "dashboard chart's list": ("/admin/charts/list?kind=site_open&key=3栋", {"admin"}),
+    "event log download": ("/admin/event-log.xes?from=2020-01-01&to=2020-01-02", {"admin", "quality"}),
     "notifications": ("/notifications/", EVERYONE),
 }
 # list -> whose copy names the complaint (everyone may open the list itself).
@@ -61,6 +63,7 @@ API = {
     "GET /complaints/<number>/attachments/<id>/thumbnail": ("/complaints/{number}/attachments/{attachment}/thumbnail",
                                                             READERS),
     "GET /tasks/<id>/form": ("/tasks/{task}/form", READERS),
+    "GET /event-log": ("/event-log?from=2020-01-01&to=2020-01-02", {"admin", "quality"}),
 }
 # The archive is the full record, contact data included: readers of the closed complaint (those who
 # oversee; the first receiver, who is not one of the role users here) whose role sees contact data
