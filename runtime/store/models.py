@@ -72,7 +72,8 @@ class ProcessInstance(Base):
     __table_args__ = (Index("ix_process_instance_owner_status", "owner", "status"),
                       # the administrators' list is sorted by these: an index walk instead of sorting a million rows
                       Index("ix_process_instance_started_at", "started_at"),
-                      Index("ix_process_instance_updated_at", "updated_at"))
+                      Index("ix_process_instance_updated_at", "updated_at"),
+                      Index("ix_process_instance_ended_at", "ended_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     business_key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -174,6 +175,7 @@ class AuditEvent(Base):
     """Append-only: who did what, when, to which task (database triggers refuse edits)."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_at", "at"),)  # the event-log export reads a range of days
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     business_key: Mapped[str | None] = mapped_column(String(64))
@@ -195,7 +197,7 @@ class SlaClock(Base):
     __tablename__ = "sla_clock"
     __table_args__ = (UniqueConstraint("instance_id", "timer_id", name="uq_sla_clock_timer"),
                       Index("ix_sla_clock_rule_started", "rule", "started_at"),
-                      Index("ix_sla_clock_breached_at", "breached_at"))
+                      Index("ix_sla_clock_breached_at", "breached_at", "instance_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
     business_key: Mapped[str] = mapped_column(String(64))

@@ -14,7 +14,7 @@ import pytest
 
 from runtime import clock, services, worker
 from runtime.services.users import get_actor
-from tests.helpers import INTAKE, login, task
+from tests.helpers import INTAKE, closing_review, login, task
 
 TUESDAY = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 PEOPLE = {"wang": ["front_desk"], "li": (["department"], "engineering"), "sun": ["site_manager"],
@@ -44,7 +44,7 @@ def close(rt, number: str) -> None:
          root_cause="装修管理规定未告知到位")
     step(rt, "wang", number, "callback", satisfaction="satisfied", callback_channel="phone",
          callback_note="客户表示满意")
-    step(rt, "sun", number, "confirm", record_checked=True, handling_checked=True, callback_checked=True)
+    step(rt, "sun", number, "confirm", **closing_review())
 
 
 @pytest.fixture

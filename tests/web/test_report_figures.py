@@ -26,7 +26,7 @@ from runtime.services.api_tokens import create_token
 from runtime.services.users import create_user, get_actor
 from runtime.store.models import CollectiveCase, CollectiveMember, ComplaintLink, CorrectiveAction, ProcessInstance
 from tests.conftest import ADMIN
-from tests.helpers import INTAKE, PASSWORD, deploy_processes
+from tests.helpers import INTAKE, PASSWORD, closing_review, deploy_processes
 from web import create_app
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -86,7 +86,7 @@ class Desk:
     def called_back(self, number, satisfaction="satisfied") -> None:
         self.done(number, "callback", "wang", satisfaction=satisfaction, callback_channel="phone")
         if satisfaction == "satisfied":
-            self.done(number, "confirm", "sun", record_checked=True, handling_checked=True, callback_checked=True)
+            self.done(number, "confirm", "sun", **closing_review())
 
 
 def month(rt, who="quan", as_of=AS_OF, year=2026, number=10) -> dict:
@@ -168,7 +168,7 @@ def later_in_october(desk: Desk, k: dict) -> None:
     desk.done(k["E"], "first_reply", "sun", reply_summary="已书面答复")
     desk.done(k["E"], "handle", "zhao", handling_result="已退还多收费用")
     desk.done(k["E"], "callback", "sun", satisfaction="satisfied", callback_channel="phone")
-    desk.done(k["E"], "confirm", "sun", record_checked=True, handling_checked=True, callback_checked=True)
+    desk.done(k["E"], "confirm", "sun", **closing_review())
     at(2026, 10, 20, 9, 0)  # H: called back 4 hours late
     k["H"] = desk.accept(category="noise", channel="wechat", location="3栋")
     at(2026, 10, 20, 9, 5)
