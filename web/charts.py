@@ -17,9 +17,8 @@ bp = Blueprint("charts", __name__, url_prefix="/admin")
 
 
 def standard_names() -> dict[str, str]:
-    return {"entered": _("Entered in time"), "dispatched": _("Dispatched in time"), "replied": _("Replied in time"),
-            "handled": _("Handled in time"), "contacted": _("Kept informed in time"),
-            "called_back": _("Called back in time")}
+    from web.reports import rate_names  # the monthly report's names of the same rates
+    return rate_names()
 
 
 def kind_names() -> dict[str, str]:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, or_, select
 
-from runtime import clock
+from runtime import clock, report_policy
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import InvalidInput
@@ -29,12 +29,13 @@ TOP = 10
 DEPARTMENT_FORM = "triage.schema.json"  # the form that dispatches to a department, whose choices name them
 LIST_LIMIT = 200
 KEY_LIMIT = 300  # the longest site name a record holds
-# The 001 standards ("100% entered / dispatched / replied / handled / followed up / called back in
-# time") and the deadlines (``slaRule`` in the diagrams) each is measured on.
-STANDARDS: dict[str, tuple[str, ...]] = {
-    "entered": ("entry_2_hours",), "dispatched": ("dispatch_20_minutes",), "replied": ("reply_24_hours",),
-    "handled": ("handle_3_working_days", "major_5_working_days"), "contacted": ("contact_every_3_days",),
-    "called_back": ("callback_deadline",)}
+
+
+def standards(rt: Runtime) -> dict[str, tuple[str, ...]]:
+    """The 001 standards ("100% entered / dispatched / replied / handled / followed up / called back in
+    time") and the deadlines (``slaRule`` in the diagrams) each is measured on: the monthly report's
+    ``[rates]``, so the process owner names them once (processes/report_policy.toml)."""
+    return report_policy.load(rt.settings.processes_dir).rates
 KINDS = ("open_on", "breached_on", "department_open", "department_late", "site_open", "site_breached",
          "standard_met", "standard_breached")
 
@@ -110,7 +111,7 @@ def charts(rt: Runtime, actor: Actor, range_: Span) -> Charts:
     with rt.db.reader() as session:
         return Charts(range_, _open_by_day(session, range_), _per_day(session, SlaClock.breached_at, range_),
                       _by_department(session), _by_site(session, range_), month,
-                      _rates(session, _midnight(month, range_.zone)), department_names(rt, session))
+                      _rates(session, _midnight(month, range_.zone), standards(rt)), department_names(rt, session))
 
 
 def department_names(rt: Runtime, session) -> dict[str, str]:
@@ -195,15 +196,15 @@ def _by_site(session, range_: Span) -> list[tuple[str, int, int]]:
     return [(site, n, missed.get(site, 0)) for site, n in rows]
 
 
-def _rates(session, since: datetime) -> list[Rate]:
+def _rates(session, since: datetime, groups: dict[str, tuple[str, ...]]) -> list[Rate]:
     """Deadlines whose clock started this month, met or missed so far (ones still running are left out)."""
     c = SlaClock
-    rules = [rule for group in STANDARDS.values() for rule in group]
+    rules = [rule for group in groups.values() for rule in group]
     rows = session.execute(select(c.rule, func.count(c.met_at), func.count(c.breached_at))
                            .where(c.rule.in_(rules), c.started_at >= since).group_by(c.rule)).all()
     by_rule = {rule: (met, breached) for rule, met, breached in rows}
     return [Rate(name, sum(by_rule.get(r, (0, 0))[0] for r in group), sum(by_rule.get(r, (0, 0))[1] for r in group))
-            for name, group in STANDARDS.items()]
+            for name, group in groups.items()]
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ def drill(rt: Runtime, actor: Actor, kind: str, key: str, range_: Span) -> Drill
         raise InvalidInput(f"kind must be one of: {', '.join(KINDS)}", field_errors={"kind": kind[:40]})
     if not key or len(key) > KEY_LIMIT:
         raise InvalidInput(f"key must name one bar: 1 to {KEY_LIMIT} characters", field_errors={"key": key[:40]})
-    query = _drill_query(kind, key, range_)
+    query = _drill_query(kind, key, range_, standards(rt))
     with rt.db.reader() as session:
         total = count(session, select(func.count()).select_from(query.subquery()))
         rows = [DrillRow(*row) for row in session.execute(query.order_by(ProcessInstance.started_at.desc(),
@@ -250,7 +251,7 @@ def drill(rt: Runtime, actor: Actor, kind: str, key: str, range_: Span) -> Drill
     return Drill(kind, key, total, rows, name)
 
 
-def _drill_query(kind: str, key: str, range_: Span):
+def _drill_query(kind: str, key: str, range_: Span, groups: dict[str, tuple[str, ...]]):
     p, r, c, t = ProcessInstance, ComplaintRecord, SlaClock, HumanTask
     columns = (p.business_key, p.status, p.severity, r.site, p.started_at, p.ended_at)
     complaints = select(*columns).outerjoin(r, r.instance_id == p.id)
@@ -271,11 +272,11 @@ def _drill_query(kind: str, key: str, range_: Span):
         return complaints.where(open_, r.site == key)
     if kind == "site_breached":
         return clocks.where(r.site == key, c.breached_at >= range_.start, c.breached_at < range_.end)
-    if key not in STANDARDS:
-        raise InvalidInput(f"key must be one of: {', '.join(STANDARDS)}", field_errors={"key": key[:40]})
+    if key not in groups:
+        raise InvalidInput(f"key must be one of: {', '.join(groups)}", field_errors={"key": key[:40]})
     month = _midnight(clock.now().astimezone(range_.zone).date().replace(day=1), range_.zone)
     stopped = c.met_at.is_not(None) if kind == "standard_met" else c.breached_at.is_not(None)
-    return clocks.where(and_(c.rule.in_(STANDARDS[key]), c.started_at >= month, stopped))
+    return clocks.where(and_(c.rule.in_(groups[key]), c.started_at >= month, stopped))
 
 
 def _day_key(key: str, range_: Span) -> date:
