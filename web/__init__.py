@@ -49,6 +49,9 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.register_blueprint(calendar.bp)
     app.register_blueprint(processes.bp)
     app.register_blueprint(search.bp)
+    from web import collective
+    app.register_blueprint(collective.bp)
+    app.jinja_env.globals["may_see_cases"] = collective.may_see_cases
     app.jinja_env.globals["unread_count"] = notices.unread_count
     app.register_blueprint(health.bp)
     errors.register(app)

@@ -14,6 +14,7 @@ TEXTS = {
         "incident": "流程故障，需要处理：{title}",
         "calendar": "业务日历：请录入 {title} 年的放假和调休安排（做法见业务日历页面），"
                     "在此之前，之后的时限均为暂定",
+        "collective": "群诉，请立即处理：{title}",
         "open_complaint": "查看投诉",
         "footer": "此邮件由投诉处理系统自动发送。",
     },
@@ -26,6 +27,7 @@ TEXTS = {
         "incident": "Process incident needs attention: {title}",
         "calendar": "Business calendar: enter the holidays and make-up working days of {title} "
                     "(the calendar page shows how); until then later deadlines are provisional",
+        "collective": "Collective complaint, act now: {title}",
         "open_complaint": "Open the complaint",
         "footer": "Sent automatically by the complaint handling system.",
     },
