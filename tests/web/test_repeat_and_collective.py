@@ -141,6 +141,12 @@ def test_three_customers_with_one_problem_open_a_collective_case_handled_once(rt
     key = instance_of_case(rt, case)
     [plan] = tasks(rt, key)
     assert plan.task_name == "plan" and plan.role == "site_manager"
+    login(client, "sun")
+    task_page = client.get(f"/tasks/{plan.id}")
+    shown = text_of(task_page.get_data(as_text=True))
+    assert task_page.status_code == 200 and "制定统一处理方案" in shown and "群诉编号 1" in shown
+    assert "collective_id" not in shown
+    login(client, "wang")
     step(rt, "sun", key, "plan", collective_plan="关闭6楼进水阀，今日更换破裂水管并逐户检查")
     [reply] = tasks(rt, key)
     assert reply.task_name == "reply" and reply.role == "general_manager"
