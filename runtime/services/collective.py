@@ -20,6 +20,7 @@ as a customer (it may still join a case that matches it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import timedelta
 from collections.abc import Callable
 from typing import cast
@@ -56,6 +57,10 @@ class Intake:
     text: str
     customer: str | None
 
+    @cached_property
+    def cut(self) -> str:
+        return bigrams(self.text)
+
 
 @dataclass(frozen=True)
 class _Alert:
@@ -76,8 +81,9 @@ def bigrams(text: str) -> str:
     return " ".join(letters[i:i + 2] for i in range(len(letters) - 1)) or letters
 
 
-def similar(a: str, b: str, threshold: int) -> bool:
-    return bool(a and b) and fuzz.token_set_ratio(bigrams(a), bigrams(b)) >= threshold
+def similar(cut: str, text: str, threshold: int) -> bool:
+    """Whether ``text`` is like the text whose ``bigrams`` are ``cut`` (cut once per intake)."""
+    return bool(cut and text) and fuzz.token_set_ratio(cut, bigrams(text)) >= threshold
 
 
 def consider(rt: Runtime, session: Session, actor: Actor, policy: Policy, intake: Intake,
@@ -98,7 +104,7 @@ def consider(rt: Runtime, session: Session, actor: Actor, policy: Policy, intake
 def _matches(policy: Policy, intake: Intake, category: str | None, texts: list[str]) -> bool:
     if category and category == intake.category:
         return True
-    return any(similar(intake.text, text, policy.similarity) for text in texts)
+    return any(similar(intake.cut, text, policy.similarity) for text in texts)
 
 
 def _recent(session: Session, policy: Policy, intake: Intake, since) -> list[Intake]:
@@ -119,9 +125,10 @@ def _descriptions(session: Session, ids: list[int]) -> dict[int, str]:
     """The descriptions as accepted (the intake's audit event keeps the data; the record has no text)."""
     if not ids:
         return {}
-    rows = session.execute(select(AuditEvent.instance_id, AuditEvent.details)
+    description = AuditEvent.details["data"]["description"].as_string()  # read in SQL: no whole JSON parsed
+    rows = session.execute(select(AuditEvent.instance_id, description)
                            .where(AuditEvent.instance_id.in_(ids), AuditEvent.action == "started"))
-    return {i: str((d or {}).get("data", {}).get("description") or "") for i, d in rows if i is not None}
+    return {i: text or "" for i, text in rows if i is not None}
 
 
 def _open_case(session: Session, policy: Policy, intake: Intake, since) -> CollectiveCase | None:
