@@ -4,9 +4,14 @@ Why a file and not constants: how long a repeat counts, how many customers make 
 complaint and how alike two descriptions must be are the owner's judgement, changed without a
 release. The file is read again when it changes (by its modification time), so the next intake uses
 the new values; a bad value is refused with a ConfigurationError naming the key, never guessed.
+
+A file that turns bad while the system runs does not stop intake (the front desk accepts every
+complaint): the last good settings stay in use, the mistake is logged and ``load_error`` names it.
+Only when no good settings were ever read is intake refused, with the mistake named.
 """
 from __future__ import annotations
 
+import logging
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +34,9 @@ class Policy:
 _BOUNDS = {("repeat", "window_days"): (1, 3650), ("collective", "window_hours"): (1, 24 * 90),
            ("collective", "min_customers"): (2, 1000), ("collective", "similarity"): (1, 100),
            ("collective", "max_compared"): (1, 10_000)}
-_cache: dict[Path, tuple[float, Policy]] = {}
+_cache: dict[Path, tuple[tuple[int, int], Policy]] = {}  # path -> (mtime_ns, size) read, its last good policy
+_errors: dict[Path, str] = {}
+log = logging.getLogger(__name__)
 
 
 def _number(tables: dict, table: str, key: str, where: str) -> int:
@@ -55,15 +62,33 @@ def parse(text: str, where: str) -> Policy:
 
 
 def load(processes_dir: Path) -> Policy:
-    """The policy of ``processes_dir``, read again only when the file changed."""
+    """The policy of ``processes_dir``, read again only when the file changed; the last good one while
+    the file is wrong. Raises ConfigurationError when the file never was right."""
     path = processes_dir / FILE_NAME
     try:
-        mtime = path.stat().st_mtime
+        stat = path.stat()
+        seen = (stat.st_mtime_ns, stat.st_size)
     except OSError:
-        raise ConfigurationError(f"{path}: the repeat and collective complaint settings are missing") from None
+        seen = (0, -1)
     cached = _cache.get(path)
-    if cached and cached[0] == mtime:
+    if cached and cached[0] == seen:
         return cached[1]
-    policy = parse(path.read_text(encoding="utf-8"), str(path))
-    _cache[path] = (mtime, policy)
+    try:
+        if seen[1] < 0:
+            raise ConfigurationError(f"{path}: the repeat and collective complaint settings are missing")
+        policy = parse(path.read_text(encoding="utf-8"), str(path))
+    except ConfigurationError as e:
+        _errors[path] = e.message
+        if cached is None:
+            raise
+        log.error("%s; the settings read before stay in use", e.message)
+        _cache[path] = (seen, cached[1])
+        return cached[1]
+    _errors.pop(path, None)
+    _cache[path] = (seen, policy)
     return policy
+
+
+def load_error(processes_dir: Path) -> str | None:
+    """What is wrong with the file now (its last good settings are in use), or None."""
+    return _errors.get(processes_dir / FILE_NAME)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from runtime import clock
 from runtime.errors import ConfigurationError
-from runtime.prevention_policy import load, parse
+from runtime.prevention_policy import load, load_error, parse
 from runtime.services.api_tokens import create_token
 from runtime.services.users import get_actor
 from runtime.store.links import CollectiveCase
@@ -218,17 +218,37 @@ def test_a_settings_file_with_bad_values_is_refused_naming_the_key(text, named):
     assert named in str(refused.value) and "prevention.toml" in str(refused.value)
 
 
-def test_intake_refuses_clearly_while_the_settings_are_wrong_and_keeps_nothing(rt, client, tmp_path):
+def owned_processes(rt, tmp_path, prevention: str | None = None):
+    """The bundled processes in a folder of the test's own, the runtime reading its settings there."""
     import shutil
     from runtime.config import PROJECT_ROOT
     owned = tmp_path / "processes"
     shutil.copytree(PROJECT_ROOT / "processes", owned)
-    assert load(owned).repeat_window_days == 30  # the bundled file is valid
-    (owned / "prevention.toml").write_text("[repeat]\nwindow_days = -1\n", encoding="utf-8")
+    if prevention is not None:
+        (owned / "prevention.toml").write_text(prevention, encoding="utf-8")
     rt.settings = replace(rt.settings, processes_dir=owned)
+    return owned
+
+
+def test_intake_refuses_clearly_while_the_settings_never_were_right_and_keeps_nothing(rt, client, tmp_path):
+    owned_processes(rt, tmp_path, "[repeat]\nwindow_days = -1\n")
     response = client.post("/complaints/new", data={**INTAKE, "csrf_token": csrf(client, "/complaints/new")})
     assert response.status_code == 503 and "[repeat] window_days must be a whole number" in response.get_data(
         as_text=True)
     with rt.db.reader() as session:
         from runtime.store.models import ProcessInstance
         assert session.scalar(select(ProcessInstance.id)) is None  # refused whole: no complaint half kept
+
+
+def test_a_file_that_turns_bad_keeps_the_last_good_settings_and_says_what_is_wrong(rt, client, tmp_path):
+    owned = owned_processes(rt, tmp_path)
+    bundled = (owned / "prevention.toml").read_text(encoding="utf-8")
+    (owned / "prevention.toml").write_text(bundled.replace("window_days = 30", "window_days = 2"), encoding="utf-8")
+    first = accept(client)
+    assert load(owned).repeat_window_days == 2  # an edit takes effect at the next intake
+    (owned / "prevention.toml").write_text(bundled.replace("window_days = 30", "window_days = 30天"),
+                                           encoding="utf-8")
+    clock.advance(timedelta(days=3))
+    later = accept(client, description="又在施工")  # accepted all the same (100% acceptance)
+    assert linked(client, later) == "" and f"/complaints/{first}" not in linked(client, later)  # 2 days still
+    assert "not valid TOML" in (load_error(owned) or "")
