@@ -15,7 +15,9 @@ _NAME = re.compile(PATTERN)
 ENGINE_NAMES = frozenset({"typename"})
 INITIATOR = "initiator"  # who started the instance: set by the server, never sent
 INITIATOR_ROLES = "initiator_roles"  # the roles they held then (a complaint the quality department receives)
-SERVER_SET = frozenset({INITIATOR, INITIATOR_ROLES})
+REPEAT_COMPLAINT = "repeat_complaint"  # the same customer, the same category, within the owner's window
+REPEAT_OF = "repeat_of"  # the earlier complaint's number (found at intake, never sent)
+SERVER_SET = frozenset({INITIATOR, INITIATOR_ROLES, REPEAT_COMPLAINT, REPEAT_OF})
 
 
 def refused(keys: Iterable[object], reserved: frozenset[str]) -> dict[str, str]:

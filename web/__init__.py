@@ -55,6 +55,9 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.register_blueprint(search.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(actions.bp)
+    from web import collective
+    app.register_blueprint(collective.bp)
+    app.jinja_env.globals["may_see_cases"] = collective.may_see_cases
     app.jinja_env.globals["unread_count"] = notices.unread_count
     app.register_blueprint(health.bp)
     errors.register(app)

@@ -158,7 +158,16 @@ def get_complaint(number: str):
         "history": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "task": e.task_name}
                     for e in view.history],
         **standing(view.facts).as_json(), "outcome": view.outcome,
+        "severity_reason": view.facts.get("severity_reason"), **_links_json(queries.linked(runtime(), view)),
     }
+
+
+def _links_json(links: dict) -> dict:
+    """Repeat links both ways with why, and the collective case: numbers only, no other customer's data."""
+    case = links["collective"]
+    return {"repeats": [{"number": r.number, "direction": "repeats" if r.earlier else "repeated_by", "by": list(r.by)}
+                        for r in links["repeats"]],
+            "collective": {"id": case.collective_id, "status": case.status, "members": case.others} if case else None}
 
 
 @bp.get("/tasks")

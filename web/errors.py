@@ -16,6 +16,7 @@ STATUS = (
     (errors.IncidentRaised, 409),
     (errors.Unavailable, 503),
     (errors.BlobCorrupt, 503),
+    (errors.ConfigurationError, 503),  # an owner's settings file is wrong: nothing was done until it is fixed
 )
 
 

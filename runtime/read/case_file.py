@@ -29,7 +29,8 @@ SHOWN = {"started": "started", "task_completed": "step", "comment": "comment", "
          "signal_received": "escalation", "message_received": "correction", "timers_fired": "reminder",
          "reopened_as": "reopened_as", "reopened_from": "reopened_from", "terminated": "terminated",
          "moved": "moved", "incident": "incident", "incident_resolved": "incident_resolved",
-         "attachment_added": "attachment", "action_done": "action_done"}
+         "attachment_added": "attachment", "action_done": "action_done", "repeat_linked": "repeat_linked",
+         "collective_joined": "collective_joined", "collective_reply": "collective_reply"}
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def _entry(event: AuditEvent, actor: Actor, forms: _FormCache, files: dict, titl
 
 # Details a page or the API shows beside an entry (who a task went to, which signal, which timers).
 _KEPT = ("assignee", "previous_assignee", "delegate", "to", "name", "automatic", "reopened_as", "reopened_from",
-         "message", "reason", "description")
+         "message", "reason", "description", "repeat_of", "by", "collective_id", "plan", "reply")
 
 
 def shown_fields(schema: dict, data: dict, files: dict[int, AttachmentRow]) -> list[Shown]:

@@ -26,7 +26,7 @@ class ComplaintPage:
     record: dict  # shown values, masked for the reader, choices as their labels, empty fields left out
     labels: dict[str, str]
     masked: bool  # contact data is masked for this reader (a reveal is offered)
-    links: dict[str, list[str]]
+    links: dict  # reopened from / as, repeat links, the collective case (queries.linked_in)
     case_file: CaseFile
     archive: str | None = None  # the archive's state once the complaint ended: pending | ready | failed
 

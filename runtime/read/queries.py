@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -13,6 +14,7 @@ from runtime import business_calendar
 from runtime.store import records
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
+from runtime.read import prevention
 from runtime.read.visibility import require_read
 from runtime.store.packages import form_schema, load_package
 from runtime.store.instance_store import newest_definition
@@ -188,14 +190,20 @@ def start_form_in(rt: Runtime, session, process_id: str) -> dict | None:
     return form_schema(session, ref.package_id, ref.content_hash, name) if name else None
 
 
-def linked_in(session, view: ComplaintView) -> dict[str, list[str]]:
-    """Complaints this one was reopened from or as (record and audit log), and repeats of it
-    (same phone, same category)."""
+def linked(rt: Runtime, view: ComplaintView) -> dict[str, Any]:
+    """``linked_in`` for a complaint already read (and role-checked) by ``complaint``: the API's view."""
+    with rt.db.reader() as session:
+        return linked_in(session, view)
+
+
+def linked_in(session, view: ComplaintView) -> dict[str, Any]:
+    """Complaints this one was reopened from or as (record and audit log), the repeat links found at
+    intake (both ways, with why), and the collective case it belongs to."""
     reopened_as = view.reopened_as
     origin = view.record.get("reopened_from")
-    related = records.repeats(session, view.instance_id) if view.instance_id is not None else []
-    linked = set(reopened_as) | ({origin} if origin else set())
+    known = view.instance_id
     return {"reopened_from": [origin] if origin else [], "reopened_as": reopened_as,
-            "repeats": [n for n in related if n not in linked]}
+            "repeats": prevention.repeat_links(session, known) if known is not None else [],
+            "collective": prevention.membership(session, known) if known is not None else None}
 
 

@@ -102,6 +102,12 @@ def phone_terms(phone: object) -> set[str]:
     return {digits, _national(digits), digits[-PHONE_TAIL:]}
 
 
+def phone_key(phone: object) -> str:
+    """One phone number as one string, however it was typed: its digits, without the 86 country code
+    (what repeat complaints compare)."""
+    return _national(_digits(normal(phone or "")))
+
+
 def query_terms(text: str | None) -> Query:
     """What a query looks for: its bigrams and words (all of them), a lone character as a prefix; a number
     typed in groups (139 0000 5678) also as its digits. Anything that is no letter or digit (quotes,

@@ -24,7 +24,7 @@ from runtime.engine import LIBRARY_VERSION, RunReport
 from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, InvalidInput
 from runtime.store.instance_store import InstanceRow, Loaded, audit, newest_definition, pack_state, save, write_row
 from runtime.store.models import InstanceStatus, ProcessInstance
-from runtime.services import attachments, forms
+from runtime.services import attachments, collective, forms, prevention
 from runtime.field_names import INITIATOR, INITIATOR_ROLES, SERVER_SET
 from runtime.services.common import ACTIVE, check_data, failures_kept, instance_action
 from runtime.services.incidents import record
@@ -77,35 +77,40 @@ def start_in(rt: Runtime, session, actor: Actor, process_id: str, key: str, data
     """Create, run and store a new instance inside the caller's transaction.
 
     The starting user is handed to the process as ``initiator``: the receiver of a complaint is its
-    owner until it closes (首问负责制).
+    owner until it closes (首问负责制). A complaint is checked against the earlier ones first (a repeat
+    is major before the severity table runs) and, once stored, linked and grouped (``prevention``).
     """
-    loaded = _create(rt, session, actor, process_id, key, {**data, **initiated_by(actor)})
+    data = {name: value for name, value in data.items() if name not in SERVER_SET}
+    loaded, found = _create(rt, session, actor, process_id, key, {**data, **initiated_by(actor)})
     report = rt.engine.run(loaded.workflow)
     loaded.notices.extend(report.notices)
     save(rt, session, loaded)  # inserts the instance with its state
     records.write(session, loaded.instance.saved_id, data)
+    prevention.after_intake(rt, session, actor, loaded.instance, data, found, start_in)
     act_on(rt, session, loaded, actor, report)
     audit(session, loaded.instance, actor.username, "started", process=process_id,
           version=loaded.definition.version, data=data, automatic=report.names)
     return loaded
 
 
-def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict) -> Loaded:
-    """A new, not yet stored instance of the newest version of ``process_id``."""
+def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict):
+    """A new, not yet stored instance of the newest version of ``process_id``, and the earlier
+    complaint it repeats (if any)."""
     ref = newest_definition(rt, session, process_id)
     if ref is None:
         raise DefinitionNotFound(f"no deployed process has the id '{process_id}'")
     if session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == key)):
         raise Conflict(f"an instance with the number {key} already exists")
     package = load_package(rt, session, ref.package_id, ref.content_hash)
-    initiator = {name: data.pop(name) for name in SERVER_SET}
+    initiator = {name: data.pop(name) for name in SERVER_SET if name in data}
     data = forms.validate(session, ref.package_id, ref.content_hash, package.start_form(process_id), data)
-    workflow = rt.engine.start(package, process_id, {**data, **initiator})
+    found = prevention.repeat_of(rt, session, data)
+    workflow = rt.engine.start(package, process_id, {**data, **initiator, **prevention.server_fields(data, found)})
     now = clock.now()
     instance = InstanceRow(id=None, definition_id=ref.id, business_key=key, status=InstanceStatus.RUNNING, state=None,
                            version=0, serializer_version=rt.engine.serializer.version, library_version=LIBRARY_VERSION,
                            started_by=actor.username, started_at=now, updated_at=now, ended_at=None, projected={})
-    return Loaded(instance, ref, package, workflow)
+    return Loaded(instance, ref, package, workflow), found
 
 
 def _kept(session, write) -> bool:
@@ -126,7 +131,7 @@ def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed, k
     kept: its record and the intake data, and an incident that starts it afresh when retried.
     """
     with rt.db.transaction() as session:
-        loaded = _create(rt, session, actor, process_id, key, {**data, **initiated_by(actor)})
+        loaded, _ = _create(rt, session, actor, process_id, key, {**data, **initiated_by(actor)})
         try:
             loaded.instance.state = pack_state(rt.engine.dump(loaded.workflow, loaded.spec_ref))
         except Exception:  # noqa: BLE001 - kept without state; the retry starts it from the intake data
@@ -167,6 +172,8 @@ def act_on(rt: Runtime, session: Session, loaded: Loaded, actor: Actor, report: 
     for name, payload in report.messages:
         if name == REOPEN:
             _reopen(rt, session, loaded, actor, payload)
+        elif name == collective.REPLY_MESSAGE:
+            collective.record_reply(session, actor, dict(payload or {}))
         else:
             audit(session, loaded.instance, actor.username, "message_unhandled", name=name)
 

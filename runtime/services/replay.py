@@ -16,7 +16,7 @@ from runtime.errors import IncidentRaised, InvalidState, NotFound
 from runtime.store.instance_store import Loaded, audit
 from runtime.store.db import changed
 from runtime.store.models import Incident, InstanceStatus
-from runtime.services import forms
+from runtime.services import forms, prevention
 from runtime.services.common import instance_action
 from runtime.services.incidents import resolve
 from runtime.field_names import INITIATOR, INITIATOR_ROLES
@@ -28,7 +28,7 @@ def replay(rt: Runtime, actor: Actor, instance_id: int, incident_id: int, action
     incident records one more attempt (IncidentRaised)."""
     kind = action["kind"]
     with instance_action(rt, action=action, instance_id=instance_id, allowed={InstanceStatus.FAILED},
-                         start=_start_data(action)) as act:
+                         start=_start_data(rt, action)) as act:
         automatic: list[str] = []
         if kind == "complete":
             complete_in(rt, act.session, act.loaded, actor, open_task(act.session, action["task_id"]),
@@ -44,7 +44,7 @@ def replay(rt: Runtime, actor: Actor, instance_id: int, incident_id: int, action
     return act.instance.status
 
 
-def _start_data(action: dict):
+def _start_data(rt: Runtime, action: dict):
     """For a complaint kept without state (it failed while its first state was written): how to
     start it afresh, from the intake data the incident kept."""
     if action["kind"] != "start":
@@ -54,7 +54,9 @@ def _start_data(action: dict):
         ref = loaded.definition
         data = forms.validate(session, ref.package_id, ref.content_hash, loaded.package.start_form(ref.process_id),
                               dict(action["data"]))
-        return {**data, INITIATOR: action["actor"], INITIATOR_ROLES: action.get("roles", [])}
+        found = prevention.repeat_of(rt, session, data)  # as at intake: the severity table reads it
+        return {**data, INITIATOR: action["actor"], INITIATOR_ROLES: action.get("roles", []),
+                **prevention.server_fields(data, found)}
     return start
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from runtime.store.db import Base, UTCDateTime
@@ -37,8 +37,11 @@ class CollectiveCase(Base):
     site: Mapped[str | None] = mapped_column(String(300))
     category: Mapped[str | None] = mapped_column(String(80))
     opened_at: Mapped[datetime] = mapped_column(UTC)
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10))  # open, then replied once the reply to all is given
     reason: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    plan: Mapped[str | None] = mapped_column(Text)  # 统一处理方案, and 统一答复: told to every member's case file
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column(UTC)
 
 
 class CollectiveMember(Base):

@@ -84,18 +84,6 @@ def open_duplicates(session: Session, phone: str | None, category: str | None) -
     return list(session.scalars(query))
 
 
-def repeats(session: Session, instance_id: int, limit: int = 20) -> list[str]:
-    """Other complaints, open or closed, from the same phone in the same category (重复投诉)."""
-    own = session.get(ComplaintRecord, instance_id)
-    if own is None or not own.customer_phone or not own.category:
-        return []
-    query = (select(ProcessInstance.business_key).join(ComplaintRecord)
-             .where(ComplaintRecord.customer_phone == own.customer_phone, ComplaintRecord.category == own.category,
-                    ComplaintRecord.instance_id != instance_id)
-             .order_by(ProcessInstance.started_at.desc()).limit(limit))
-    return list(session.scalars(query))
-
-
 def _text(value, limit: int | None) -> str | None:
     if value in (None, ""):
         return None

@@ -15,6 +15,7 @@ TEXTS = {
         "calendar": "业务日历：请录入 {title} 年的放假和调休安排（做法见业务日历页面），"
                     "在此之前，之后的时限均为暂定",
         "action_overdue": "整改措施已到期未完成：{title}",
+        "collective": "群诉，请立即处理：{title}",
         "open_complaint": "查看投诉",
         "monthly_report": "客户投诉处理报告（{title}）已生成，表格和 PDF 见附件",
         "open_report": "在系统中查看",
@@ -30,6 +31,7 @@ TEXTS = {
         "calendar": "Business calendar: enter the holidays and make-up working days of {title} "
                     "(the calendar page shows how); until then later deadlines are provisional",
         "action_overdue": "Corrective action overdue: {title}",
+        "collective": "Collective complaint, act now: {title}",
         "open_complaint": "Open the complaint",
         "monthly_report": "The complaint report for {title} is ready; the spreadsheet and the PDF are attached",
         "open_report": "Open it in the system",

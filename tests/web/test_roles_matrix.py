@@ -3,6 +3,7 @@ refused with 403 (and nothing changed) everywhere else. Checked on the server, n
 from __future__ import annotations
 
 import io
+import itertools
 
 import pytest
 
@@ -14,6 +15,7 @@ from tests.helpers import INTAKE, audit, task
 from tests.helpers import csrf
 
 ROLE_CODES = [r.code for r in ROLES]
+_customers = itertools.count(1)
 # Who may see the complaint of this world (a normal complaint dispatched to engineering): its roles'
 # open tasks (front desk, the department), the managers, quality, admins. Legal, the crisis team and
 # process owners have nothing to do with it, so they may neither read it nor act on it.
@@ -40,9 +42,12 @@ def world(rt, web):
 
 
 def dispatched(rt) -> str:
-    """A normal complaint accepted by wang and dispatched to engineering."""
+    """A normal complaint accepted by wang and dispatched to engineering, each from a customer of its own
+    building (the same caller again would be a repeat, and so major; three of one building a collective case)."""
     wang = get_actor(rt, "wang")
-    number = services.start_instance(rt, wang, "complaint", INTAKE).business_key
+    n = next(_customers)
+    intake = {**INTAKE, "customer_phone": f"1380000{n:04d}", "customer_unit": f"{n}栋101", "location": f"{n}栋"}
+    number = services.start_instance(rt, wang, "complaint", intake).business_key
     services.complete_task(rt, wang, task(rt, number, "triage").id, {"validity": "valid", "department": "engineering"})
     return number
 

@@ -38,6 +38,9 @@ def upgrade() -> None:
         sa.Column("opened_at", UTCDateTime(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("reason", sa.JSON(), nullable=False),
+        sa.Column("plan", sa.Text(), nullable=True),
+        sa.Column("reply", sa.Text(), nullable=True),
+        sa.Column("replied_at", UTCDateTime(), nullable=True),
     )
     op.create_index("ix_collective_case_site", "collective_case", ["site", "category", "opened_at"])
     op.create_table(
