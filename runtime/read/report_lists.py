@@ -36,8 +36,8 @@ class Period:
 
 
 def clock_met(as_of: datetime):
-    """SQL: the deadline clock was met by ``as_of``."""
-    return and_(C.met_at.is_not(None), C.met_at <= as_of)
+    """SQL: the deadline clock was met by ``as_of`` (NULL, never met, compares as not true)."""
+    return C.met_at <= as_of
 
 
 def clock_breached(as_of: datetime):
@@ -62,11 +62,12 @@ def breaches(session: Session, period: Period, policy: ReportPolicy, lateness: L
     done = (select(func.min(AuditEvent.at)).where(AuditEvent.task_id == C.task_id,
                                                  AuditEvent.action == "task_completed", AuditEvent.at <= as_of)
             .scalar_subquery())
+    ended = select(P.ended_at).where(P.id == C.instance_id).scalar_subquery()  # read for the breached rows only
     rows = session.execute(
-        select(C.rule, C.due_at, C.breached_at, C.task_id, R.severity, P.ended_at, done.label("done_at"),
+        select(C.rule, C.due_at, C.breached_at, C.task_id, R.severity, ended.label("ended_at"), done.label("done_at"),
                C.business_key, C.element_name, R.department, R.classified_at)
-        .select_from(R).join(P, P.id == R.instance_id).join(C, C.instance_id == R.instance_id)
-        .where(period.complaints(), clock_breached(as_of))
+        .select_from(R).join(C, C.instance_id == R.instance_id)
+        .where(period.accepted(), clock_breached(as_of))  # no complaint entered after as_of has one
         .order_by(C.due_at, C.business_key, C.rule)).all()
     rated = set(policy.rated_rules)  # picked here: see report._clock_counts
     found = [(row, _rated(row, as_of, policy, lateness)) for row in rows if row[0] in rated]
