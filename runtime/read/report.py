@@ -15,7 +15,8 @@ again with its own ``as_of`` gives the same figures however the complaints went 
   ``closed``; it was closed improperly when it ended without that acceptance (reopened, ended by an
   administrator) or a complaint was reopened from it by then (``complaint_record.reopened_from``).
 Categories, channels, sites and severity are the complaint's current ones. Aggregates run in SQL
-(conditional counts and GROUP BY over ``complaint_record``); only the breaches are listed row by row.
+(conditional sums and GROUP BY over ``complaint_record``, clocks from ``sla_clock``'s covering index);
+only the breaches are read row by row, to measure their lateness on the business calendar and rate them.
 """
 from __future__ import annotations
 
