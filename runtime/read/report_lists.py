@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from runtime.read.lateness import Lateness
@@ -63,17 +63,33 @@ def breaches(session: Session, period: Period, policy: ReportPolicy, lateness: L
                                                  AuditEvent.action == "task_completed", AuditEvent.at <= as_of)
             .scalar_subquery())
     ended = select(P.ended_at).where(P.id == C.instance_id).scalar_subquery()  # read for the breached rows only
+    moments = [C.due_at, C.breached_at, ended, done, R.classified_at]
     rows = session.execute(
-        select(C.rule, C.due_at, C.breached_at, C.task_id, R.severity, ended.label("ended_at"), done.label("done_at"),
-               C.business_key, C.element_name, R.department, R.classified_at)
+        select(C.rule, *(type_coerce(m, String) for m in moments[:2]), C.task_id, R.severity,
+               *(type_coerce(m, String) for m in moments[2:]), C.business_key, C.element_name, R.department)
         .select_from(R).join(C, C.instance_id == R.instance_id)
         .where(period.accepted(), clock_breached(as_of))  # no complaint entered after as_of has one
         .order_by(C.due_at, C.business_key, C.rule)).all()
     rated = set(policy.rated_rules)  # picked here: see report._clock_counts
-    found = [(row, _rated(row, as_of, policy, lateness)) for row in rows if row[0] in rated]
+    found = [(row, _rated(row, as_of, policy, lateness)) for row in map(_moments, rows) if row[0] in rated]
     if ratings_only:
         return [rating for _, (rating, *_) in found]
     return [_breach(row, as_of, *rated) for row, rated in found]
+
+
+def _moments(row) -> tuple:
+    """The row with its moments read as aware UTC datetimes: SQLite hands back the stored text, read
+    here with ``fromisoformat`` (SQLAlchemy's own parsing of tens of thousands of breaches was a good
+    part of a month's report), PostgreSQL datetimes."""
+    rule, due, breached, task_id, severity, ended, done, classified, *rest = row
+    return (rule, _utc(due), _utc(breached), task_id, severity, _utc(ended), _utc(done), *rest, _utc(classified))
+
+
+def _utc(value) -> datetime | None:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _rated(row, as_of: datetime, policy: ReportPolicy, lateness: Lateness) -> tuple:
