@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from runtime import business_calendar, clock, report_policy
@@ -115,7 +115,7 @@ def _flags(period: Period) -> list:
                 .where(child.c.reopened_from == P.business_key, child_p.c.started_at <= as_of).exists())
     conditions = [R.taken_at <= as_of, closed, and_(closed, R.outcome == "closed"),
                   and_(closed, or_(R.outcome.is_(None), R.outcome != "closed", reopened))]
-    return [literal(1)] + [case((c, 1), else_=0) for c in conditions]
+    return [literal_column("1")] + [case((c, 1), else_=0) for c in conditions]
 
 
 def _complaint_counts(session: Session, period: Period) -> tuple[int, ...]:
