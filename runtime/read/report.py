@@ -15,13 +15,14 @@ again with its own ``as_of`` gives the same figures however the complaints went 
   ``closed``; it was closed improperly when it ended without that acceptance (reopened, ended by an
   administrator) or a complaint was reopened from it by then (``complaint_record.reopened_from``).
 Categories, channels, sites and severity are the complaint's current ones. Aggregates run in SQL
-(conditional counts and GROUP BY over ``complaint_record``); only the breaches are listed row by row.
+(conditional sums and GROUP BY over ``complaint_record``, clocks from ``sla_clock``'s covering index);
+only the breaches are read row by row, to measure their lateness on the business calendar and rate them.
 """
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from runtime import business_calendar, clock, report_policy
@@ -29,13 +30,12 @@ from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import InvalidInput
 from runtime.read import report_lists
+from runtime.read.lateness import Lateness
 from runtime.read.report_lists import Period
 from runtime.report_policy import RATE_KEYS, ReportPolicy
 from runtime.store.models import ComplaintRecord, ProcessInstance, SlaClock
 
 REPORT_ROLES = frozenset({"quality", "general_manager", "site_manager", "cs_manager", "admin"})
-GROUPS = {"validity": "validity", "category": "category", "severity": "severity", "department": "department",
-          "channel": "channel", "site": "site"}
 R, P, C = ComplaintRecord, ProcessInstance, SlaClock
 NOT_CLOSED_BY_DESIGN = ("invalid", "consultation")
 
@@ -62,84 +62,105 @@ def for_range(rt: Runtime, actor: Actor, starts_on: date, ends_on: date, as_of: 
 
 def figures(session: Session, starts_on: date, ends_on: date, as_of: datetime, policy: ReportPolicy) -> dict:
     """The whole report, JSON-serialisable, with codes (renderers translate them)."""
-    period = _period(starts_on, ends_on, as_of)
-    main = _core(session, period, policy)
-    counts = {"total": main["counts"]["total"], "by": {name: _by(session, period, name) for name in GROUPS}}
+    period, lateness = _period(starts_on, ends_on, as_of), Lateness(business_calendar.current())
+    complaints, by = _cube(session, period)
+    breaches = report_lists.breaches(session, period, policy, lateness)
     return {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "as_of": _iso(as_of),
-            "counts": counts, "rates": main["rates"], "breaches": main["breaches"],
-            "breach_counts": main["breach_counts"], "repeats": report_lists.repeats(session, period),
-            "collective": report_lists.collective(session, period), "actions": report_lists.actions(session, period),
-            "compare": {"previous": _compared(session, *_previous(starts_on, ends_on), as_of, policy),
+            "counts": {"total": complaints[0], "by": by}, "rates": _rates(session, period, policy, complaints),
+            "breaches": breaches, "breach_counts": _tally(b["rating"] for b in breaches),
+            "repeats": report_lists.repeats(session, period), "collective": report_lists.collective(session, period),
+            "actions": report_lists.actions(session, period),
+            "compare": {"previous": _compared(session, *_previous(starts_on, ends_on), as_of, policy, lateness),
                         "last_year": _compared(session, _year_before(starts_on), _year_before(ends_on), as_of,
-                                               policy)}}
+                                               policy, lateness)}}
 
 
-def _core(session: Session, period: Period, policy: ReportPolicy) -> dict:
-    """The figures that the comparisons repeat: the total, the rates and the breaches."""
-    total, accepted, closed, accepted_closed, improper = _complaint_counts(session, period)
+def _compared(session: Session, starts_on: date, ends_on: date, as_of: datetime, policy: ReportPolicy,
+              lateness: Lateness) -> dict:
+    """What a comparison shows of another period: its total, its rates and how its breaches were rated."""
+    period = _period(starts_on, ends_on, as_of)
+    complaints = _complaint_counts(session, period)
+    ratings = report_lists.breaches(session, period, policy, lateness, ratings_only=True)
+    return {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "counts": {"total": complaints[0]},
+            "rates": _rates(session, period, policy, complaints), "breach_counts": _tally(ratings)}
+
+
+def _rates(session: Session, period: Period, policy: ReportPolicy, complaints: tuple[int, ...]) -> list[dict]:
+    total, accepted, closed, accepted_closed, improper = complaints
     clocks = _clock_counts(session, period, policy)
     rates = [_rate("accepted", accepted, total)]
     for key in RATE_KEYS:
         met = sum(clocks.get(rule, (0, 0))[0] for rule in policy.rates[key])
         decided = sum(clocks.get(rule, (0, 0))[1] for rule in policy.rates[key])
         rates.append(_rate(key, met, decided))
-    rates += [_rate("closed_accepted", accepted_closed, closed), _rate("improper_closure", improper, closed, 0.0)]
-    breaches = report_lists.breaches(session, period, policy, business_calendar.current())
+    return rates + [_rate("closed_accepted", accepted_closed, closed),
+                    _rate("improper_closure", improper, closed, 0.0)]
+
+
+def _tally(ratings) -> dict[str, int]:
     counts = {rating: 0 for rating in report_policy.RATINGS}
-    for breach in breaches:
-        counts[breach["rating"]] += 1
-    return {"counts": {"total": total}, "rates": rates, "breaches": breaches, "breach_counts": counts}
+    for rating in ratings:
+        counts[rating] += 1
+    return counts
 
 
-def _compared(session: Session, starts_on: date, ends_on: date, as_of: datetime, policy: ReportPolicy) -> dict:
-    core = _core(session, _period(starts_on, ends_on, as_of), policy)
-    return {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "counts": core["counts"],
-            "rates": core["rates"], "breach_counts": core["breach_counts"]}
-
-
-def _complaint_counts(session: Session, period: Period) -> tuple[int, int, int, int, int]:
+def _flags(period: Period) -> list:
+    """Per complaint, 1 or 0: received, accepted (owned by a receiver), closed, closed with the
+    customer's acceptance, closed improperly; all as of ``period.as_of``."""
     as_of = period.as_of
     closed = and_(P.ended_at.is_not(None), P.ended_at <= as_of,
                   or_(R.validity.is_(None), R.validity.not_in(NOT_CLOSED_BY_DESIGN)))
-    accepted_closed = and_(closed, R.outcome == "closed")
-    child = R.__table__.alias("child")
-    child_p = P.__table__.alias("child_p")
+    child, child_p = R.__table__.alias("child"), P.__table__.alias("child_p")
     reopened = (select(child.c.instance_id).join(child_p, child_p.c.id == child.c.instance_id)
                 .where(child.c.reopened_from == P.business_key, child_p.c.started_at <= as_of).exists())
-    row = session.execute(
-        select(func.count(), func.count(case((R.taken_at <= as_of, 1))), func.count(case((closed, 1))),
-               func.count(case((accepted_closed, 1))),
-               func.count(case((and_(closed, or_(R.outcome.is_(None), R.outcome != "closed", reopened)), 1))))
-        .select_from(R).join(P, P.id == R.instance_id).where(period.complaints())).one()
-    return tuple(int(n or 0) for n in row)  # type: ignore[return-value]
+    conditions = [R.taken_at <= as_of, closed, and_(closed, R.outcome == "closed"),
+                  and_(closed, or_(R.outcome.is_(None), R.outcome != "closed", reopened))]
+    return [literal_column("1")] + [case((c, 1), else_=0) for c in conditions]
+
+
+def _complaint_counts(session: Session, period: Period) -> tuple[int, ...]:
+    row = session.execute(select(*(func.coalesce(func.sum(f), 0) for f in _flags(period)))
+                          .select_from(R).join(P, P.id == R.instance_id).where(period.complaints())).one()
+    return tuple(int(n) for n in row)
+
+
+def _cube(session: Session, period: Period) -> tuple[tuple[int, ...], dict[str, dict[str, int]]]:
+    """The complaint counts and the counts by every group, in one pass: grouped by all six groups at
+    once (a row per combination that occurs), summed per group here. The values are computed in a
+    subquery so GROUP BY names plain columns (PostgreSQL would not match two copies of an expression
+    with bound parameters); a validity or department not yet decided by as_of is ``none``."""
+    classified = R.classified_at <= period.as_of
+    values = {"validity": case((classified, R.validity), else_=None), "category": R.category,
+              "severity": func.coalesce(R.severity, "normal"), "department": case((classified, R.department),
+                                                                                  else_=None),
+              "channel": R.channel, "site": R.site}
+    flags = [f.label(f"f{i}") for i, f in enumerate(_flags(period))]
+    inner = (select(*(v.label(k) for k, v in values.items()), *flags).select_from(R)
+             .join(P, P.id == R.instance_id).where(period.complaints()).subquery())
+    rows = session.execute(select(*(inner.c[k] for k in values), *(func.sum(inner.c[f.name]) for f in flags))
+                           .group_by(*(inner.c[k] for k in values))).all()
+    totals = tuple(sum(int(row[len(values) + i]) for row in rows) for i in range(len(flags)))
+    by: dict[str, dict[str, int]] = {name: {} for name in values}
+    for row in rows:
+        for i, name in enumerate(values):
+            key = str(row[i]) if row[i] not in (None, "") else "none"
+            by[name][key] = by[name].get(key, 0) + int(row[len(values)])
+    return totals, {name: dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))) for name, found in by.items()}
 
 
 def _clock_counts(session: Session, period: Period, policy: ReportPolicy) -> dict[str, tuple[int, int]]:
-    """Per rule: (met by as_of, decided by as_of)."""
+    """Per rule: (met by as_of, decided by as_of). Read from the record's acceptance index and the
+    clocks' covering index alone: a complaint entered after as_of has no clock that counts (see
+    ``report_lists.clock_breached``), so ``process_instance`` is not needed."""
     met = report_lists.clock_met(period.as_of)
     decided = or_(met, report_lists.clock_breached(period.as_of))
     rows = session.execute(
         select(C.rule, func.count(case((met, 1))), func.count(case((decided, 1))))
-        .select_from(C).join(R, R.instance_id == C.instance_id).join(P, P.id == R.instance_id)
-        .where(period.complaints(), C.rule.in_(policy.rated_rules), C.started_at <= period.as_of)
-        .group_by(C.rule)).all()
-    return {rule: (int(m), int(d)) for rule, m, d in rows}
-
-
-def _by(session: Session, period: Period, name: str) -> dict[str, int]:
-    """Counts per value of one record column; a validity or department not yet decided by as_of is ``none``.
-    The value is computed in a subquery so GROUP BY names a plain column (PostgreSQL would not match
-    two copies of an expression with bound parameters)."""
-    column = getattr(R, GROUPS[name])
-    if name in ("validity", "department"):
-        column = case((R.classified_at <= period.as_of, column), else_=None)
-    if name == "severity":
-        column = func.coalesce(R.severity, "normal")
-    inner = (select(column.label("value")).select_from(R).join(P, P.id == R.instance_id)
-             .where(period.complaints()).subquery())
-    rows = session.execute(select(inner.c.value, func.count()).group_by(inner.c.value)).all()
-    return {str(value) if value not in (None, "") else "none": int(n) for value, n in
-            sorted(rows, key=lambda r: (-r[1], str(r[0])))}
+        .select_from(R).join(C, C.instance_id == R.instance_id)
+        .where(period.accepted(), C.started_at <= period.as_of).group_by(C.rule)).all()
+    # the rules are picked here, not in SQL: a condition on the rule lets SQLite walk sla_clock's rule
+    # index through every month instead of the period's complaints by their acceptance
+    return {rule: (int(m), int(d)) for rule, m, d in rows if rule in policy.rated_rules}
 
 
 def _rate(key: str, numerator: int, denominator: int, target: float = 1.0) -> dict:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
-from runtime.business_calendar import BusinessCalendar
+from runtime.read.lateness import Lateness
 from runtime.report_policy import ReportPolicy
 from runtime.store.models import (AuditEvent, CollectiveCase, CollectiveMember, ComplaintLink, ComplaintRecord,
                                   CorrectiveAction, ProcessInstance, SlaClock)
@@ -25,15 +25,19 @@ class Period:
     as_of: datetime  # UTC
     zone: ZoneInfo
 
+    def accepted(self):
+        """The SQL condition on ``complaint_record``: accepted in the period."""
+        return and_(R.accepted_at >= self.start, R.accepted_at < self.end)
+
     def complaints(self):
         """The SQL condition on ``complaint_record`` joined to ``process_instance``: accepted in the
         period and entered by ``as_of``."""
-        return and_(R.accepted_at >= self.start, R.accepted_at < self.end, P.started_at <= self.as_of)
+        return and_(self.accepted(), P.started_at <= self.as_of)
 
 
 def clock_met(as_of: datetime):
-    """SQL: the deadline clock was met by ``as_of``."""
-    return and_(C.met_at.is_not(None), C.met_at <= as_of)
+    """SQL: the deadline clock was met by ``as_of`` (NULL, never met, compares as not true)."""
+    return C.met_at <= as_of
 
 
 def clock_breached(as_of: datetime):
@@ -46,8 +50,10 @@ def clock_breached(as_of: datetime):
                and_(C.due_at <= as_of, C.started_at < C.due_at, or_(C.met_at.is_(None), C.met_at > as_of)))
 
 
-def breaches(session: Session, period: Period, policy: ReportPolicy, calendar: BusinessCalendar) -> list[dict]:
-    """Every deadline of the rated rules that was breached by ``as_of``, rated by the policy.
+def breaches(session: Session, period: Period, policy: ReportPolicy, lateness: Lateness,
+             ratings_only: bool = False) -> list:
+    """Every deadline of the rated rules that was breached by ``as_of``, rated by the policy (or, with
+    ``ratings_only``, just the ratings, for a comparison).
 
     Lateness runs from the due time to when the late step was done (its ``task_completed``), or,
     for a deadline on no step (entry within 2 hours), to when it was recorded breached; a step not
@@ -56,32 +62,57 @@ def breaches(session: Session, period: Period, policy: ReportPolicy, calendar: B
     done = (select(func.min(AuditEvent.at)).where(AuditEvent.task_id == C.task_id,
                                                  AuditEvent.action == "task_completed", AuditEvent.at <= as_of)
             .scalar_subquery())
+    ended = select(P.ended_at).where(P.id == C.instance_id).scalar_subquery()  # read for the breached rows only
+    moments = [C.due_at, C.breached_at, ended, done, R.classified_at]
     rows = session.execute(
-        select(C.business_key, C.rule, C.element_name, C.due_at, C.breached_at, C.task_id, R.severity,
-               R.department, R.classified_at, P.ended_at, done.label("done_at"))
-        .select_from(C).join(R, R.instance_id == C.instance_id).join(P, P.id == R.instance_id)
-        .where(period.complaints(), C.rule.in_(policy.rated_rules), clock_breached(as_of))
+        select(C.rule, *(type_coerce(m, String) for m in moments[:2]), C.task_id, R.severity,
+               *(type_coerce(m, String) for m in moments[2:]), C.business_key, C.element_name, R.department)
+        .select_from(R).join(C, C.instance_id == R.instance_id)
+        .where(period.accepted(), clock_breached(as_of))  # no complaint entered after as_of has one
         .order_by(C.due_at, C.business_key, C.rule)).all()
-    return [_breach(row, as_of, policy, calendar) for row in rows]
+    rated = set(policy.rated_rules)  # picked here: see report._clock_counts
+    found = [(row, _rated(row, as_of, policy, lateness)) for row in map(_moments, rows) if row[0] in rated]
+    if ratings_only:
+        return [rating for _, (rating, *_) in found]
+    return [_breach(row, as_of, *rated) for row, rated in found]
 
 
-def _breach(row, as_of: datetime, policy: ReportPolicy, calendar: BusinessCalendar) -> dict:
-    breached_at = row.breached_at if row.breached_at is not None and row.breached_at <= as_of else None
-    ends = [m for m in (row.ended_at, as_of) if m is not None and m <= as_of]
-    if row.task_id is not None:
-        ends += [row.done_at] if row.done_at is not None else []
-    elif breached_at is not None:
-        ends.append(breached_at)
-    late_until = max(min(ends), row.due_at)
-    days = round(calendar.working_days_between(row.due_at, late_until), 2)
-    hours = (late_until - row.due_at).total_seconds() / 3600
-    severity = row.severity or "normal"
-    rating, because = policy.rate(severity, row.rule, days, hours)
-    classified = row.classified_at is not None and row.classified_at <= as_of
-    return {"business_key": row.business_key, "rule": row.rule, "element_name": row.element_name,
-            "due_at": _iso(row.due_at), "breached_at": _iso(breached_at), "late_until": _iso(late_until),
-            "late_working_days": days, "late_hours": round(hours, 2), "severity": severity,
-            "department": row.department if classified else None, "rating": rating, "because": because}
+def _moments(row) -> tuple:
+    """The row with its moments read as aware UTC datetimes: SQLite hands back the stored text, read
+    here with ``fromisoformat`` (SQLAlchemy's own parsing of tens of thousands of breaches was a good
+    part of a month's report), PostgreSQL datetimes."""
+    rule, due, breached, task_id, severity, ended, done, classified, *rest = row
+    return (rule, _utc(due), _utc(breached), task_id, severity, _utc(ended), _utc(done), *rest, _utc(classified))
+
+
+def _utc(value) -> datetime | None:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _rated(row, as_of: datetime, policy: ReportPolicy, lateness: Lateness) -> tuple:
+    """(rating, rule id, late until, working days late, hours late) of one breached clock row."""
+    rule, due, breached_at, task_id, severity, ended_at, done_at = row[:7]
+    until = as_of if ended_at is None or ended_at > as_of else ended_at
+    if task_id is not None:
+        until = done_at if done_at is not None and done_at < until else until
+    elif breached_at is not None and breached_at < until:
+        until = breached_at
+    until = max(until, due)
+    days, hours = round(lateness.working_days(due, until), 2), (until - due).total_seconds() / 3600
+    return (*policy.rate(severity or "normal", rule, days, hours), until, days, hours)
+
+
+def _breach(row, as_of: datetime, rating: str, because: str, until: datetime, days: float, hours: float) -> dict:
+    rule, due, breached_at, _, severity, _, _, business_key, element_name, department, classified_at = row
+    classified = classified_at is not None and classified_at <= as_of
+    return {"business_key": business_key, "rule": rule, "element_name": element_name, "due_at": _iso(due),
+            "breached_at": _iso(breached_at) if breached_at is not None and breached_at <= as_of else None,
+            "late_until": _iso(until), "late_working_days": days, "late_hours": round(hours, 2),
+            "severity": severity or "normal", "department": department if classified else None,
+            "rating": rating, "because": because}
 
 
 def repeats(session: Session, period: Period) -> dict:
@@ -91,7 +122,7 @@ def repeats(session: Session, period: Period) -> dict:
         select(P.business_key, earlier.business_key).select_from(ComplaintLink)
         .join(R, R.instance_id == ComplaintLink.instance_id).join(P, P.id == R.instance_id)
         .join(earlier, earlier.id == ComplaintLink.related_id)
-        .where(period.complaints(), ComplaintLink.kind == "repeat", ComplaintLink.created_at <= period.as_of)
+        .where(period.accepted(), ComplaintLink.kind == "repeat", ComplaintLink.created_at <= period.as_of)
         .order_by(P.business_key, earlier.business_key)).all()
     return {"count": len({key for key, _ in rows}),
             "items": [{"business_key": key, "repeat_of": of} for key, of in rows]}
@@ -121,8 +152,8 @@ def actions(session: Session, period: Period) -> dict:
     a = CorrectiveAction
     rows = session.execute(
         select(a.business_key, a.kind, a.root_cause, a.description, a.owner, a.due_on, a.done_at)
-        .select_from(a).join(R, R.instance_id == a.instance_id).join(P, P.id == R.instance_id)
-        .where(period.complaints(), a.created_at <= period.as_of).order_by(a.due_on, a.business_key, a.id)).all()
+        .select_from(a).join(R, R.instance_id == a.instance_id)
+        .where(period.accepted(), a.created_at <= period.as_of).order_by(a.due_on, a.business_key, a.id)).all()
     today = period.as_of.astimezone(period.zone).date()
     items, tally = [], {"open": 0, "done": 0, "overdue": 0}
     for row in rows:

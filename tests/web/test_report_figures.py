@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic import command
+from sqlalchemy import select
 
 from runtime import clock, report_policy, worker
 from runtime.bootstrap import bootstrap
@@ -24,7 +26,9 @@ from runtime.errors import ConfigurationError, InvalidInput, PermissionDenied
 from runtime.read import report
 from runtime.services.api_tokens import create_token
 from runtime.services.users import create_user, get_actor
-from runtime.store.models import CollectiveCase, CollectiveMember, ComplaintLink, CorrectiveAction, ProcessInstance
+from runtime.store.migrate import alembic_config
+from runtime.store.models import (CollectiveCase, CollectiveMember, ComplaintLink, ComplaintRecord, CorrectiveAction,
+                                  ProcessInstance)
 from tests.conftest import ADMIN
 from tests.helpers import INTAKE, PASSWORD, closing_review, deploy_processes
 from web import create_app
@@ -443,3 +447,29 @@ def test_a_range_of_days_compares_with_the_days_just_before(world):
     assert (figures["compare"]["previous"]["starts_on"], figures["compare"]["previous"]["ends_on"]) == (
         "2026-10-04", "2026-10-08")
 
+
+
+# -- the migration ----------------------------------------------------------------------------------------
+def test_the_migration_gives_existing_complaints_their_facts(rt, web):
+    """Complaints accepted before migration 0017 are counted by the facts their instances kept."""
+    desk = Desk(rt, web(PEOPLE))
+    at(2026, 10, 9, 9, 0)
+    valid = desk.accept(category="noise")
+    desk.dispatched(valid, "engineering")
+    invalid = desk.accept(category="parking", received_at="2026-10-09T08:30:00+08:00")
+    desk.done(invalid, "triage", "wang", validity="invalid")
+    desk.done(invalid, "explain", "wang", explanation="车位按合同约定分配", explained_by="phone")
+    with rt.db.engine.begin() as connection:
+        command.downgrade(alembic_config(rt.db.engine, connection), "0016")
+    with rt.db.engine.begin() as connection:
+        command.upgrade(alembic_config(rt.db.engine, connection), "head")
+    with rt.db.reader() as session:
+        rows = {key: session.execute(select(ComplaintRecord.accepted_at, ComplaintRecord.validity,
+                                            ComplaintRecord.department, ComplaintRecord.severity,
+                                            ComplaintRecord.taken_at.is_not(None)).join(ProcessInstance)
+                                     .where(ProcessInstance.business_key == key)).one() for key in (valid, invalid)}
+    assert rows[valid] == (local(2026, 10, 9, 9, 0), "valid", "engineering", "normal", True)
+    assert rows[invalid] == (local(2026, 10, 9, 8, 30), "invalid", None, "normal", True)
+    figures = month(rt, as_of=local(2026, 10, 9, 12, 0))
+    assert figures["counts"]["by"]["validity"] == {"invalid": 1, "valid": 1}
+    assert rates(figures)["accepted"] == (2, 2)

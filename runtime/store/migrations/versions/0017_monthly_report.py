@@ -1,6 +1,6 @@
 """monthly_report: the kept monthly complaint reports (their figures); complaint_record gains the facts
 the report groups by (accepted_at, taken_at, classified_at, validity, department, severity, outcome,
-satisfaction), backfilled from each instance's ``facts``
+satisfaction), backfilled from each instance's ``facts``; sla_clock gains the report's covering index
 
 Revision ID: 0017
 Revises: 0016
@@ -46,6 +46,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("outcome", sa.String(length=10), nullable=True))
         batch.add_column(sa.Column("satisfaction", sa.String(length=20), nullable=True))
     op.create_index("ix_complaint_record_accepted_at", "complaint_record", ["accepted_at"])
+    op.create_index("ix_sla_clock_report", "sla_clock", ["instance_id", "rule", "started_at", "due_at", "met_at",
+                                                         "breached_at"])
     _backfill()
 
 
@@ -79,6 +81,7 @@ def _values(instance_id, facts, owner, severity, started_at) -> dict:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sla_clock_report", table_name="sla_clock")
     op.drop_index("ix_complaint_record_accepted_at", table_name="complaint_record")
     with op.batch_alter_table("complaint_record") as batch:
         for name in ("satisfaction", "outcome", "severity", "department", "validity", "classified_at", "taken_at",
