@@ -4,6 +4,8 @@ events and discovered main path are what happened. Hostile names and comments st
 bad ranges are a 400 naming the parameter; only administrators and the quality department export."""
 from __future__ import annotations
 
+import itertools
+
 from datetime import datetime, timedelta, UTC
 
 import warnings
@@ -45,9 +47,16 @@ def complete(api, number: str, name: str, who: str, **data) -> None:
     assert response.status_code == 200, response.get_json()
 
 
+CUSTOMERS = itertools.count(1)
+
+
 def closed_complaint(api, who: str = "wang") -> str:
-    """A normal complaint accepted, dispatched, replied to, handled, called back and closed, an hour a step."""
-    number = api("POST", "/complaints", who, json=INTAKE).get_json()["number"]
+    """A normal complaint accepted, dispatched, replied to, handled, called back and closed, an hour a step;
+    each from a customer of its own (the same caller again would be a repeat, and major)."""
+    customer = next(CUSTOMERS)
+    intake = {**INTAKE, "customer_phone": f"1390000{customer:04d}", "customer_unit": f"{customer}室",
+              "location": f"{customer}栋"}  # three at one site would open a collective case
+    number = api("POST", "/complaints", who, json=intake).get_json()["number"]
     steps = [("triage", who, {"validity": "valid", "department": "engineering"}),
              ("first_reply", who, {"reply_summary": "已电话答复客户，明日上门查看"}),
              ("handle", "li", {"investigation": "楼上住户夜间装修，已现场核实", "handling_result": "已责令施工方停工",

@@ -27,8 +27,7 @@ from runtime.read import report
 from runtime.services.api_tokens import create_token
 from runtime.services.users import create_user, get_actor
 from runtime.store.migrate import alembic_config
-from runtime.store.models import (CollectiveCase, CollectiveMember, ComplaintLink, ComplaintRecord, CorrectiveAction,
-                                  ProcessInstance)
+from runtime.store.models import (CollectiveCase, CollectiveMember, ComplaintLink, ComplaintRecord, ProcessInstance)
 from tests.conftest import ADMIN
 from tests.helpers import INTAKE, PASSWORD, closing_review, deploy_processes
 from web import create_app
@@ -63,7 +62,10 @@ class Desk:
                                 headers={"Authorization": f"Bearer {self.tokens[who]}"}, **kwargs)
 
     def accept(self, who="wang", **fields) -> str:
-        response = self.call("POST", "/complaints", who, json={**INTAKE, **fields})
+        """Each complaint from its own customer (its own phone and unit) unless ``fields`` say otherwise."""
+        self.customers = getattr(self, "customers", 0) + 1
+        own = {"customer_phone": f"1390000{self.customers:04d}", "customer_unit": f"{self.customers}栋101"}
+        response = self.call("POST", "/complaints", who, json={**INTAKE, **own, **fields})
         assert response.status_code == 201, response.get_json()
         return response.get_json()["number"]
 
@@ -87,10 +89,22 @@ class Desk:
         if at_once:
             self.done(number, "first_reply", "wang", reply_summary="已电话答复客户")
 
-    def called_back(self, number, satisfaction="satisfied") -> None:
+    def called_back(self, number, satisfaction="satisfied", action: tuple | None = None) -> None:
+        """Called back; if satisfied, closed by the site manager's review with one ``action`` (kind, what,
+        owner, due day) or the helpers' default one, due at the end of November."""
         self.done(number, "callback", "wang", satisfaction=satisfaction, callback_channel="phone")
         if satisfaction == "satisfied":
-            self.done(number, "confirm", "sun", **closing_review())
+            kind, text, owner, due = action or ("corrective", "落实整改", "sun", "2026-11-30")
+            review = {**closing_review(), "actions": [{"kind": kind, "description": text, "owner": owner,
+                                                       "due_on": due}]}
+            self.done(number, "confirm", "sun", **review)
+
+    def action_done(self, number, who) -> None:
+        """The action's owner marks the complaint's open action done on the API."""
+        [found] = [a for a in self.call("GET", "/actions?scope=all", "sun").get_json()["actions"]
+                   if a["complaint"] == number]
+        response = self.call("POST", f"/actions/{found['id']}/done", who, json={"note": "已完成"})
+        assert response.status_code == 200, response.get_json()
 
 
 def month(rt, who="quan", as_of=AS_OF, year=2026, number=10) -> dict:
@@ -108,7 +122,7 @@ def build(desk: Desk) -> dict:
     desk.advance_to(2026, 11, 2, 10, 0)  # afterwards: F taken over, D goes on, more rows in the lists
     desk.done(k["F"], "take_over", "sun")
     desk.done(k["D"], "inform_site", "sun")
-    afterwards(desk.rt, k)
+    afterwards(desk, k)
     return k
 
 
@@ -148,7 +162,7 @@ def over_the_holiday(desk: Desk, k: dict) -> None:
     desk.advance_to(2026, 10, 10, 17, 0)
     desk.done(k["A"], "handle", "li", handling_result="已处理完毕")  # on the worked Saturday, in time
     at(2026, 10, 11, 10, 0)
-    desk.called_back(k["A"])
+    desk.called_back(k["A"], action=("corrective", "夜间施工巡查", "li", "2026-10-15"))
     desk.advance_to(2026, 10, 12, 9, 0)  # B's handling (due Oct 10 18:00) fires
     at(2026, 10, 12, 12, 0)
     desk.done(k["B"], "handle", "qian", handling_result="已处理完毕")
@@ -166,13 +180,16 @@ def later_in_october(desk: Desk, k: dict) -> None:
     at(2026, 10, 13, 10, 0)
     desk.done(k["E"], "take_over", "sun")
     desk.done(k["B2"], "handle", "qian", handling_result="已重新处理")
-    desk.called_back(k["B2"])
+    desk.called_back(k["B2"], action=("preventive", "垃圾清运改为每日两次", "qian", "2026-10-20"))
     at(2026, 10, 13, 10, 5)
     desk.done(k["E"], "triage", "sun", validity="valid", department="finance")
     desk.done(k["E"], "first_reply", "sun", reply_summary="已书面答复")
     desk.done(k["E"], "handle", "zhao", handling_result="已退还多收费用")
     desk.done(k["E"], "callback", "sun", satisfaction="satisfied", callback_channel="phone")
-    desk.done(k["E"], "confirm", "sun", **closing_review())
+    desk.done(k["E"], "confirm", "sun", **{**closing_review(), "actions": [
+        {"kind": "corrective", "description": "收费标准公示", "owner": "sun", "due_on": "2026-11-30"}]})
+    at(2026, 10, 15, 10, 0)
+    desk.action_done(k["A"], "li")
     at(2026, 10, 20, 9, 0)  # H: called back 4 hours late
     k["H"] = desk.accept(category="noise", channel="wechat", location="3栋")
     at(2026, 10, 20, 9, 5)
@@ -197,8 +214,8 @@ def ids(session, k: dict) -> dict:
 
 
 def linked(rt, k) -> None:
-    """What intake and the closing review will record: H repeats A; D and F form a collective case;
-    actions for A (done) and B (open, overdue)."""
+    """Links as intake records them, without the customers it takes (H repeats A: as the same customer H would
+    be a major complaint and take another path; D and F form a collective case, which takes three)."""
     with rt.db.transaction() as session:
         n = ids(session, k)
         session.add(ComplaintLink(instance_id=n["H"], related_id=n["A"], kind="repeat",
@@ -209,28 +226,14 @@ def linked(rt, k) -> None:
         session.flush()
         session.add_all([CollectiveMember(collective_id=case.id, instance_id=n[x], joined_at=local(2026, 10, 30, 16, 0))
                          for x in ("D", "F")])
-        session.add_all([
-            _action(n["A"], k["A"], "corrective", "internal", "夜间施工巡查", "li", date(2026, 10, 15),
-                    local(2026, 10, 13, 9, 0), local(2026, 10, 15, 10, 0)),
-            _action(n["B"], k["B"], "preventive", "internal", "垃圾清运改为每日两次", "qian", date(2026, 10, 20),
-                    local(2026, 10, 12, 15, 0), None)])
 
 
-def afterwards(rt, k) -> None:
-    with rt.db.transaction() as session:
+def afterwards(desk, k) -> None:
+    with desk.rt.db.transaction() as session:
         n = ids(session, k)
         case = session.query(CollectiveCase).one()
         session.add(CollectiveMember(collective_id=case.id, instance_id=n["B2"], joined_at=local(2026, 11, 2, 10, 0)))
-        session.add(_action(n["D"], k["D"], "corrective", "internal", "电梯维保合同复核", "li", date(2026, 11, 10),
-                            local(2026, 11, 2, 10, 0), None))
-        b = session.query(CorrectiveAction).filter_by(business_key=k["B"]).one()
-        b.status, b.done_at, b.done_by = "done", local(2026, 11, 2, 10, 0), "qian"
-
-
-def _action(instance_id, key, kind, cause, text, owner, due_on, created, done_at) -> CorrectiveAction:
-    return CorrectiveAction(instance_id=instance_id, business_key=key, kind=kind, root_cause=cause, description=text,
-                            owner=owner, due_on=due_on, status="done" if done_at else "open", created_at=created,
-                            created_by="sun", done_at=done_at, done_by=owner if done_at else None)
+    desk.action_done(k["B2"], "qian")
 
 
 @pytest.fixture(scope="module")
@@ -321,11 +324,14 @@ def test_repeats_collective_cases_and_corrective_actions(world):
     [case] = figures["collective"]["items"]
     assert (figures["collective"]["count"], case["site"], case["category"], case["members"], case["business_keys"]) == (
         1, "7栋", "lift", 2, sorted([k["D"], k["F"]]))
-    actions = figures["actions"]
-    assert (actions["open"], actions["done"], actions["overdue"]) == (1, 1, 1)
-    assert [(a["business_key"], a["kind"], a["status"], a["due_on"], a["done_at"]) for a in actions["items"]] == [
-        (k["A"], "corrective", "done", "2026-10-15", "2026-10-15T02:00:00+00:00"),
-        (k["B"], "preventive", "open", "2026-10-20", None)]
+    actions = figures["actions"]  # from the closing reviews of A, B2, E and H; A's marked done on the API
+    assert (actions["open"], actions["done"], actions["overdue"]) == (3, 1, 1)
+    assert sorted((a["business_key"], a["kind"], a["root_cause"], a["status"], a["due_on"], a["done_at"])
+                  for a in actions["items"]) == sorted([
+        (k["A"], "corrective", "internal", "done", "2026-10-15", "2026-10-15T02:00:00+00:00"),
+        (k["B2"], "preventive", "internal", "open", "2026-10-20", None),
+        (k["E"], "corrective", "internal", "open", "2026-11-30", None),
+        (k["H"], "corrective", "internal", "open", "2026-11-30", None)])
 
 
 def test_previous_month_and_last_year(world):
@@ -358,7 +364,7 @@ def test_made_again_as_of_the_same_moment_it_is_the_same(world):
     later = month(rt, as_of=datetime(2026, 11, 2, 12, 0, tzinfo=SH))
     assert rates(later)["accepted"] == (8, 8)
     assert later["collective"]["items"][0]["members"] == 3
-    assert (later["actions"]["open"], later["actions"]["done"], later["actions"]["overdue"]) == (1, 2, 0)
+    assert (later["actions"]["open"], later["actions"]["done"], later["actions"]["overdue"]) == (2, 2, 0)
 
 
 def test_the_mid_month_report_counts_only_what_had_happened(world):
@@ -369,7 +375,9 @@ def test_the_mid_month_report_counts_only_what_had_happened(world):
     assert {key: v for key, v in rates(mid).items() if key in ("handled_in_time", "closed_accepted",
                                                                 "improper_closure", "called_back")} == {
         "handled_in_time": (1, 2), "closed_accepted": (1, 1), "improper_closure": (0, 1), "called_back": (1, 1)}
-    assert mid["repeats"]["count"] == 0 and mid["actions"]["items"] == []
+    assert mid["repeats"]["count"] == 0
+    assert (mid["actions"]["open"], mid["actions"]["done"], mid["actions"]["overdue"]) == (1, 0, 0)  # A's, not due
+    assert [(a["business_key"], a["status"]) for a in mid["actions"]["items"]] == [(k["A"], "open")]
 
 
 # -- the policy ------------------------------------------------------------------------------------------
