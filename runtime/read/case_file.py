@@ -28,7 +28,7 @@ SHOWN = {"started": "started", "task_completed": "step", "comment": "comment", "
          "signal_received": "escalation", "message_received": "correction", "timers_fired": "reminder",
          "reopened_as": "reopened_as", "reopened_from": "reopened_from", "terminated": "terminated",
          "moved": "moved", "incident": "incident", "incident_resolved": "incident_resolved",
-         "attachment_added": "attachment"}
+         "attachment_added": "attachment", "shift_review_note": "shift_review"}
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from runtime.worker import mailer
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised
 from runtime.store.models import CaseArchive, Incident, Notification, Timer, WorkerHeartbeat
-from runtime.services import archive
+from runtime.services import archive, shift_review
 from runtime.services.calendar import tell_if_next_year_missing
 from runtime.services.replay import retry_next_due
 from runtime.services.timers import fire_next_due
@@ -47,6 +47,7 @@ class Worker:
         self.last_sweep_at: datetime | None = None
         self.sweep_started_at: datetime | None = None
         self._checked_at: float | None = None
+        self._review_error = ""
 
     def run_once(self, limit: int = 500) -> int:
         """One sweep: fire due timers (up to ``limit`` instances), replay due retries, send mail.
@@ -59,9 +60,20 @@ class Worker:
             self.retried += 1
         self.mailed += mailer.send_due(self.rt, now)
         self.archived += archive.make_due(self.rt)
+        self._shift_review(now)
         self._daily_checks()
         self.last_sweep_at = clock.now()
         return fired
+
+    def _shift_review(self, now: datetime) -> None:
+        """Start the current shift's review when it is due (processes/shifts.toml); bad settings are
+        logged once per message and never stop the sweep."""
+        try:
+            shift_review.start_due(self.rt, now)
+        except Exception as e:  # noqa: BLE001 - a review not started is no reason to stop firing timers
+            if str(e) != self._review_error:
+                self._review_error = str(e)
+                log.error("shift review not started: %s", e)
 
     def _daily_checks(self) -> None:
         """Checks that need not run every sweep (at most hourly): the calendar's 60-day warning."""
