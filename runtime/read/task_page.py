@@ -51,9 +51,11 @@ def page(rt: Runtime, actor: Actor, task_id: str) -> TaskPage | None:
         colleagues = sorted(r.username for r in group(session, task.role, task.department))
         schema = _form(session, task)
         view = complaint_in(session, task.business_key)
+        listed = _shift_review(session, actor, schema, view)
+        if listed is not None:  # a review is no complaint: no record or case file of its own beside the list
+            return TaskPage(task, schema, colleagues, None, [], listed)
         complaint = page_in(rt, session, actor, view, view.process) if view is not None else None
-        return TaskPage(task, schema, colleagues, complaint, _reviewed(schema, complaint),
-                        _shift_review(session, actor, schema, view))
+        return TaskPage(task, schema, colleagues, complaint, _reviewed(schema, complaint))
 
 
 def _shift_review(session, actor: Actor, schema: dict, view: ComplaintView | None) -> list[Reviewed] | None:
