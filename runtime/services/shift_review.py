@@ -27,6 +27,9 @@ from runtime.services.instances import start_in
 PROCESS = "shift_review"
 log = logging.getLogger(__name__)
 _loaded: dict[Path, tuple[float, shifts.ShiftSettings | None]] = {}
+# (database, review number) known to exist: the rest of its window costs no query. Holds one entry
+# per shift the process ran through (two a day with the bundled settings).
+_started: set[tuple[str, str]] = set()
 
 
 def settings_of(rt: Runtime) -> shifts.ShiftSettings | None:
@@ -58,19 +61,25 @@ def start_due(rt: Runtime, now: datetime) -> str | None:
     before = cutoff(now, settings.older_than_days)
     data = {"shift_name": shift.name, "shift_starts_at": start.isoformat(), "review_minutes": settings.review_minutes,
             "review_before": before.isoformat()}
+    if (rt.settings.database_url, key) in _started:
+        return None
+    with rt.db.reader() as session:  # most sweeps of a window stop here, without a write transaction
+        if not _worth_starting(rt, session, key, before):
+            return None
     try:
         with rt.db.transaction() as session:
-            if not _worth_starting(rt, session, key, before):
-                return None
             start_in(rt, session, SYSTEM, PROCESS, key, data)
     except (Conflict, IntegrityError):  # another worker started it meanwhile
+        _started.add((rt.settings.database_url, key))
         return None
+    _started.add((rt.settings.database_url, key))
     log.info("shift review %s started", key)
     return key
 
 
 def _worth_starting(rt: Runtime, session, key: str, before: datetime) -> bool:
     if session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == key)) is not None:
+        _started.add((rt.settings.database_url, key))
         return False
     if newest_definition(rt, session, PROCESS) is None:
         return False

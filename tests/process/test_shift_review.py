@@ -14,6 +14,7 @@ from runtime import clock
 from runtime.errors import ConfigurationError, InvalidInput
 from runtime.read import task_page
 from runtime.read.complaint_page import page as complaint_page
+from runtime.services import shift_review
 from runtime.shifts import load, parse
 from runtime.store.models import HumanTask, ProcessInstance
 from runtime.worker.sweep import Worker
@@ -57,7 +58,8 @@ def test_at_the_shift_start_the_duty_manager_reviews_exactly_the_old_open_compla
     sc.advance_to(2026, 12, 3, 7, 59, 59)
     assert reviews(sc) == []  # not before the shift starts
     sc.advance_to(2026, 12, 3, 8, 0)
-    Worker(sc.rt, "second").run_once()  # a second worker, and a restarted one, start nothing more
+    Worker(sc.rt, "second").run_once()  # a second worker starts nothing more
+    shift_review._started.clear()  # nor does a restarted one (a new process remembers nothing)
     Worker(sc.rt, "third").run_once()
     [review] = reviews(sc)
     assert review.role == "duty_manager" and review.title == "交班复查"
