@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 import pytest
 
 from runtime import clock, services, worker
+from runtime.services.api_tokens import create_token
 from runtime.services.users import get_actor
-from tests.helpers import INTAKE, login, task
+from tests.conftest import ADMIN
+from tests.helpers import INTAKE, audit, login, task
 from tests.web.test_case_file import text_of
 
 SH_OFFSET = "+08:00"
@@ -92,3 +94,20 @@ def test_a_note_for_an_unknown_complaint_is_refused_on_the_page_and_nothing_is_k
     assert task(rt, REVIEW, "review")  # still open
     login(reviewing, "wang")
     assert "已催办" not in text_of(reviewing.get("/complaints/OLD-1").get_data(as_text=True))
+
+
+def test_the_api_completes_a_review_with_its_notes_and_refuses_notes_that_are_not_texts_by_number(rt, reviewing):
+    token = create_token(rt, ADMIN, "liu", "shift review test")
+    review = task(rt, REVIEW, "review").id
+
+    def complete(body):
+        return reviewing.post(f"/api/v1/tasks/{review}/complete", json=body,
+                              headers={"Authorization": f"Bearer {token}"})
+
+    refused = complete({"notes": ["OLD-1", "已催办"]})
+    assert refused.status_code == 400 and "notes" in refused.get_json()["error"]["message"]
+    refused = complete({"notes": {"OLD-1": 7}})
+    assert refused.status_code == 400 and "notes.OLD-1" in refused.get_json()["error"]["message"]
+    assert complete({"notes": {"OLD-1": "已电话催办"}}).status_code == 200
+    notes = [e.details for e in audit(rt, "OLD-1") if e.action == "shift_review_note"]
+    assert notes == [{"note": "已电话催办", "review": REVIEW, "title": "早班 2026-12-03"}]
