@@ -111,3 +111,6 @@ def test_the_api_completes_a_review_with_its_notes_and_refuses_notes_that_are_no
     assert complete({"notes": {"OLD-1": "已电话催办"}}).status_code == 200
     notes = [e.details for e in audit(rt, "OLD-1") if e.action == "shift_review_note"]
     assert notes == [{"note": "已电话催办", "review": REVIEW, "title": "早班 2026-12-03"}]
+    entries = reviewing.get("/api/v1/complaints/OLD-1/case-file", headers={"Authorization": f"Bearer {token}"})
+    [entry] = [e for e in entries.get_json()["entries"] if e["kind"] == "shift_review"]
+    assert entry["text"] == "已电话催办" and entry["title"] == "早班 2026-12-03" and entry["actor"] == "liu"
