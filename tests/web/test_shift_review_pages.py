@@ -114,3 +114,12 @@ def test_the_api_completes_a_review_with_its_notes_and_refuses_notes_that_are_no
     entries = reviewing.get("/api/v1/complaints/OLD-1/case-file", headers={"Authorization": f"Bearer {token}"})
     [entry] = [e for e in entries.get_json()["entries"] if e["kind"] == "shift_review"]
     assert entry["text"] == "已电话催办" and entry["title"] == "早班 2026-12-03" and entry["actor"] == "liu"
+
+
+def test_the_reviews_own_page_shows_no_setting_codes(rt, reviewing):
+    response = reviewing.get(f"/complaints/{REVIEW}")
+    page = text_of(response.get_data(as_text=True))
+    assert response.status_code == 200 and "交班复查" in text_of(reviewing.get("/").get_data(as_text=True))
+    assert "班次 早班" in page and "复查时限（分钟） 30" in page  # labelled by the review's start form
+    for code in ("shift_name", "shift_starts_at", "review_minutes", "review_before"):
+        assert code not in page
