@@ -3,7 +3,8 @@
 Validation itself happens on the server in the runtime (jsonschema); this only converts types. Lists
 (arrays) are posted as repeated fields, one per row; a list of objects (a closing review's actions) as
 one repeated field per column (``actions.owner``), read back row by row; attachment fields as the ids
-of the complaint's files that are ticked, with new files beside them.
+of the complaint's files that are ticked, with new files beside them; a keyed field (an object of texts,
+e.g. a shift review's note per complaint) as ``<name>.<key>`` fields, rendered beside what they are keyed by.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from runtime.form_rules import attachment_fields  # noqa: F401 - the page posts 
 class Field:
     name: str
     title: str
-    widget: str  # select | checkbox | textarea | number | date | datetime | text | list | table | files
+    widget: str  # select | checkbox | textarea | number | date | datetime | text | list | table | files | keyed
     required: bool
     options: list[tuple[str, str]]
     help: str = ""  # the field's ``description``: what it is for, e.g. that a limit counts from it
@@ -63,7 +64,7 @@ def _widget(prop: dict) -> str:
     return "textarea" if prop.get("maxLength", 0) > 200 else "text"
 
 
-WIDGETS = {"array": "list", "boolean": "checkbox", "integer": "number", "number": "number"}
+WIDGETS = {"array": "list", "boolean": "checkbox", "integer": "number", "number": "number", "object": "keyed"}
 
 
 def parse(schema: dict, form) -> dict:
@@ -84,6 +85,9 @@ def parse(schema: dict, form) -> dict:
         if kind == "boolean":
             data[name] = form.get(name) == "on"
             continue
+        if kind == "object":
+            data[name] = _keyed(form, name)
+            continue
         raw = (form.get(name) or "").strip()
         if raw == "":
             continue
@@ -102,6 +106,12 @@ def _table(name: str, rows: dict, form) -> list[dict]:
         if row:
             table.append(row)
     return table
+
+
+def _keyed(form, name: str) -> dict[str, str]:
+    """The non-empty texts posted as ``<name>.<key>``, by key."""
+    prefix = name + "."
+    return {k[len(prefix):]: v.strip() for k, v in form.items() if k.startswith(prefix) and v and v.strip()}
 
 
 def _rows(raw: list[str], prop: dict) -> list:

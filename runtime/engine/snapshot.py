@@ -102,7 +102,8 @@ def reminders(before: dict[str, tuple[Any, str]]) -> list[Notice]:
 # The process variables a complaint's page and the API show about where it stands. Read from the
 # active tasks (and, once the instance has ended, from its last step), kept on the instance row.
 CASE_FACTS = ("accepted_at", "entered_at", "urgent", "urgent_reason", "callback_contact", "validity", "outcome",
-              "explanation", "satisfaction", "department", "severity_reason")
+              "explanation", "satisfaction", "department", "severity_reason",
+              "review_before")  # a shift review: complaints accepted before this are listed
 
 
 def facts(wf) -> tuple[str | None, str | None, dict[str, Any]]:

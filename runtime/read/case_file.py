@@ -30,7 +30,8 @@ SHOWN = {"started": "started", "task_completed": "step", "comment": "comment", "
          "reopened_as": "reopened_as", "reopened_from": "reopened_from", "terminated": "terminated",
          "moved": "moved", "incident": "incident", "incident_resolved": "incident_resolved",
          "attachment_added": "attachment", "action_done": "action_done", "repeat_linked": "repeat_linked",
-         "collective_joined": "collective_joined", "collective_reply": "collective_reply"}
+         "collective_joined": "collective_joined", "collective_reply": "collective_reply",
+         "shift_review_note": "shift_review"}
 
 
 @dataclass(frozen=True)

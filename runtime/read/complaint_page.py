@@ -42,8 +42,9 @@ def page(rt: Runtime, actor: Actor, number: str, process_id: str, revealed: dict
 
 def page_in(rt: Runtime, session, actor: Actor, view: ComplaintView, process_id: str,
             revealed: dict | None = None) -> ComplaintPage:
-    """The page of a complaint the caller has checked ``actor`` may read (the task page shows it too)."""
-    schema = start_form_in(rt, session, process_id) or {}
+    """The page of a complaint the caller has checked ``actor`` may read (the task page shows it too).
+    Its record is labelled by the start form of its own process (a shift review has its own)."""
+    schema = start_form_in(rt, session, view.process or process_id) or {}
     links = linked_in(session, view)
     case_file = case_file_in(session, actor, view)
     record = masking.masked(view.record, actor)

@@ -1,16 +1,23 @@
 """One task as its page shows it, read in one transaction: the task, its form, who it can be
 handed to, and beside the form the complaint's record and case file. A form that reviews earlier
 steps (``"reviews"``: the form files of those steps, e.g. the site manager's confirmation of the
-handling result and the callback record) gets the latest entry of each, shown above the form."""
+handling result and the callback record) gets the latest entry of each, shown above the form. A
+shift review's form (``"shiftReview": true``) gets the open complaints it reviews, each with its
+state and next deadline, so the duty manager writes a note beside each."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from datetime import datetime
+
 from sqlalchemy import select
+
+from runtime import clock
 
 from runtime.read.case_file import Entry
 from runtime.read.complaint_page import ComplaintPage, page_in
-from runtime.read.queries import TaskRow, complaint_in, rows_in
+from runtime.read.queries import ComplaintView, TaskRow, complaint_in, rows_in
+from runtime.read.shift_review import Reviewed, open_before
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.read.visibility import require_read
@@ -28,6 +35,7 @@ class TaskPage:
     colleagues: list[str]  # active users who may work on it (the same rule decides who hears of it)
     complaint: ComplaintPage | None = None
     reviewed: list[Entry] = field(default_factory=list)  # what this step confirms: the latest of each form
+    shift_review: list[Reviewed] | None = None  # a shift review: the complaints it lists (None: not one)
 
 
 def page(rt: Runtime, actor: Actor, task_id: str) -> TaskPage | None:
@@ -43,8 +51,19 @@ def page(rt: Runtime, actor: Actor, task_id: str) -> TaskPage | None:
         colleagues = sorted(r.username for r in group(session, task.role, task.department))
         schema = _form(session, task)
         view = complaint_in(session, task.business_key)
+        listed = _shift_review(session, actor, schema, view)
+        if listed is not None:  # a review is no complaint: no record or case file of its own beside the list
+            return TaskPage(task, schema, colleagues, None, [], listed)
         complaint = page_in(rt, session, actor, view, view.process) if view is not None else None
         return TaskPage(task, schema, colleagues, complaint, _reviewed(schema, complaint))
+
+
+def _shift_review(session, actor: Actor, schema: dict, view: ComplaintView | None) -> list[Reviewed] | None:
+    """The complaints a shift review lists: open ones accepted before the moment its start fixed."""
+    before = view.facts.get("review_before") if view is not None else None
+    if not schema.get("shiftReview") or not isinstance(before, str):
+        return None
+    return open_before(session, actor, datetime.fromisoformat(before), clock.now())
 
 
 def _reviewed(schema: dict, complaint: ComplaintPage | None) -> list[Entry]:

@@ -24,7 +24,7 @@ from runtime.engine import LIBRARY_VERSION, RunReport
 from runtime.errors import Conflict, DefinitionNotFound, ExecutionFailed, InvalidInput
 from runtime.store.instance_store import InstanceRow, Loaded, audit, newest_definition, pack_state, save, write_row
 from runtime.store.models import InstanceStatus, ProcessInstance
-from runtime.services import attachments, collective, forms, prevention
+from runtime.services import attachments, collective, forms, prevention, review_notes
 from runtime.field_names import INITIATOR, INITIATOR_ROLES, SERVER_SET
 from runtime.services.common import ACTIVE, check_data, failures_kept, instance_action
 from runtime.services.incidents import record
@@ -174,6 +174,8 @@ def act_on(rt: Runtime, session: Session, loaded: Loaded, actor: Actor, report: 
             _reopen(rt, session, loaded, actor, payload)
         elif name == collective.REPLY_MESSAGE:
             collective.record_reply(session, actor, dict(payload or {}))
+        elif name == review_notes.MESSAGE:  # a shift review's notes go to their complaints' case files
+            review_notes.keep(session, loaded.instance, actor, payload)
         else:
             audit(session, loaded.instance, actor.username, "message_unhandled", name=name)
 

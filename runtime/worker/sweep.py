@@ -26,7 +26,7 @@ from runtime.worker import mailer
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised
 from runtime.store.models import CaseArchive, Incident, Notification, Timer, WorkerHeartbeat
-from runtime.services import archive, reports
+from runtime.services import archive, reports, shift_review
 from runtime.services.actions import notify_overdue
 from runtime.services.calendar import tell_if_next_year_missing
 from runtime.services.replay import retry_next_due
@@ -48,6 +48,7 @@ class Worker:
         self.last_sweep_at: datetime | None = None
         self.sweep_started_at: datetime | None = None
         self._checked_at: float | None = None
+        self._errors: dict[str, str] = {}
 
     def run_once(self, limit: int = 500) -> int:
         """One sweep: fire due timers (up to ``limit`` instances), replay due retries, send mail.
@@ -61,18 +62,21 @@ class Worker:
         notify_overdue(self.rt)  # before the mail, so an owner's notice goes out in the same sweep
         self.mailed += mailer.send_due(self.rt, now)
         self.archived += archive.make_due(self.rt)
-        self.reported += self._monthly_report(now)
+        self.reported += self._quietly("monthly report not made", lambda: reports.make_due(self.rt, now))
+        self._quietly("shift review not started", lambda: shift_review.start_due(self.rt, now))
         self._daily_checks()
         self.last_sweep_at = clock.now()
         return fired
 
-    def _monthly_report(self, now: datetime) -> int:
-        """Make the month's report when its time has come; a broken policy file is logged (the report page
-        names the fault) and never stops the timers."""
+    def _quietly(self, what: str, call) -> int:
+        """The scheduled work of a sweep (the month's report, the shift's review): a fault, such as a broken
+        policy file the process owner is editing, is logged once per message and never stops the timers."""
         try:
-            return reports.make_due(self.rt, now)
-        except Exception:
-            log.exception("monthly report not made")
+            return call() or 0
+        except Exception as e:  # noqa: BLE001 - no reason to stop firing timers
+            if self._errors.get(what) != str(e):
+                self._errors[what] = str(e)
+                log.error("%s: %s", what, e)
             return 0
 
     def _daily_checks(self) -> None:

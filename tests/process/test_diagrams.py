@@ -22,7 +22,8 @@ DIAGRAMS = sorted(PROCESSES.glob("*.bpmn"))
 def test_every_file_deploys_cleanly(sc):
     result = deploy(sc.rt, read_directory(PROCESSES), "tester", "processes/")
     assert set(result.definitions) == {"complaint", "complaint_normal", "complaint_major", "complaint_crisis",
-                                       "complaint_closing", "complaint_collective"}
+                                       "complaint_closing", "complaint_collective",
+                                        "shift_review"}
 
 
 @pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.name)
