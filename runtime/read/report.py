@@ -33,7 +33,7 @@ from runtime.read import report_lists
 from runtime.read.lateness import Lateness
 from runtime.read.report_lists import Period
 from runtime.report_policy import RATE_KEYS, ReportPolicy
-from runtime.store.models import ComplaintRecord, ProcessInstance, SlaClock
+from runtime.store.models import ComplaintRecord, MonthlyReport, ProcessInstance, SlaClock
 
 REPORT_ROLES = frozenset({"quality", "general_manager", "site_manager", "cs_manager", "admin"})
 R, P, C = ComplaintRecord, ProcessInstance, SlaClock
@@ -77,12 +77,30 @@ def figures(session: Session, starts_on: date, ends_on: date, as_of: datetime, p
 
 def _compared(session: Session, starts_on: date, ends_on: date, as_of: datetime, policy: ReportPolicy,
               lateness: Lateness) -> dict:
-    """What a comparison shows of another period: its total, its rates and how its breaches were rated."""
+    """What a comparison shows of another period: its total, its rates and how its breaches were rated.
+    A month with a kept report made by ``as_of`` is compared as it was reported (``"kept": true``): the
+    figures the quality department received then, and a third of the work of a report."""
+    kept = _kept(session, starts_on, ends_on, as_of)
+    if kept is not None:
+        return kept
     period = _period(starts_on, ends_on, as_of)
     complaints = _complaint_counts(session, period)
     ratings = report_lists.breaches(session, period, policy, lateness, ratings_only=True)
     return {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "counts": {"total": complaints[0]},
             "rates": _rates(session, period, policy, complaints), "breach_counts": _tally(ratings)}
+
+
+def _kept(session: Session, starts_on: date, ends_on: date, as_of: datetime) -> dict | None:
+    """The kept report of exactly this period, if it was made by ``as_of`` (so a report made again
+    as of its own moment compares with the same figures)."""
+    figures = session.scalar(select(MonthlyReport.figures).where(
+        MonthlyReport.starts_on == starts_on, MonthlyReport.ends_on == ends_on, MonthlyReport.made_at <= as_of)
+        .order_by(MonthlyReport.id).limit(1))
+    if not figures:
+        return None
+    return {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "kept": True,
+            "counts": {"total": figures["counts"]["total"]}, "rates": figures["rates"],
+            "breach_counts": figures["breach_counts"]}
 
 
 def _rates(session: Session, period: Period, policy: ReportPolicy, complaints: tuple[int, ...]) -> list[dict]:

@@ -92,10 +92,18 @@ def production_moment(cal: BusinessCalendar, schedule: Schedule, zone: ZoneInfo,
     return datetime.combine(production_day(cal, year, month), schedule.time, tzinfo=zone)
 
 
+CATCH_UP = timedelta(days=7)
+
+
 def months_due(cal: BusinessCalendar, schedule: Schedule, zone: ZoneInfo, now: datetime) -> list[tuple[int, int]]:
-    """This month and the one before, each if its production moment has come (the one before covers a worker
-    that was down across the month end)."""
+    """This month once its production moment has come, and the month before if that moment passed less than
+    a week ago (a worker that was down across the month end makes it when it comes back; a system set up in
+    the middle of a month does not mail leadership a report of a month it never saw)."""
     local = now.astimezone(zone)
     previous = (local.year - 1, 12) if local.month == 1 else (local.year, local.month - 1)
-    return [m for m in (previous, (local.year, local.month))
-            if production_moment(cal, schedule, zone, *m) <= now]
+    due = []
+    if now - CATCH_UP < production_moment(cal, schedule, zone, *previous) <= now:
+        due.append(previous)
+    if production_moment(cal, schedule, zone, local.year, local.month) <= now:
+        due.append((local.year, local.month))
+    return due

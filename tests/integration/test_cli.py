@@ -51,8 +51,8 @@ def test_set_up_from_nothing_and_run_twice_without_duplicates(cli):
     engine = make_engine(cli.url)
     assert {"process_instance", "human_task", "timer", "audit_event"} <= set(inspect(engine).get_table_names())
     engine.dispose()
-    assert "deployed: complaint v1, complaint_closing v1, complaint_crisis v1, complaint_major v1, " \
-           "complaint_normal v1" in cli("deploy")
+    assert "deployed: complaint v1, complaint_closing v1, complaint_collective v1, complaint_crisis v1, " \
+           "complaint_major v1, complaint_normal v1, shift_review v1" in cli("deploy")
     assert "unchanged, nothing deployed" in cli("deploy")
     first = cli("demo-data")
     assert "passwords are shown only this once" in first and "frontdesk" in first

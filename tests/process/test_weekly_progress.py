@@ -54,7 +54,7 @@ def test_a_report_without_its_plan_or_date_is_refused(sc):
 
 def close(sc, key) -> None:
     sc.complete(key, "callback", satisfaction="satisfied", callback_channel="phone")
-    sc.complete(key, "confirm", record_checked=True, handling_checked=True, callback_checked=True)
+    sc.complete(key, "confirm", **sc.review())
     assert sc.status(key) == "completed"
 
 

@@ -45,7 +45,7 @@ def pdf_text(data: bytes, tmp_path) -> str:
 
 
 def test_a_closed_complaint_is_archived_as_one_pdf_and_a_zip_of_its_originals(rt, client, tmp_path):
-    number = dispatched(rt)
+    number = dispatched(rt, customer_phone="13812341234")
     login(client, "li")
     handle_with_files(client, rt, number, [(photo(), "漏水点.jpg"), (pdf(), "维修单.pdf")])
     close(rt, number)

@@ -4,6 +4,8 @@ the API; type checked on the content, the photo's place removed, downloads role-
 attachments and audited; a refused batch keeps nothing; the same on S3-compatible storage."""
 from __future__ import annotations
 
+import itertools
+
 import dataclasses
 import io
 import json
@@ -30,10 +32,15 @@ def client(web):
     return web(PEOPLE)
 
 
+CUSTOMERS = itertools.count(1)
+
+
 def dispatched(rt, **intake) -> str:
-    """A normal complaint waiting for its handling (another customer's, when ``intake`` says so: the
-    same caller again in the same category would be a repeat, which is major)."""
-    number = services.start_instance(rt, get_actor(rt, "wang"), "complaint", {**INTAKE, **intake}).business_key
+    """A normal complaint waiting for its handling, each from a customer of its own unless ``intake`` says
+    otherwise (the same caller again in the same category would be a repeat, which is major)."""
+    customer = next(CUSTOMERS)
+    own = {"customer_phone": f"1370000{customer:04d}", "customer_unit": f"{customer}室", "location": f"{customer}栋"}
+    number = services.start_instance(rt, get_actor(rt, "wang"), "complaint", {**INTAKE, **own, **intake}).business_key
     step(rt, "wang", number, "triage", validity="valid", department="engineering")
     step(rt, "wang", number, "first_reply", reply_summary="已答复")
     return number

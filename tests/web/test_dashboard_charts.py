@@ -95,7 +95,7 @@ def listed(client, link: str) -> tuple[int, list[str]]:
     response = client.get(link)
     assert response.status_code == 200, link
     html = response.get_data(as_text=True)
-    return int(re.search(r'class="drill-total">(\d+)', html).group(1)), numbers(html)
+    return int(re.search(r'class="drill-total">\D*(\d+)', html).group(1)), numbers(html)
 
 
 def link_of(chart: dict, series: int, category: int) -> str:
