@@ -64,10 +64,10 @@ def figures(session: Session, starts_on: date, ends_on: date, as_of: datetime, p
     """The whole report, JSON-serialisable, with codes (renderers translate them)."""
     period, lateness = _period(starts_on, ends_on, as_of), Lateness(business_calendar.current())
     complaints, by = _cube(session, period)
-    breaches = report_lists.breaches(session, period, policy, lateness)
+    ratings, breaches = report_lists.breaches(session, period, policy, lateness)
     return {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "as_of": _iso(as_of),
             "counts": {"total": complaints[0], "by": by}, "rates": _rates(session, period, policy, complaints),
-            "breaches": breaches, "breach_counts": _tally(b["rating"] for b in breaches),
+            "breaches": breaches, "breach_counts": _tally(ratings), "breaches_listed": len(breaches),
             "repeats": report_lists.repeats(session, period), "collective": report_lists.collective(session, period),
             "actions": report_lists.actions(session, period),
             "compare": {"previous": _compared(session, *_previous(starts_on, ends_on), as_of, policy, lateness),
@@ -85,7 +85,7 @@ def _compared(session: Session, starts_on: date, ends_on: date, as_of: datetime,
         return kept
     period = _period(starts_on, ends_on, as_of)
     complaints = _complaint_counts(session, period)
-    ratings = report_lists.breaches(session, period, policy, lateness, ratings_only=True)
+    ratings, _ = report_lists.breaches(session, period, policy, lateness, listed=0)
     return {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "counts": {"total": complaints[0]},
             "rates": _rates(session, period, policy, complaints), "breach_counts": _tally(ratings)}
 

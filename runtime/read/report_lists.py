@@ -50,10 +50,14 @@ def clock_breached(as_of: datetime):
                and_(C.due_at <= as_of, C.started_at < C.due_at, or_(C.met_at.is_(None), C.met_at > as_of)))
 
 
+LISTED = 1000  # the breaches a report lists one by one: every serious one first, then normal, then minor
+
+
 def breaches(session: Session, period: Period, policy: ReportPolicy, lateness: Lateness,
-             ratings_only: bool = False) -> list:
-    """Every deadline of the rated rules that was breached by ``as_of``, rated by the policy (or, with
-    ``ratings_only``, just the ratings, for a comparison).
+             listed: int = LISTED) -> tuple[list[str], list[dict]]:
+    """Every deadline of the rated rules that was breached by ``as_of``, rated by the policy: the ratings of
+    all of them, and at most ``listed`` of them in full, the most serious first (a month with thousands of
+    breaches is counted whole, but a page, a spreadsheet or a PDF of thirty thousand rows helps nobody).
 
     Lateness runs from the due time to when the late step was done (its ``task_completed``), or,
     for a deadline on no step (entry within 2 hours), to when it was recorded breached; a step not
@@ -72,9 +76,12 @@ def breaches(session: Session, period: Period, policy: ReportPolicy, lateness: L
         .order_by(C.due_at, C.business_key, C.rule)).all()
     rated = set(policy.rated_rules)  # picked here: see report._clock_counts
     found = [(row, _rated(row, as_of, policy, lateness)) for row in map(_moments, rows) if row[0] in rated]
-    if ratings_only:
-        return [rating for _, (rating, *_) in found]
-    return [_breach(row, as_of, *rated) for row, rated in found]
+    ratings = [rating for _, (rating, *_) in found]
+    if not listed:
+        return ratings, []
+    order = {rating: n for n, rating in enumerate(("serious", "normal", "minor"))}
+    chosen = sorted(range(len(found)), key=lambda i: (order.get(found[i][1][0], 3), i))[:listed]
+    return ratings, [_breach(*found[i][0:1], as_of, *found[i][1]) for i in sorted(chosen)]
 
 
 def _moments(row) -> tuple:

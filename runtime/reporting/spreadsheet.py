@@ -29,7 +29,7 @@ def workbook(figures: dict, title: str, forms_dir: Path, zone: ZoneInfo) -> byte
 
 
 def _sheet(book: Workbook, part: Table, title: str) -> None:
-    sheet = book.create_sheet(part.name[:31])
+    sheet = book.create_sheet(part.name.split("（")[0][:31])  # the sheet's tab short; its title says all
     sheet.append([f"{title} · {part.name}"])
     sheet["A1"].font = TITLE
     sheet.append(list(part.columns))

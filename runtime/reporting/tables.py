@@ -83,7 +83,9 @@ def _breaches(figures: dict, forms_dir: Path, zone: ZoneInfo) -> Table:
              labels.value(forms_dir, "department", b.get("department")),
              labels.RATINGS.get(b.get("rating", ""), b.get("rating")), b.get("because"))
             for b in figures.get("breaches", [])]
-    return Table("超时明细", ("投诉编号", "时限", "环节", "应完成", "超时于", "超出工作日", "严重程度", "责任部门",
+    total, listed = sum(figures.get("breach_counts", {}).values()), len(rows)
+    name = "超时明细" if listed >= total else f"超时明细（共 {total} 项，列出最严重的 {listed} 项）"
+    return Table(name, ("投诉编号", "时限", "环节", "应完成", "超时于", "超出工作日", "严重程度", "责任部门",
                           "评级", "评级依据"), rows)
 
 

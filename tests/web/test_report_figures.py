@@ -19,11 +19,12 @@ import pytest
 from alembic import command
 from sqlalchemy import select
 
-from runtime import clock, report_policy, worker
+from runtime import business_calendar, clock, report_policy, worker
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
 from runtime.errors import ConfigurationError, InvalidInput, PermissionDenied
-from runtime.read import report
+from runtime.read import report, report_lists
+from runtime.read.lateness import Lateness
 from runtime.services.api_tokens import create_token
 from runtime.services.users import create_user, get_actor
 from runtime.store.migrate import alembic_config
@@ -293,6 +294,21 @@ def test_every_rate_against_its_hand_count(world):
     assert {r["target"] for r in figures["rates"] if r["key"] != "improper_closure"} == {1.0}
 
 
+def test_a_month_of_many_breaches_lists_the_most_serious_and_counts_them_all(world):
+    rt, k = world
+    final = k["final"]
+    assert final["breaches_listed"] == len(final["breaches"]) == sum(final["breach_counts"].values())  # under 1,000
+    order = {"serious": 0, "normal": 1, "minor": 2}
+    with rt.db.reader() as session:
+        period = report._period(date(2026, 10, 1), date(2026, 10, 31), AS_OF)
+        ratings, few = report_lists.breaches(session, period, report_policy.load(rt.settings.processes_dir),
+                                             Lateness(business_calendar.current()), listed=3)
+    assert sorted(ratings) == sorted(b["rating"] for b in final["breaches"])  # every one still counted
+    most_serious = sorted(final["breaches"], key=lambda b: order[b["rating"]])[:3]
+    assert sorted(b["rating"] for b in few) == sorted(b["rating"] for b in most_serious)
+    assert few == [b for b in final["breaches"] if b in few]  # in the report's order (by due time)
+
+
 def test_every_breach_with_its_lateness_and_rating(world):
     _, k = world
     got = [(b["business_key"], b["rule"], b["late_working_days"], round(b["late_hours"], 2), b["rating"],
@@ -338,14 +354,22 @@ def test_previous_month_and_last_year(world):
     _, k = world
     compare = k["final"]["compare"]
     previous, last_year = compare["previous"], compare["last_year"]
+    # September was kept by the worker (made as of its last working day, Sep 30 16:00): October compares
+    # with it as it was reported then. S1 closed; S2's handling due that very moment, not yet done.
+    assert previous["kept"] is True and "kept" not in last_year
     assert (previous["starts_on"], previous["ends_on"], previous["counts"]) == ("2026-09-01", "2026-09-30",
                                                                                 {"total": 2})
     assert rates(previous) == {"accepted": (2, 2), "entered_2h": (0, 0), "dispatched_20min": (2, 2),
+                               "replied_24h": (2, 2), "handled_in_time": (1, 2), "contacted_3_days": (0, 0),
+                               "called_back": (1, 1), "closed_accepted": (1, 1), "improper_closure": (0, 1)}
+    assert previous["breach_counts"] == {"serious": 0, "normal": 1, "minor": 0}  # due then, 0 working days late
+    september = month(world[0], number=9)  # the same month computed as of Nov 1: all that happened since
+    assert rates(september) == {"accepted": (2, 2), "entered_2h": (0, 0), "dispatched_20min": (2, 2),
                                "replied_24h": (2, 2), "handled_in_time": (1, 2), "contacted_3_days": (0, 1),
                                "called_back": (2, 2), "closed_accepted": (2, 2), "improper_closure": (0, 2)}
     # S2: handling due Sep 30 16:00 (Friday Sep 25 was off), done Oct 8 10:00: 0.4 working days, 186 hours;
     # its customer not called from Sep 27 16:00 until it closed: Sep 28, 29, 30 and an hour of Oct 8
-    assert previous["breach_counts"] == {"serious": 1, "normal": 1, "minor": 0}
+    assert september["breach_counts"] == {"serious": 1, "normal": 1, "minor": 0}
     assert (last_year["starts_on"], last_year["ends_on"], last_year["counts"]) == ("2025-10-01", "2025-10-31",
                                                                                    {"total": 1})
     assert rates(last_year) == {"accepted": (1, 1), "entered_2h": (0, 0), "dispatched_20min": (1, 1),
