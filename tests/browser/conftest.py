@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -106,3 +107,20 @@ def fill_closing_review(page, rows: list[dict], cause: str = "internal", analysi
         item.locator("[name='actions.description']").fill(row["description"])
         item.locator("[name='actions.owner']").fill(row["owner"])
         item.locator("[name='actions.due_on']").fill(row["due_on"])
+
+
+def downloaded_pdf(page, link: str, tmp_path: Path, screenshot_name: str) -> Path:
+    """Click the link that downloads a PDF, check it is one, and render its first page with pdftoppm: a drawn
+    page (not a blank one) becomes the README's screenshot ``screenshot_name``."""
+    with page.expect_download() as download:
+        page.get_by_role("link", name=link).click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF-")
+    subprocess.run(["pdftoppm", "-r", "75", "-png", "-f", "1", "-l", "1", str(saved), str(tmp_path / "page")],
+                   check=True)
+    [first] = list(tmp_path.glob("page*.png"))
+    assert first.stat().st_size > 5000
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(first, SCREENSHOTS / f"{screenshot_name}.png")
+    return saved

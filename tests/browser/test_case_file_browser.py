@@ -3,7 +3,6 @@ site manager opens the confirmation and reads the handling result and the callba
 the photos; the archive PDF of the closed complaint downloads from its page and renders."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
@@ -11,7 +10,7 @@ from playwright.sync_api import expect
 
 from runtime import services, worker
 from runtime.services.users import create_user, get_actor
-from tests.browser.conftest import SCREENSHOTS, fill_closing_review, screenshot, sign_in
+from tests.browser.conftest import downloaded_pdf, fill_closing_review, screenshot, sign_in
 from tests.helpers import INTAKE, closing_review, task
 from tests.sample_files import pdf, photo
 
@@ -85,17 +84,8 @@ def test_the_archive_pdf_of_a_closed_complaint_downloads_and_renders(rt, live, h
     desk = new_page()
     sign_in(desk, live, "wang")
     desk.goto(f"{live}/complaints/{handling}")
-    with desk.expect_download() as download:
-        desk.get_by_role("link", name="案卷（PDF）").click()
-    saved = tmp_path / download.value.suggested_filename
-    download.value.save_as(saved)
-    assert saved.name == f"投诉案卷-{handling}.pdf" and saved.read_bytes().startswith(b"%PDF-")
-    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", str(saved), str(tmp_path / "page")],
-                   check=True)
-    [first] = list(tmp_path.glob("page*.png"))
-    assert first.stat().st_size > 5000
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(first, SCREENSHOTS / "archive-pdf.png")
+    saved = downloaded_pdf(desk, "案卷（PDF）", tmp_path, "archive-pdf")
+    assert saved.name == f"投诉案卷-{handling}.pdf"
     text = subprocess.run(["pdftotext", str(saved), "-"], capture_output=True, text=True, check=True).stdout
     assert "已更换破损的防水层并修复天花板" in text and "漏水点.jpg" in text
 

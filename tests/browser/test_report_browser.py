@@ -2,15 +2,13 @@
 rates drawn by ECharts beside the table of the same numbers (no script blocked by the page's CSP)."""
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import datetime, timedelta
 
 from playwright.sync_api import expect
 
 from runtime import clock, services, worker
 from runtime.services.users import create_user, get_actor
-from tests.browser.conftest import SCREENSHOTS, screenshot, sign_in
+from tests.browser.conftest import downloaded_pdf, screenshot, sign_in
 from tests.helpers import INTAKE, task
 from tests.process.conftest import SH
 
@@ -37,14 +35,5 @@ def test_the_quality_manager_reads_the_month_with_its_charts(rt, live, new_page,
     expect(page.locator('tr[data-rate="dispatched_20min"] td').nth(3)).to_have_text("50.0%")
     expect(page.locator("#breaches")).to_contain_text("CF-B-2")
     screenshot(page, "monthly-report")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="下载 PDF").click()
-    saved = tmp_path / download.value.suggested_filename
-    download.value.save_as(saved)
-    assert saved.name == "2026年10月客户投诉处理报告.pdf" and saved.read_bytes().startswith(b"%PDF-")
-    subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", str(saved), str(tmp_path / "page")],
-                   check=True)
-    [first] = list(tmp_path.glob("page*.png"))
-    assert first.stat().st_size > 5000
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(first, SCREENSHOTS / "monthly-report-pdf.png")
+    saved = downloaded_pdf(page, "下载 PDF", tmp_path, "monthly-report-pdf")
+    assert saved.name == "2026年10月客户投诉处理报告.pdf"
