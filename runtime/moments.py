@@ -26,3 +26,17 @@ def parse_day(text: str) -> date:
         return date.fromisoformat(shaped)
     except ValueError:
         raise ValueError(f"{str(text)[:40]!r} is not a date such as 2025-10-09") from None
+
+
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)  # the days reports, charts and exports may name
+
+
+def report_day(text: str | None) -> date | None:
+    """A day of a report, a chart or an export (``2026-11-30``), or None when ``text`` is none or outside
+    2000-2100: a day at the edge of the calendar (0001-01-01, 9999-12-31) would overflow once turned into
+    the moments around it, so such a day is refused like any other bad one."""
+    try:
+        day = date.fromisoformat(text) if text and len(text) == 10 else None
+    except ValueError:
+        return None
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None

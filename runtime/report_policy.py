@@ -58,13 +58,24 @@ class ReportPolicy:
 
 
 def load(processes_dir: Path) -> ReportPolicy:
-    """Read and validate the policy. Raises ConfigurationError naming the line and key that is wrong."""
+    """Read and validate the policy (again only when the file changed: the dashboard asks at every view).
+    Raises ConfigurationError naming the line and key that is wrong."""
     path = processes_dir / FILE_NAME
     try:
+        stamp = path.stat()
+        key = (stamp.st_mtime_ns, stamp.st_size)
+        cached = _CACHE.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise ConfigurationError(f"{path}: the report policy cannot be read ({err.strerror})") from err
-    return parse(text, str(path))
+    policy = parse(text, str(path))
+    _CACHE[path] = (key, policy)
+    return policy
+
+
+_CACHE: dict[Path, tuple[tuple[int, int], ReportPolicy]] = {}
 
 
 def parse(text: str, where: str = FILE_NAME) -> ReportPolicy:

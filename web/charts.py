@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from runtime.read import dashboard_charts as dc
 from runtime.read import event_log
 from runtime.errors import InvalidInput
+from runtime.moments import report_day
 from web.context import current_actor, login_required, runtime
 
 bp = Blueprint("charts", __name__, url_prefix="/admin")
@@ -38,12 +39,11 @@ def _day(name: str) -> date | None:
     raw = request.args.get(name, "")
     if not raw:
         return None
-    try:
-        if len(raw) == 10:
-            return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise InvalidInput(f"{name} must be a date like 2026-11-30", field_errors={name: raw[:40]})
+    day = report_day(raw)
+    if day is None:
+        raise InvalidInput(_("%(name)s must be a day like 2026-11-30, from 2000 to 2100.", name=name),
+                           field_errors={name: raw[:40]})
+    return day
 
 
 def chart_data(c: dc.Charts) -> dict:

@@ -54,8 +54,9 @@ def show(period: str):
     chosen = _period(period)
     found = reports.kept(rt, actor, chosen)
     figures = found.figures if found else reports.live(rt, actor, chosen)
+    over = chosen.ends_on < clock.now().astimezone(ZoneInfo(rt.settings.timezone)).date()
     return render_template("report.html", period=chosen, kept=found, figures=figures, rows=_rate_rows(figures),
-                           breakdowns=_breakdowns(rt, figures), may_keep=_may_keep() and found is None,
+                           breakdowns=_breakdowns(rt, figures), may_keep=_may_keep() and found is None and over,
                            title=_title(chosen), rate_names=rate_names(), rating_names=rating_names())
 
 
@@ -72,7 +73,12 @@ def download(period: str, kind: str):
 @login_required
 def keep(period: str):
     chosen = _period(period)
-    reports.make_now(runtime(), current_actor(), chosen)
+    try:
+        reports.make_now(runtime(), current_actor(), chosen)
+    except InvalidInput:
+        flash(_("A period is kept once it is over; the worker keeps each month's report on its last working day."),
+              "error")
+        return redirect(url_for("reports.show", period=chosen.key))
     flash(_("The report was kept and sent to its recipients."), "ok")
     return redirect(url_for("reports.show", period=chosen.key))
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, func, or_, select
 
 from runtime import clock, report_policy
+from runtime.moments import report_day
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import InvalidInput
@@ -280,10 +281,7 @@ def _drill_query(kind: str, key: str, range_: Span, groups: dict[str, tuple[str,
 
 
 def _day_key(key: str, range_: Span) -> date:
-    try:
-        return date.fromisoformat(key) if len(key) == 10 else _bad_day(key)
-    except ValueError:
-        return _bad_day(key)
+    return report_day(key) or _bad_day(key)
 
 
 def _bad_day(key: str) -> date:

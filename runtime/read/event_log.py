@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from runtime.actors import Actor, require_any
 from runtime.bootstrap import Runtime
+from runtime.moments import report_day
 from runtime.errors import InvalidInput
 from runtime.read.visibility import READ_ONLY_ACTIONS
 from runtime.store.models import AuditEvent, User, UserRole
@@ -57,12 +58,11 @@ def date_range(rt: Runtime, actor: Actor, raw_from: str | None, raw_to: str | No
 
 
 def _date(raw: str | None, name: str) -> date:
-    try:
-        if raw and len(raw) == 10:
-            return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise InvalidInput(f"{name} must be a date like 2026-11-30", field_errors={name: (raw or "")[:40]})
+    day = report_day(raw)
+    if day is None:
+        raise InvalidInput(f"{name} must be a date like 2026-11-30, from 2000 to 2100",
+                           field_errors={name: (raw or "")[:40]})
+    return day
 
 
 def export_xes(rt: Runtime, actor: Actor, first: date, last: date) -> Iterator[str]:

@@ -92,6 +92,11 @@ def notify_overdue(rt: Runtime) -> int:
     """Tell each owner of an open action whose due date has passed (in the business calendar's zone),
     once: the row remembers it was told, and the notice's key makes a repeat a no-op."""
     today = clock.now().astimezone(business_calendar.current().zone).date()
+    untold = select(CorrectiveAction.id).where(CorrectiveAction.status == "open", CorrectiveAction.due_on < today,
+                                               CorrectiveAction.overdue_notified_at.is_(None)).limit(1)
+    with rt.db.reader() as session:  # the sweep asks every half second: a write only when someone is to be told
+        if session.scalar(untold) is None:
+            return 0
     with rt.db.transaction() as session:
         due = list(session.scalars(select(CorrectiveAction).where(
             CorrectiveAction.status == "open", CorrectiveAction.due_on < today,

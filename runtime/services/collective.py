@@ -19,6 +19,7 @@ as a customer (it may still join a case that matches it).
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import timedelta
@@ -30,16 +31,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from runtime import clock
-from runtime.actors import Actor
+from runtime.actors import SYSTEM, Actor
 from runtime.bootstrap import Runtime
 from runtime.prevention_policy import Policy
 from runtime.search.terms import normal, phone_key
 from runtime.services.repeats import unit_key
 from runtime.store import notifications
-from runtime.store.instance_store import InstanceRow, audit
+from runtime.store.instance_store import InstanceRow, audit, newest_definition
 from runtime.store.links import CollectiveCase, CollectiveMember
 from runtime.store.models import AuditEvent, ComplaintRecord, ProcessInstance
 
+log = logging.getLogger(__name__)
 PROCESS = "complaint_collective"
 REPLY_MESSAGE = "collective_reply"
 OPEN, REPLIED = "open", "replied"
@@ -157,15 +159,18 @@ def _ref(instance_id: int, number: str) -> InstanceRow:
 
 def _add_member(session: Session, actor: Actor, case: CollectiveCase, instance_id: int, number: str) -> None:
     session.add(CollectiveMember(collective_id=case.id, instance_id=instance_id, joined_at=clock.now()))
-    audit(session, _ref(instance_id, number), actor.username, "collective_joined", collective_id=case.id)
+    # written by the system, naming the person whose intake found it: an audit entry of one's own on another
+    # customer's complaint would make it readable to them (runtime.read.visibility counts acts on a complaint)
+    audit(session, _ref(instance_id, number), SYSTEM.username, "collective_joined", collective_id=case.id,
+          by=actor.username)
 
 
 def _join(session: Session, actor: Actor, case: CollectiveCase, intake: Intake) -> None:
     """A later complaint joins the case, and sees the plan and reply already given."""
     _add_member(session, actor, case, intake.instance_id, intake.number)
     if case.reply:
-        audit(session, _ref(intake.instance_id, intake.number), actor.username, "collective_reply",
-              collective_id=case.id, plan=case.plan, reply=case.reply)
+        audit(session, _ref(intake.instance_id, intake.number), SYSTEM.username, "collective_reply",
+              collective_id=case.id, plan=case.plan, reply=case.reply, by=actor.username)
     session.flush()
 
 
@@ -179,15 +184,31 @@ def _open(rt: Runtime, session: Session, actor: Actor, intake: Intake, matched: 
     for member in [*matched, intake]:
         _add_member(session, actor, case, member.instance_id, member.number)
     session.flush()
-    key = f"QS-{clock.now():%Y%m%d}-{case.id}"
-    started = start(rt, session, actor, PROCESS, key, {"collective_id": case.id, "collective_site": intake.site})
-    case.instance_id = started.instance.saved_id
+    case.instance_id = _start_case_process(rt, session, actor, case, intake, start)
     numbers = sorted(m.number for m in [*matched, intake])
     recipients = [r for role in ALERTED_ROLES for r in notifications.group(session, role, None)]
     notifications.post(session, rt.settings, _Alert(intake.instance_id, intake.number), "collective", str(case.id),
                        f"{intake.site}：{'、'.join(numbers)}", recipients, details={"collective_id": case.id})
     session.flush()
     return case.id
+
+
+def _start_case_process(rt: Runtime, session: Session, actor: Actor, case: CollectiveCase, intake: Intake,
+                        start: Callable) -> int | None:
+    """The case's plan-and-reply process, in a savepoint: if it is not deployed or its first steps fail, the
+    case and its alerts are kept and the customer's complaint is accepted all the same (100% acceptance)."""
+    if newest_definition(rt, session, PROCESS) is None:
+        log.error("collective case %s: process %s is not deployed; the case is kept without it", case.id, PROCESS)
+        return None
+    key = f"QS-{clock.now():%Y%m%d}-{case.id}"
+    try:
+        with session.begin_nested():
+            started = start(rt, session, actor, PROCESS, key, {"collective_id": case.id,
+                                                                "collective_site": intake.site})
+            return started.instance.saved_id
+    except Exception:  # noqa: BLE001 - the complaint must be accepted whatever the case's process trips over
+        log.exception("collective case %s: its process did not start", case.id)
+        return None
 
 
 def record_reply(session: Session, actor: Actor, payload: dict) -> None:
@@ -201,6 +222,6 @@ def record_reply(session: Session, actor: Actor, payload: dict) -> None:
         CollectiveMember, CollectiveMember.instance_id == ProcessInstance.id)
         .where(CollectiveMember.collective_id == case.id)).all()
     for instance_id, number in members:
-        audit(session, _ref(instance_id, number), actor.username, "collective_reply", collective_id=case.id,
-              plan=case.plan, reply=case.reply)
+        audit(session, _ref(instance_id, number), SYSTEM.username, "collective_reply", collective_id=case.id,
+              plan=case.plan, reply=case.reply, by=actor.username)
     session.flush()

@@ -26,7 +26,7 @@ from runtime.store import notifications
 from runtime.store.db import table
 from runtime.store.models import MonthlyReport
 
-READ_ROLES = frozenset({"quality", "general_manager", "site_manager", "cs_manager", "admin"})
+READ_ROLES = report.REPORT_ROLES  # who reads the figures reads the kept reports
 MAKE_ROLES = frozenset({"quality", "admin"})
 REPORT = table(MonthlyReport)
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -68,7 +68,7 @@ def parse_period(text: str | None) -> Period:
     """A period as typed in an address or a form; anything else is refused, naming what was expected."""
     raw = (text or "").strip()
     found = _MONTH.fullmatch(raw)
-    if found and 1 <= int(found[2]) <= 12 and int(found[1]) >= 2000:
+    if found and 1 <= int(found[2]) <= 12 and 2000 <= int(found[1]) <= 2100:
         return month(int(found[1]), int(found[2]))
     found = _RANGE.fullmatch(raw)
     if found:
@@ -77,9 +77,10 @@ def parse_period(text: str | None) -> Period:
         except ValueError:
             starts_on = ends_on = None  # type: ignore[assignment]
         if starts_on and ends_on and starts_on <= ends_on and (ends_on - starts_on).days < MAX_RANGE_DAYS \
-                and starts_on.year >= 2000:
+                and starts_on.year >= 2000 and ends_on.year <= 2100:
             return Period(raw, starts_on, ends_on)
-    raise InvalidInput("the period must be a month (2026-11) or a range of at most 366 days (2026-11-01..2026-11-15)",
+    raise InvalidInput("the period must be a month (2026-11) or a range of at most 366 days (2026-11-01..2026-11-15), "
+                       "from 2000 to 2100",
                        field_errors={"period": "invalid"})
 
 
@@ -88,20 +89,20 @@ def live(rt: Runtime, actor: Actor, period: Period) -> dict:
     require_any(actor, READ_ROLES, "read complaint reports")
     zone = ZoneInfo(rt.settings.timezone)
     as_of = min(clock.now(), datetime.combine(period.ends_on + timedelta(days=1), datetime.min.time(), tzinfo=zone))
-    with rt.db.transaction() as session:
+    with rt.db.reader() as session:
         return _figures(rt, session, period, as_of)
 
 
 def kept(rt: Runtime, actor: Actor, period: Period) -> Kept | None:
     require_any(actor, READ_ROLES, "read complaint reports")
-    with rt.db.transaction() as session:
+    with rt.db.reader() as session:
         row = session.execute(select(REPORT).where(REPORT.c.period == period.key)).first()
     return Kept(**row._mapping) if row else None
 
 
 def kept_list(rt: Runtime, actor: Actor, limit: int = 36) -> list[Kept]:
     require_any(actor, READ_ROLES, "read complaint reports")
-    with rt.db.transaction() as session:
+    with rt.db.reader() as session:
         rows = session.execute(select(REPORT).order_by(REPORT.c.starts_on.desc(), REPORT.c.id.desc())
                                .limit(limit)).all()
     return [Kept(**r._mapping) for r in rows]
@@ -112,7 +113,7 @@ def regenerate(rt: Runtime, actor: Actor, period: Period) -> tuple[Kept, dict]:
     found = kept(rt, actor, period)
     if found is None:
         raise NotFound(f"no report has been kept for {period.key}")
-    with rt.db.transaction() as session:
+    with rt.db.reader() as session:
         return found, _figures(rt, session, period, datetime.fromisoformat(found.figures["as_of"]))
 
 
@@ -135,6 +136,10 @@ def make_now(rt: Runtime, actor: Actor, period: Period) -> Kept:
     as of now, or the period's end when it has ended. A kept period stays as it was."""
     require_any(actor, MAKE_ROLES, "keep complaint reports")
     zone = ZoneInfo(rt.settings.timezone)
+    if period.ends_on >= clock.now().astimezone(zone).date():
+        # kept now, it would stand in for the worker's report of the whole month (a kept period never changes)
+        raise InvalidInput(f"{period.key} has not ended yet; a period is kept once it is over",
+                           field_errors={"period": "not_ended"})
     as_of = min(clock.now(), datetime.combine(period.ends_on + timedelta(days=1), datetime.min.time(), tzinfo=zone))
     _keep(rt, period, as_of, timetable.load(rt.settings.processes_dir).recipients, actor.username)
     found = kept(rt, actor, period)
@@ -143,11 +148,14 @@ def make_now(rt: Runtime, actor: Actor, period: Period) -> Kept:
 
 
 def _keep(rt: Runtime, period: Period, as_of: datetime, recipients: tuple[str, ...], by: str) -> int:
+    """The figures are read first, outside the write transaction (seconds of reading must not hold every other
+    writer up); the insert is short, and the unique period settles a race with another worker."""
+    with rt.db.reader() as session:
+        if session.scalar(select(REPORT.c.id).where(REPORT.c.period == period.key)) is not None:
+            return 0
+        figures = _figures(rt, session, period, as_of)
     try:
         with rt.db.transaction() as session:
-            if session.scalar(select(REPORT.c.id).where(REPORT.c.period == period.key)) is not None:
-                return 0
-            figures = _figures(rt, session, period, as_of)
             now = clock.now()
             report_id = session.execute(insert(REPORT).values(
                 period=period.key, starts_on=period.starts_on, ends_on=period.ends_on, made_at=now, made_by=by,
@@ -197,6 +205,6 @@ def render(rt: Runtime, key: str, figures: dict, made_at: datetime, kind: str) -
 
 def kept_by_id(rt: Runtime, report_id: int) -> Kept | None:
     """For the mailer (the worker's own read of what it queued; no person's rights involved)."""
-    with rt.db.transaction() as session:
+    with rt.db.reader() as session:
         row = session.execute(select(REPORT).where(REPORT.c.id == report_id)).first()
     return Kept(**row._mapping) if row else None

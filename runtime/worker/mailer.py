@@ -103,6 +103,11 @@ def _deliver(rt: Runtime, batch: list[Outgoing]) -> tuple[list[int], dict[int, s
                     sent.append(mail.id)
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as e:
                     failed[mail.id] = f"{type(e).__name__}: {e}"
+                except (OSError, smtplib.SMTPException):
+                    raise  # the connection itself: the whole rest of the batch waits for the next attempt
+                except Exception as e:  # noqa: BLE001 - one mail that cannot be written (its report's files)
+                    log.exception("mail %s could not be written", mail.id)
+                    failed[mail.id] = f"{type(e).__name__}: {e}"[:500]
     except (OSError, smtplib.SMTPException) as e:
         log.warning("SMTP server %s:%s: %s", s.smtp_host, s.smtp_port, e)
         failed.update({m.id: f"{type(e).__name__}: {e}" for m in batch if m.id not in sent and m.id not in failed})

@@ -59,7 +59,8 @@ class Worker:
         fired = self._fire_due(now, limit)
         while retry_next_due(self.rt, now) is not None:
             self.retried += 1
-        notify_overdue(self.rt)  # before the mail, so an owner's notice goes out in the same sweep
+        # before the mail, so an owner's notice goes out in the same sweep
+        self._quietly("overdue actions not told", lambda: notify_overdue(self.rt))
         self.mailed += mailer.send_due(self.rt, now)
         self.archived += archive.make_due(self.rt)
         self.reported += self._quietly("monthly report not made", lambda: reports.make_due(self.rt, now))

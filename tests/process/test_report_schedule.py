@@ -12,7 +12,7 @@ from datetime import time
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
@@ -127,3 +127,15 @@ def test_the_production_day_follows_the_business_calendar():
                                                                              (2026, 12))}
     assert days == {2: "2026-02-28", 5: "2026-05-29", 10: "2026-10-30", 12: "2026-12-31"}
     assert SH.key == "Asia/Shanghai"
+
+
+def test_a_report_mail_that_cannot_be_written_fails_alone_and_the_sweep_goes_on(sc, smtp_server):
+    sc.advance_to(2026, 10, 30, 16, 0, 1)  # the report is kept; its mail goes with the next sweep
+    with sc.rt.db.transaction() as s:  # its figures damaged: the spreadsheet and the PDF cannot be made
+        s.execute(update(MonthlyReport).values(figures={"as_of": "2026-10-30T08:00:00+00:00"}))
+    sc.start("CF-OCT-5")
+    sc.advance(seconds=1)
+    assert [m["Subject"] for m in smtp_server.to("wang@example.test")] == ["[CF-OCT-5] 新任务：确认有效性并派单"]
+    failed = [n for n in sc.notices(kind="monthly_report") if n.recipient == "qian"]
+    assert failed and failed[0].email_status in ("pending", "failed") and "KeyError" in failed[0].email_error
+    assert not [m for m in smtp_server.messages if "投诉处理报告" in str(m["Subject"])]

@@ -147,7 +147,8 @@ def test_other_roles_are_refused_the_charts_and_their_lists(rt, admin, story, wh
 
 @pytest.mark.parametrize("query, parameter", [
     ("from=2026-13-01", "from"), ("to=yesterday", "to"), ("from=2026-11-10&to=2026-11-01", "to"),
-    ("from=2025-01-01&to=2026-11-10", "to")])
+    ("from=2025-01-01&to=2026-11-10", "to"), ("from=0001-01-01&to=0001-01-02", "from"),
+    ("from=9999-12-30&to=9999-12-31", "from")])
 def test_junk_ranges_are_a_400_naming_the_parameter(rt, admin, query, parameter):
     for path in ("/admin/?", "/admin/charts/list?kind=open_on&key=2026-11-10&"):
         response = admin.get(path + query)
@@ -157,7 +158,8 @@ def test_junk_ranges_are_a_400_naming_the_parameter(rt, admin, query, parameter)
 
 @pytest.mark.parametrize("query, parameter", [
     ("kind=everything&key=2026-11-10", "kind"), ("kind=open_on&key=yesterday", "key"),
-    ("kind=breached_on&key=2026-02-30", "key"), ("kind=standard_met&key=politeness", "key"), ("key=x", "kind")])
+    ("kind=breached_on&key=2026-02-30", "key"), ("kind=standard_met&key=politeness", "key"), ("key=x", "kind"),
+    ("kind=open_on&key=0001-01-01", "key"), ("kind=breached_on&key=9999-12-31", "key")])
 def test_junk_drill_downs_are_a_400_naming_the_parameter(rt, admin, query, parameter):
     response = admin.get(f"/admin/charts/list?{query}")
     assert response.status_code == 400 and parameter in response.get_data(as_text=True)

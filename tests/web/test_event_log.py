@@ -132,7 +132,8 @@ def test_only_the_quality_department_and_administrators_export(rt, api):
 @pytest.mark.parametrize("query, parameter", [
     ("to=2026-11-10", "from"), ("from=2026-11-09", "to"), ("from=09.11.2026&to=2026-11-10", "from"),
     ("from=2026-11-09&to=2026-11-31", "to"), ("from=2026-11-10&to=2026-11-09", "to"),
-    ("from=2025-01-01&to=2026-11-10", "to")])
+    ("from=2025-01-01&to=2026-11-10", "to"), ("from=0001-01-01&to=0001-01-01", "from"),
+    ("from=9999-12-31&to=9999-12-31", "from")])
 def test_bad_ranges_are_a_400_naming_the_parameter(rt, api, query, parameter):
     response = export(api, "root", query)
     assert response.status_code == 400

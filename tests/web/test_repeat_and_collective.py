@@ -24,7 +24,8 @@ from tests.web.test_archive import close
 from tests.web.test_case_file import step, text_of
 
 MONDAY = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, a working day
-PEOPLE = {"wang": ["front_desk"], "sun": ["site_manager"], "zhou": ["general_manager"], "admin": ["admin"],
+PEOPLE = {"wang": ["front_desk"], "zhang": ["front_desk"], "sun": ["site_manager"], "zhou": ["general_manager"],
+          "admin": ["admin"],
           "li": (["department"], "engineering")}
 LEAKS = [  # three customers of one building, one problem written three ways, in three categories
     {"customer_phone": "13900000001", "customer_unit": "5栋301", "category": "facilities",
@@ -252,3 +253,21 @@ def test_a_file_that_turns_bad_keeps_the_last_good_settings_and_says_what_is_wro
     later = accept(client, description="又在施工")  # accepted all the same (100% acceptance)
     assert linked(client, later) == "" and f"/complaints/{first}" not in linked(client, later)  # 2 days still
     assert "not valid TOML" in (load_error(owned) or "")
+
+
+def test_the_receiver_of_the_third_complaint_is_not_recorded_as_acting_on_the_others(rt, client):
+    """Opening the case writes to the earlier complaints' case files, but as the system (naming whose intake
+    found them): an entry of the receiver's own would count as acting on other customers' complaints, which
+    keeps them readable to the receiver after the front desk's steps on them are done (visibility rule)."""
+    first = [accept(client, **SITE, **leak) for leak in LEAKS[:2]]
+    login(client, "zhang")
+    accept(client, **SITE, **LEAKS[2])
+    assert len(cases(rt)) == 1
+    from runtime.store.models import AuditEvent
+    with rt.db.reader() as session:
+        joined = session.execute(select(AuditEvent.business_key, AuditEvent.actor, AuditEvent.details)
+                                 .where(AuditEvent.action == "collective_joined")).all()
+        acted = session.scalars(select(AuditEvent.business_key).where(AuditEvent.actor == "zhang")).all()
+    assert sorted(key for key, _, _ in joined if key in first) == sorted(first)
+    assert {(actor, details["by"]) for key, actor, details in joined} == {("system", "zhang")}
+    assert not set(first) & set(acted)

@@ -80,14 +80,29 @@ def test_who_may_read_and_keep_the_report(site, rt):
     refused = manager.post("/reports/2026-10/keep", data={"csrf_token": csrf(manager, "/reports/2026-10")})
     assert refused.status_code == 403
     quality = signed_in(site.application.test_client(), "qian")
-    kept = quality.post("/reports/2026-10/keep", data={"csrf_token": csrf(quality, "/reports/2026-10")})
-    assert kept.status_code == 302
-    html = quality.get("/reports/2026-10").get_data(as_text=True)
-    assert "Keep and send" not in html and "保存并发送" not in html  # kept once: no second button
-    assert "2026-10" in quality.get("/reports/").get_data(as_text=True)
+    early = quality.post("/reports/2026-10/keep", data={"csrf_token": csrf(quality, "/reports/2026-10")})
+    assert early.status_code == 302  # on Oct 12 the month is not over: kept now, it would stand in for the worker's
+    assert "统计期间结束后才能保存" in quality.get(early.headers["Location"]).get_data(as_text=True)
+    assert not kept_periods(rt)
+    clock.freeze(datetime(2026, 11, 3, 10, 0, tzinfo=SH))
+    assert "保存并发送此报告" in quality.get("/reports/2026-09").get_data(as_text=True)  # over, not kept
+    kept = quality.post("/reports/2026-09/keep", data={"csrf_token": csrf(quality, "/reports/2026-09")})
+    assert kept.status_code == 302 and kept_periods(rt) == ["2026-09"]
+    html = quality.get("/reports/2026-09").get_data(as_text=True)
+    assert "保存并发送此报告" not in html  # kept once: no second button
+    assert 'href="/reports/2026-09"' in quality.get("/reports/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", ["/reports/2026-13", "/reports/junk", "/reports/2026-10-05..2026-10-01",
+def kept_periods(rt) -> list[str]:
+    from sqlalchemy import select
+
+    from runtime.store.models import MonthlyReport
+    with rt.db.reader() as session:
+        return list(session.scalars(select(MonthlyReport.period).order_by(MonthlyReport.id)))
+
+
+@pytest.mark.parametrize("path", ["/reports/2026-13", "/reports/9999-12", "/reports/2101-01-01..2101-01-02",
+                                  "/reports/junk", "/reports/2026-10-05..2026-10-01",
                                   "/reports/2020-01-01..2026-01-01", "/reports/2026-10/exe",
                                   "/reports/2026-11-01..2026-11-15/docx", "/reports/?period=x"])
 def test_a_bad_period_is_refused_in_the_readers_language(site, path):

@@ -58,12 +58,17 @@ def _backfill() -> None:
     record = sa.table("complaint_record", sa.column("instance_id"), *(sa.column(c) for c in FACTS),
                       sa.column("severity"), *(sa.column(c, UTCDateTime()) for c in
                                                ("accepted_at", "taken_at", "classified_at")))
-    rows = conn.execute(sa.text(
-        "SELECT p.id, p.facts, p.owner, p.severity, p.started_at FROM process_instance p "
-        "JOIN complaint_record r ON r.instance_id = p.id")).all()
-    values = [_values(*row) for row in rows]
-    for start in range(0, len(values), BATCH):
-        conn.execute(record.update().where(record.c.instance_id == sa.bindparam("id")), values[start:start + BATCH])
+    after = 0
+    while True:  # a page at a time by id: a million complaints' facts are never in memory at once
+        rows = conn.execute(sa.text(
+            "SELECT p.id, p.facts, p.owner, p.severity, p.started_at FROM process_instance p "
+            "JOIN complaint_record r ON r.instance_id = p.id WHERE p.id > :after ORDER BY p.id LIMIT :n"),
+            {"after": after, "n": BATCH}).all()
+        if not rows:
+            return
+        conn.execute(record.update().where(record.c.instance_id == sa.bindparam("id")),
+                     [_values(*row) for row in rows])
+        after = rows[-1][0]
 
 
 def _values(instance_id, facts, owner, severity, started_at) -> dict:
