@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runtime.errors import ConfigurationError
+from runtime.reporting.schedule import Schedule, from_table as schedule_from_table
 
 FILE_NAME = "report_policy.toml"
 RATE_KEYS = ("entered_2h", "dispatched_20min", "replied_24h", "handled_in_time", "contacted_3_days", "called_back")
@@ -44,6 +45,7 @@ class ReportPolicy:
     rates: dict[str, tuple[str, ...]]  # rate key -> the deadline rules it counts
     also_rated: tuple[str, ...]  # rules whose breaches are listed and rated but enter no rate
     ratings: tuple[RatingRule, ...]
+    schedule: Schedule = Schedule()  # when the worker makes the month's report, and for whom
 
     @property
     def rated_rules(self) -> tuple[str, ...]:
@@ -97,7 +99,7 @@ def parse(text: str, where: str = FILE_NAME) -> ReportPolicy:
         if rule.id in seen:
             raise lines.error(f"rating rule id '{rule.id}' is used twice", "id", n)
         seen.add(rule.id)
-    return ReportPolicy(rates, also, rules)
+    return ReportPolicy(rates, also, rules, schedule_from_table(data.get("schedule", {})))
 
 
 def _rates(section, lines: _Lines) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:

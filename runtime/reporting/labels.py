@@ -43,10 +43,19 @@ _CHOICES = {"validity": ("triage", "validity"), "department": ("triage", "depart
             "category": ("intake", "category"), "channel": ("intake", "channel")}
 
 
-@cache
 def _form_choices(forms_dir: Path, form: str, field: str) -> dict[str, str]:
+    path = forms_dir / f"{form}.schema.json"
     try:
-        prop = json.loads((forms_dir / f"{form}.schema.json").read_text(encoding="utf-8"))["properties"][field]
+        return _choices_of(path, path.stat().st_mtime_ns, field)
+    except OSError:
+        return {}
+
+
+@cache
+def _choices_of(path: Path, stamp: int, field: str) -> dict[str, str]:
+    """Read once per version of the file (``stamp``): a process owner's new category is named at once."""
+    try:
+        prop = json.loads(path.read_text(encoding="utf-8"))["properties"][field]
     except (OSError, ValueError, KeyError):
         return {}
     enum = prop.get("enum") or []

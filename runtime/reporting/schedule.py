@@ -1,7 +1,8 @@
 """When the monthly report is made: on the last working day before the 1st (001: 每月1日前), at a time of day
 the process owner sets, so that it reaches the quality department and leadership before the month ends.
 
-The settings are the ``[schedule]`` table of ``processes/report_policy.toml``:
+The settings are the ``[schedule]`` table of ``processes/report_policy.toml`` (read, checked and cached with
+the rest of the policy by ``runtime.report_policy``; defaults when the table is absent):
 
     [schedule]
     time = "16:00"                               # local time on that working day
@@ -13,10 +14,8 @@ from __future__ import annotations
 
 import calendar as month_days
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from runtime.business_calendar import BusinessCalendar
@@ -32,34 +31,8 @@ class Schedule:
     recipients: tuple[str, ...] = ("quality", "general_manager")
 
 
-def load(processes_dir: Path) -> Schedule:
-    """The schedule from the policy file; its defaults when the file or the table is absent. Read again only
-    when the file changed: the worker asks at every sweep."""
-    path = processes_dir / POLICY_FILE
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        return Schedule()
-    cached = _CACHE.get(path)
-    if cached and cached[0] == stamp:
-        return cached[1]
-    found = _read(path)
-    _CACHE[path] = (stamp, found)
-    return found
-
-
-_CACHE: dict[Path, tuple[int, Schedule]] = {}
-
-
-def _read(path: Path) -> Schedule:
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("schedule", {})
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigurationError(f"{POLICY_FILE}: {e}") from None
-    return _schedule(table)
-
-
-def _schedule(table) -> Schedule:
+def from_table(table) -> Schedule:
+    """The ``[schedule]`` table of the report policy (``runtime.report_policy`` reads the file), checked."""
     if not isinstance(table, dict):
         raise ConfigurationError(f"{POLICY_FILE}: [schedule] must be a table")
     unknown = sorted(set(table) - {"time", "recipients"})

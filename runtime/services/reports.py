@@ -121,14 +121,20 @@ def make_due(rt: Runtime, now: datetime | None = None) -> int:
     """The worker's call: make and send every monthly report whose time has come; returns how many."""
     now = now or clock.now()
     zone = ZoneInfo(rt.settings.timezone)
-    plan = timetable.load(rt.settings.processes_dir)
+    plan = report_policy.load(rt.settings.processes_dir).schedule
     cal = business_calendar.current()
     made = 0
     for year, number in timetable.months_due(cal, plan, zone, now):
         period = month(year, number)
+        if (rt.settings.database_url, period.key) in _KEPT:
+            continue  # for the week after its moment the sweep asks every half second: no query once kept
         as_of = timetable.production_moment(cal, plan, zone, year, number)
         made += _keep(rt, period, as_of, plan.recipients, SYSTEM.username)
+        _KEPT.add((rt.settings.database_url, period.key))
     return made
+
+
+_KEPT: set[tuple[str, str]] = set()  # (database, period) this process knows to be kept: a kept period never changes
 
 
 def make_now(rt: Runtime, actor: Actor, period: Period) -> Kept:
@@ -141,7 +147,7 @@ def make_now(rt: Runtime, actor: Actor, period: Period) -> Kept:
         raise InvalidInput(f"{period.key} has not ended yet; a period is kept once it is over",
                            field_errors={"period": "not_ended"})
     as_of = min(clock.now(), datetime.combine(period.ends_on + timedelta(days=1), datetime.min.time(), tzinfo=zone))
-    _keep(rt, period, as_of, timetable.load(rt.settings.processes_dir).recipients, actor.username)
+    _keep(rt, period, as_of, report_policy.load(rt.settings.processes_dir).schedule.recipients, actor.username)
     found = kept(rt, actor, period)
     assert found is not None
     return found

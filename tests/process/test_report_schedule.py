@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from runtime.actors import Actor
 from runtime.bootstrap import bootstrap
 from runtime.errors import ConfigurationError
+from runtime import report_policy
 from runtime.reporting import schedule
 from runtime.services import reports
 from runtime.services.users import create_user
@@ -108,12 +109,12 @@ def test_the_schedule_is_the_process_owners_setting_and_a_bad_one_is_named(sc):
     text = re.sub(r"\n\[schedule\]\n(?:[a-z]+ = .*\n)*", "\n", policy.read_text(encoding="utf-8"))
     assert "\n[schedule]\n" not in text
     policy.write_text(text + '\n[schedule]\ntime = "09:30"\nrecipients = ["quality"]\n', encoding="utf-8")
-    assert schedule.load(sc.rt.settings.processes_dir) == schedule.Schedule(time(9, 30), ("quality",))
+    assert report_policy.load(sc.rt.settings.processes_dir).schedule == schedule.Schedule(time(9, 30), ("quality",))
     for bad, named in (('time = "25:00"', "time"), ('recipients = ["boss"]', "recipients"),
                        ('when = "09:00"', "when")):
         policy.write_text(text + f"\n[schedule]\n{bad}\n", encoding="utf-8")
         with pytest.raises(ConfigurationError, match=named):
-            schedule.load(sc.rt.settings.processes_dir)
+            report_policy.load(sc.rt.settings.processes_dir)
     sc.at(2026, 10, 30, 16, 30)
     sc.start("CF-OCT-4")
     sc.advance(minutes=21)  # the sweep goes on: timers are not held up by a broken report setting

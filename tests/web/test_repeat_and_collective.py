@@ -271,3 +271,26 @@ def test_the_receiver_of_the_third_complaint_is_not_recorded_as_acting_on_the_ot
     assert sorted(key for key, _, _ in joined if key in first) == sorted(first)
     assert {(actor, details["by"]) for key, actor, details in joined} == {("system", "zhang")}
     assert not set(first) & set(acted)
+
+
+def test_without_the_case_process_deployed_the_case_is_kept_and_every_complaint_accepted(rt, web, tmp_path):
+    """A package deployed without complaint_collective.bpmn: the third customer's complaint is still accepted
+    (100% acceptance), the case is kept with its alerts, only its plan-and-reply process is missing."""
+    import shutil
+    from runtime.config import PROJECT_ROOT
+    from runtime.services.deployment import deploy
+    from runtime.store.packages import read_directory
+    from runtime.store.models import ProcessInstance
+    clock.freeze(MONDAY)
+    client = web(PEOPLE, processes=False)
+    package = tmp_path / "processes"
+    shutil.copytree(PROJECT_ROOT / "processes", package)
+    (package / "complaint_collective.bpmn").unlink()
+    deploy(rt, read_directory(package), "tester", "processes/")
+    login(client, "wang")
+    numbers = [accept(client, **SITE, **leak) for leak in LEAKS]
+    [case] = cases(rt)
+    assert case.instance_id is None and [len(notified(rt, who)) for who in ("sun", "zhou")] == [1, 1]
+    with rt.db.reader() as session:
+        statuses = dict(session.execute(select(ProcessInstance.business_key, ProcessInstance.status)).all())
+    assert [statuses[n] for n in numbers] == ["running"] * 3

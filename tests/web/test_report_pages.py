@@ -112,3 +112,17 @@ def test_a_bad_period_is_refused_in_the_readers_language(site, path):
     assert answer.status_code == 400, path
     assert "Traceback" not in body and re.search(r"[\u4e00-\u9fff]", body)
     assert "must be" not in body  # not the runtime's English
+
+
+def test_the_english_page_speaks_english_and_the_chinese_one_no_codes(site):
+    client = signed_in(site, "qian")
+    chinese = client.get("/reports/2026-10").get_data(as_text=True)
+    for code in (">dispatch_20_minutes<", ">dispatched_20min<", ">serious<", ">engineering<", ">none<"):
+        assert code not in chinese, code
+    client.post("/language", data={"lang": "en", "next": "/reports/2026-10", "csrf_token": csrf(client, "/")})
+    english = client.get("/reports/2026-10").get_data(as_text=True)
+    assert "Dispatched within 20 minutes" in english and "Complaint report 2026-10" in english
+    chrome = re.sub(r"<td>[^<]*</td>|<script[^>]*>.*?</script>", "", english, flags=re.S)  # the rows: user data
+    shown = re.sub(r"<[^>]+>", " ", chrome)
+    shown = shown.replace("3栋", "").replace("中文", "")  # the site (user data); the language switch says its own name
+    assert not re.findall(r"[\u4e00-\u9fff]+", shown), re.findall(r"[\u4e00-\u9fff]+", shown)
