@@ -168,6 +168,8 @@ def fill_report(rt) -> None:
               f"ELSE -{bucket} * 31 * 1440 END + (r.instance_id * 7 % 43000))")
     depts = "CASE r.instance_id % 3 " + " ".join(f"WHEN {i} THEN '{d}'" for i, d in enumerate(DEPARTMENTS)) + " END"
     rules = "CASE k.n " + " ".join(f"WHEN {i} THEN '{r}'" for i, r in enumerate(REPORT_RULES)) + " END"
+    # a breached clock's step done 2.5 hours after its due time, but one in five still open
+    late = "(r.instance_id + k.n) % 17 = 0 AND r.instance_id % 5 <> 0"
     kinds = " UNION ALL ".join(f"SELECT {i} AS n" for i in range(len(REPORT_RULES)))
     statements = [
         f"""UPDATE complaint_record SET accepted_at = {at(offset)}, taken_at = {at(offset)},
@@ -177,11 +179,13 @@ def fill_report(rt) -> None:
             outcome = CASE WHEN instance_id % 31 = 0 THEN 'reopen' ELSE 'closed' END,
             satisfaction = 'satisfied'""".replace("r.instance_id", "instance_id"),
         f"""INSERT INTO sla_clock (instance_id, business_key, timer_id, rule, element_id, element_name, task_id,
-            started_at, due_at, met_at, breached_at, exact)
+            started_at, due_at, met_at, breached_at, exact, late_until, late_days, late_hours)
             SELECT r.instance_id, 'B-' || r.instance_id, 'C' || k.n, {rules}, 'e' || k.n, '时限' || k.n,
                    'T-' || r.instance_id, {at(offset)}, {at(offset + ' + 20 + k.n * 600')},
                    CASE WHEN (r.instance_id + k.n) % 17 = 0 THEN NULL ELSE {at(offset + ' + 5')} END,
-                   CASE WHEN (r.instance_id + k.n) % 17 = 0 THEN {at(offset + ' + 25 + k.n * 600')} END, TRUE
+                   CASE WHEN (r.instance_id + k.n) % 17 = 0 THEN {at(offset + ' + 25 + k.n * 600')} END, TRUE,
+                   CASE WHEN {late} THEN {at(offset + ' + 170 + k.n * 600')} END,
+                   CASE WHEN {late} THEN 0.3 END, CASE WHEN {late} THEN 2.5 END
             FROM complaint_record r CROSS JOIN ({kinds}) k
             WHERE {bucket} IN (0, 1, 2)""",
     ]

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, func, or_, select, type_coerce
+from sqlalchemy import String, and_, case, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from runtime.read.lateness import Lateness
 from runtime.report_policy import ReportPolicy
-from runtime.store.models import (AuditEvent, CollectiveCase, CollectiveMember, ComplaintLink, ComplaintRecord,
+from runtime.store.models import (CollectiveCase, CollectiveMember, ComplaintLink, ComplaintRecord,
                                   CorrectiveAction, ProcessInstance, SlaClock)
 
 R, P, C = ComplaintRecord, ProcessInstance, SlaClock
@@ -59,65 +59,70 @@ def breaches(session: Session, period: Period, policy: ReportPolicy, lateness: L
     all of them, and at most ``listed`` of them in full, the most serious first (a month with thousands of
     breaches is counted whole, but a page, a spreadsheet or a PDF of thirty thousand rows helps nobody).
 
-    Lateness runs from the due time to when the late step was done (its ``task_completed``), or,
-    for a deadline on no step (entry within 2 hours), to when it was recorded breached; a step not
-    done by ``as_of`` is late until then (or until its complaint ended)."""
+    Lateness runs from the due time to when it ended (``late_until``: the late step done, the complaint
+    ended, or, for a deadline on no step, when it was recorded breached); a clock still late at ``as_of``
+    is late until then. A clock settled by ``as_of`` brings its lateness measured when it ended, so only
+    the clocks still late then, and those kept from before the measure existed, are measured here."""
     as_of = period.as_of
-    done = (select(func.min(AuditEvent.at)).where(AuditEvent.task_id == C.task_id,
-                                                 AuditEvent.action == "task_completed", AuditEvent.at <= as_of)
-            .scalar_subquery())
-    ended = select(P.ended_at).where(P.id == C.instance_id).scalar_subquery()  # read for the breached rows only
-    moments = [C.due_at, C.breached_at, ended, done, R.classified_at]
+    settled = and_(C.late_until <= as_of, C.late_days.is_not(None), C.late_hours.is_not(None))
     rows = session.execute(
-        select(C.rule, *(type_coerce(m, String) for m in moments[:2]), C.task_id, R.severity,
-               *(type_coerce(m, String) for m in moments[2:]), C.business_key, C.element_name, R.department)
+        select(C.rule, R.severity, case((settled, 1), else_=0), C.late_days, C.late_hours,
+               *(type_coerce(m, String) for m in (C.due_at, C.late_until)), C.id)
         .select_from(R).join(C, C.instance_id == R.instance_id)
         .where(period.accepted(), clock_breached(as_of))  # no complaint entered after as_of has one
         .order_by(C.due_at, C.business_key, C.rule)).all()
     rated = set(policy.rated_rules)  # picked here: see report._clock_counts
-    found = [(row, _rated(row, as_of, policy, lateness)) for row in map(_moments, rows) if row[0] in rated]
+    found = [(row[7], _rated(row, as_of, policy, lateness)) for row in rows if row[0] in rated]
     ratings = [rating for _, (rating, *_) in found]
     if not listed:
         return ratings, []
     order = {rating: n for n, rating in enumerate(("serious", "normal", "minor"))}
     chosen = sorted(range(len(found)), key=lambda i: (order.get(found[i][1][0], 3), i))[:listed]
-    return ratings, [_breach(*found[i][0:1], as_of, *found[i][1]) for i in sorted(chosen)]
+    shown = [found[i] for i in sorted(chosen)]
+    details = _details(session, [clock_id for clock_id, _ in shown])
+    return ratings, [_breach(details[clock_id], as_of, *rated_as) for clock_id, rated_as in shown]
 
 
-def _moments(row) -> tuple:
-    """The row with its moments read as aware UTC datetimes: SQLite hands back the stored text, read
-    here with ``fromisoformat`` (SQLAlchemy's own parsing of tens of thousands of breaches was a good
-    part of a month's report), PostgreSQL datetimes."""
-    rule, due, breached, task_id, severity, ended, done, classified, *rest = row
-    return (rule, _utc(due), _utc(breached), task_id, severity, _utc(ended), _utc(done), *rest, _utc(classified))
+def _rated(row, as_of: datetime, policy: ReportPolicy, lateness: Lateness) -> tuple:
+    """(rating, rule id, late until, working days late, hours late) of one breached clock row; ``late
+    until`` is None for a settled clock (read with the details of the listed ones)."""
+    rule, severity, settled, days, hours, due, until = row[:7]
+    if not settled:
+        due = _utc(due)
+        until = max(min(_utc(until) or as_of, as_of), due)
+        days, hours = round(lateness.working_days(due, until), 2), (until - due).total_seconds() / 3600
+    else:
+        until = None
+    return (*policy.rate(severity or "normal", rule, days, hours), until, days, hours)
+
+
+def _details(session: Session, clock_ids: list[int]) -> dict[int, tuple]:
+    """What a listed breach shows beside its lateness, read for the listed clocks only."""
+    found = {}
+    for chunk in range(0, len(clock_ids), 500):
+        found.update((row[0], row[1:]) for row in session.execute(
+            select(C.id, C.rule, C.due_at, C.breached_at, C.late_until, R.severity, C.business_key, C.element_name,
+                   R.department, R.classified_at).join(R, R.instance_id == C.instance_id)
+            .where(C.id.in_(clock_ids[chunk:chunk + 500]))))
+    return found
 
 
 def _utc(value) -> datetime | None:
+    """A moment read as text (SQLite hands back the stored text; parsing it here is much quicker than
+    SQLAlchemy's own for thousands of rows) or a datetime (PostgreSQL), as an aware UTC datetime."""
     if value is None:
         return None
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _rated(row, as_of: datetime, policy: ReportPolicy, lateness: Lateness) -> tuple:
-    """(rating, rule id, late until, working days late, hours late) of one breached clock row."""
-    rule, due, breached_at, task_id, severity, ended_at, done_at = row[:7]
-    until = as_of if ended_at is None or ended_at > as_of else ended_at
-    if task_id is not None:
-        until = done_at if done_at is not None and done_at < until else until
-    elif breached_at is not None and breached_at < until:
-        until = breached_at
-    until = max(until, due)
-    days, hours = round(lateness.working_days(due, until), 2), (until - due).total_seconds() / 3600
-    return (*policy.rate(severity or "normal", rule, days, hours), until, days, hours)
-
-
-def _breach(row, as_of: datetime, rating: str, because: str, until: datetime, days: float, hours: float) -> dict:
-    rule, due, breached_at, _, severity, _, _, business_key, element_name, department, classified_at = row
+def _breach(details: tuple, as_of: datetime, rating: str, because: str, until: datetime | None, days: float,
+            hours: float) -> dict:
+    rule, due, breached_at, late_until, severity, business_key, element_name, department, classified_at = details
     classified = classified_at is not None and classified_at <= as_of
     return {"business_key": business_key, "rule": rule, "element_name": element_name, "due_at": _iso(due),
             "breached_at": _iso(breached_at) if breached_at is not None and breached_at <= as_of else None,
-            "late_until": _iso(until), "late_working_days": days, "late_hours": round(hours, 2),
+            "late_until": _iso(until or late_until), "late_working_days": days, "late_hours": round(hours, 2),
             "severity": severity or "normal", "department": department if classified else None,
             "rating": rating, "because": because}
 

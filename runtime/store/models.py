@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import (JSON, ForeignKey, Index, Integer, LargeBinary, String, Text,
+from sqlalchemy import (JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -214,6 +214,10 @@ class SlaClock(Base):
     met_at: Mapped[datetime | None] = mapped_column(UTC)
     breached_at: Mapped[datetime | None] = mapped_column(UTC)
     exact: Mapped[bool] = mapped_column(default=True)
+    # a breached clock's lateness, written once when it ends (see runtime/store/sla_clocks.py)
+    late_until: Mapped[datetime | None] = mapped_column(UTC)
+    late_days: Mapped[float | None] = mapped_column(Float)
+    late_hours: Mapped[float | None] = mapped_column(Float)
 
 
 class Incident(Base):

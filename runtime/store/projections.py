@@ -51,8 +51,9 @@ def write(session: Session, instance, snapshot: Snapshot, now: datetime, breache
     new = _sync_tasks(conn, instance.id, before.get("tasks", {}), after["tasks"], snapshot, now)
     _sync_timers(conn, instance.id, before.get("timers", {}), after["timers"], snapshot, now)
     _sync_events(conn, instance.id, before.get("events", []), after["events"])
+    finished = frozenset(before.get("tasks", {})) - frozenset(after["tasks"])
     if "clocks" in before or not before:
-        sla_clocks.sync(conn, instance, before.get("clocks", {}), snapshot.deadlines, breaches, now)
+        sla_clocks.sync(conn, instance, before.get("clocks", {}), snapshot.deadlines, breaches, now, finished)
     else:  # saved before the clocks existed: its breaches were carried over by the migration
         sla_clocks.sync(conn, instance, {}, [d for d in snapshot.deadlines if not d.fired], [], now)
     instance.projected = after

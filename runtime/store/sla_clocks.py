@@ -12,6 +12,12 @@ keeps (``projected["clocks"]``: timer id -> [due, fired, exact]), in the transac
   and entered again in one action) goes on under the new timer.
 The fingerprint holds exactness too, so a provisional due time that a recomputation confirms
 becomes exact even when the time itself does not move.
+
+A breached clock is *settled* when its lateness ends: when its step is done (its timer leaves the tree,
+or, once fired, stays while its step leaves the open tasks) or the complaint ends, or, for a deadline
+on no step, when it is breached. Then
+``late_until`` and the lateness in working days and hours are written once, so the monthly report reads
+a month's thousands of breaches without looking up each step's completion or walking the calendar.
 """
 from __future__ import annotations
 
@@ -19,14 +25,20 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, func, insert, or_, select, update
 
+from runtime import business_calendar
 from runtime.engine import Deadline, Notice
+from runtime.errors import ConfigurationError
 from runtime.store.db import table
 from runtime.store.models import SlaClock
 
 CLOCK = table(SlaClock)
+UNSETTLED = {"late_until": None, "late_days": None, "late_hours": None}
 
 
-def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list[Notice], now: datetime) -> None:
+def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list[Notice], now: datetime,
+         finished: frozenset[str] = frozenset()) -> None:
+    """Bring the instance's clocks up to date; ``finished`` are the human tasks that were open before
+    this action and are not now (done, or ended with their phase)."""
     after = {d.timer_id: d for d in deadlines}
     fired_now = {n.key: n for n in breaches if n.kind == "breach"}
     new = [d for tid, d in after.items() if tid not in before]
@@ -44,9 +56,23 @@ def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list
             _stop(conn, instance.id, tid, breached=late, now=now)
         elif deadline.fired and not fired:
             _stop(conn, instance.id, tid, breached=True, now=now)
+            if deadline.task_id is None:  # late on no step: its lateness ends as it is breached
+                _settle(conn, instance.id, [tid], now)
         elif deadline.due_at.isoformat() != due or [deadline.exact] != exact:
             conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance.id, CLOCK.c.timer_id == tid)
                          .values(due_at=deadline.due_at, exact=deadline.exact))
+    ended = [tid for tid, (due, fired, *_) in before.items() if _lateness_ends(
+        after.get(tid), fired or tid in fired_now or datetime.fromisoformat(due) <= now, finished)]
+    if ended:  # a fired timer stays in the tree after its step is done: its lateness ends with the step
+        _settle(conn, instance.id, ended, now)
+
+
+def _lateness_ends(deadline: Deadline | None, late: bool, finished: frozenset[str]) -> bool:
+    """Whether a late clock's lateness ends in this action: its timer left the tree, or it fired and its
+    step is no longer open (a fired timer stays in the tree). A clock on time has none to end."""
+    if not late:
+        return False
+    return deadline is None or (deadline.fired and deadline.task_id in finished)
 
 
 def _continue_redone(conn, instance, before: dict, after: dict, fired_now: dict, new: list[Deadline]):
@@ -83,14 +109,16 @@ def _row(instance, d: Deadline, now: datetime, breached: bool) -> dict:
     return {"instance_id": instance.id, "business_key": instance.business_key, "timer_id": d.timer_id,
             "rule": d.rule, "element_id": d.element_id, "element_name": d.name, "task_id": d.task_id,
             "started_at": min(now, d.due_at), "due_at": d.due_at,
-            "met_at": None, "breached_at": now if breached else None, "exact": d.exact}
+            "met_at": None, "breached_at": now if breached else None, "exact": d.exact,
+            **(lateness(d.due_at, now) if breached and d.task_id is None else UNSETTLED)}
 
 
 def _breach_row(instance, n: Notice, now: datetime) -> dict:
     due = n.due_at or now
     return {"instance_id": instance.id, "business_key": instance.business_key, "timer_id": n.key, "rule": n.rule,
             "element_id": n.element_id, "element_name": n.name, "task_id": n.attached_task_id,
-            "started_at": min(now, due), "due_at": due, "met_at": None, "breached_at": now, "exact": True}
+            "started_at": min(now, due), "due_at": due, "met_at": None, "breached_at": now, "exact": True,
+            **lateness(due, now)}
 
 
 def _stop(conn, instance_id: int, timer_id: str, breached: bool, now: datetime) -> None:
@@ -99,3 +127,24 @@ def _stop(conn, instance_id: int, timer_id: str, breached: bool, now: datetime) 
     conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance_id, CLOCK.c.timer_id == timer_id,
                                      CLOCK.c.met_at.is_(None), CLOCK.c.breached_at.is_(None))
                  .values({column: now}))
+
+
+def _settle(conn, instance_id: int, timer_ids: list[str], now: datetime) -> None:
+    """Write the lateness of the breached clocks among ``timer_ids`` not settled yet: it ends now."""
+    rows = conn.execute(select(CLOCK.c.id, CLOCK.c.due_at).where(
+        CLOCK.c.instance_id == instance_id, CLOCK.c.timer_id.in_(timer_ids), CLOCK.c.breached_at.is_not(None),
+        CLOCK.c.late_until.is_(None))).all()
+    for clock_id, due in rows:
+        conn.execute(update(CLOCK).where(CLOCK.c.id == clock_id).values(lateness(due, now)))
+
+
+def lateness(due: datetime, until: datetime) -> dict:
+    """The settled lateness columns of a clock due at ``due`` and late until ``until`` (never before its
+    due time). Working days are measured on the calendar of the moment; when that cannot tell (a year
+    cannot be read), they stay empty and the report measures them when it reads the clock."""
+    until = max(until, due)
+    try:
+        days: float | None = round(business_calendar.current().working_days_between(due, until), 2)
+    except ConfigurationError:  # the calendar file went bad: the report measures it with the mended one
+        days = None
+    return {"late_until": until, "late_days": days, "late_hours": (until - due).total_seconds() / 3600}
