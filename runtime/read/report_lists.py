@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, case, or_, select, type_coerce
+from sqlalchemy import String, and_, case, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from runtime.read.lateness import Lateness
@@ -51,54 +52,114 @@ def clock_breached(as_of: datetime):
 
 
 LISTED = 1000  # the breaches a report lists one by one: every serious one first, then normal, then minor
+RANK = {rating: n for n, rating in enumerate(("serious", "normal", "minor"))}
+
+
+def settled(as_of: datetime):
+    """SQL: the clock's lateness had ended by ``as_of`` and was measured then (see runtime/store/sla_clocks)."""
+    return and_(C.late_until <= as_of, C.late_days.is_not(None), C.late_hours.is_not(None))
+
+
+def rated_as(policy: ReportPolicy, value=lambda rule: rule.id, otherwise="-"):
+    """SQL: the policy's rating rules tried top down on a settled clock, as the id of the rule that
+    matches (``otherwise`` when none does), NULL for a rule the report does not rate. The same test as
+    ``RatingRule.matches``, so a month's settled breaches are rated and counted in the database."""
+    severity = func.coalesce(R.severity, "normal")
+    whens: list[tuple[Any, Any]] = [(C.rule.not_in(policy.rated_rules), None)]
+    for rule in policy.ratings:
+        conditions = [c for c in (
+            severity.in_(sorted(rule.severity)) if rule.severity is not None else None,
+            C.rule.in_(sorted(rule.rules)) if rule.rules is not None else None,
+            C.late_days > rule.late_working_days_over if rule.late_working_days_over is not None else None,
+            C.late_hours > rule.late_hours_over if rule.late_hours_over is not None else None) if c is not None]
+        whens.append((and_(*conditions) if conditions else literal(True), value(rule)))
+    return case(*whens, else_=otherwise)
+
+
+def rating_of(policy: ReportPolicy, rule_id: str) -> str:
+    """The rating a rule id gives (``-``, no rule matched: minor)."""
+    return _RATING_OF.setdefault(id(policy), {r.id: r.rating for r in policy.ratings}).get(rule_id, "minor")
+
+
+_RATING_OF: dict[int, dict[str, str]] = {}
 
 
 def breaches(session: Session, period: Period, policy: ReportPolicy, lateness: Lateness,
-             listed: int = LISTED) -> tuple[list[str], list[dict]]:
-    """Every deadline of the rated rules that was breached by ``as_of``, rated by the policy: the ratings of
-    all of them, and at most ``listed`` of them in full, the most serious first (a month with thousands of
-    breaches is counted whole, but a page, a spreadsheet or a PDF of thirty thousand rows helps nobody).
+             listed: int = LISTED) -> tuple[dict[str, int], list[dict]]:
+    """Every deadline of the rated rules that was breached by ``as_of``, rated by the policy: how many
+    of each rating, and at most ``listed`` of them in full, the most serious first, in order of due time
+    (a month with thousands of breaches is counted whole, but a page, a spreadsheet or a PDF of thirty
+    thousand rows helps nobody).
 
     Lateness runs from the due time to when it ended (``late_until``: the late step done, the complaint
     ended, or, for a deadline on no step, when it was recorded breached); a clock still late at ``as_of``
-    is late until then. A clock settled by ``as_of`` brings its lateness measured when it ended, so only
-    the clocks still late then, and those kept from before the measure existed, are measured here."""
+    is late until then. Settled clocks (their lateness measured when it ended) are rated in SQL; only the
+    clocks still late at ``as_of``, and those kept from before the measure existed, are measured here."""
     as_of = period.as_of
-    settled = and_(C.late_until <= as_of, C.late_days.is_not(None), C.late_hours.is_not(None))
-    rows = session.execute(
-        select(C.rule, R.severity, case((settled, 1), else_=0), C.late_days, C.late_hours,
-               *(type_coerce(m, String) for m in (C.due_at, C.late_until)), C.id)
-        .select_from(R).join(C, C.instance_id == R.instance_id)
-        .where(period.accepted(), clock_breached(as_of))  # no complaint entered after as_of has one
-        .order_by(C.due_at, C.business_key, C.rule)).all()
-    rated = set(policy.rated_rules)  # picked here: see report._clock_counts
-    found = [(row[7], _rated(row, as_of, policy, lateness)) for row in rows if row[0] in rated]
-    ratings = [rating for _, (rating, *_) in found]
-    if not listed:
-        return ratings, []
-    order = {rating: n for n, rating in enumerate(("serious", "normal", "minor"))}
-    chosen = sorted(range(len(found)), key=lambda i: (order.get(found[i][1][0], 3), i))[:listed]
-    shown = [found[i] for i in sorted(chosen)]
-    details = _details(session, [clock_id for clock_id, _ in shown])
-    return ratings, [_breach(details[clock_id], as_of, *rated_as) for clock_id, rated_as in shown]
+    if not listed:  # a comparison: the settled ones counted in the database, the others read
+        tally = _tally(policy, settled_ratings(session, period, policy).items())
+        unsettled = or_(C.late_until.is_(None), C.late_until > as_of, C.late_days.is_(None), C.late_hours.is_(None))
+        rows = session.execute(_breached(period, literal(0), None, None).where(unsettled)).all()
+        return _tally(policy, ((_measure(row, as_of, policy, lateness)[1], 1) for row in rows
+                               if row[1] in policy.rated_rules), tally), []
+    rows = session.execute(_breached(period, case((settled(as_of), 1), else_=0), rated_as(policy),
+                                     *(C.late_days, C.late_hours)).order_by(C.due_at, C.business_key, C.rule)).all()
+    found = [(row, _measure(row, as_of, policy, lateness)) for row in rows if row[1] in policy.rated_rules]
+    tally = _tally(policy, ((rule_id, 1) for _, (_, rule_id, *_) in found))
+    chosen = sorted(range(len(found)), key=lambda i: (RANK[found[i][1][0]], i))[:listed]
+    details = _details(session, [found[i][0][5] for i in sorted(chosen)])
+    return tally, [_breach(details[found[i][0][5]], as_of, *found[i][1]) for i in sorted(chosen)]
+
+
+def _breached(period: Period, is_settled, rule_id, days=None, hours=None):
+    """SELECT of the period's clocks breached by ``as_of``: (settled?, rule, severity, due, late until,
+    clock id, rated as (settled ones), working days and hours late (settled ones))."""
+    return (select(is_settled, C.rule, R.severity, *(type_coerce(m, String) for m in (C.due_at, C.late_until)),
+                   C.id, rule_id if rule_id is not None else literal(None), days if days is not None else literal(None),
+                   hours if hours is not None else literal(None))
+            .select_from(R).join(C, C.instance_id == R.instance_id)
+            .where(period.accepted(), clock_breached(period.as_of)))
+
+
+def _measure(row, as_of: datetime, policy: ReportPolicy, lateness: Lateness) -> tuple:
+    """(rating, rule id, late until, working days late, hours late) of one breached clock: as rated in
+    SQL when settled (late until: read with the listed one's details), else measured here."""
+    if row[0]:
+        return rating_of(policy, row[6]), row[6], None, row[7], row[8]
+    return _rated(row[1:5], as_of, policy, lateness)
+
+
+def _tally(policy: ReportPolicy, counted, tally: dict[str, int] | None = None) -> dict[str, int]:
+    """Breaches per rating from (rule id, how many) pairs, added to ``tally``."""
+    tally = dict(tally) if tally is not None else {rating: 0 for rating in RANK}
+    for rule_id, n in counted:
+        tally[rating_of(policy, rule_id)] += n
+    return tally
+
+
+def settled_ratings(session: Session, period: Period, policy: ReportPolicy) -> dict[str, int]:
+    """How many settled breaches of the period each rating rule rated (by rule id)."""
+    as_of = period.as_of
+    rule_id = rated_as(policy).label("rule_id")
+    inner = (select(rule_id).select_from(R).join(C, C.instance_id == R.instance_id)
+             .where(period.accepted(), clock_breached(as_of), settled(as_of)).subquery())
+    return {found: int(n) for found, n in session.execute(
+        select(inner.c.rule_id, func.count()).group_by(inner.c.rule_id)) if found is not None}
 
 
 def _rated(row, as_of: datetime, policy: ReportPolicy, lateness: Lateness) -> tuple:
-    """(rating, rule id, late until, working days late, hours late) of one breached clock row; ``late
-    until`` is None for a settled clock (read with the details of the listed ones)."""
-    rule, severity, settled, days, hours, due, until = row[:7]
-    if not settled:
-        due = _utc(due)
-        until = max(min(_utc(until) or as_of, as_of), due)
-        days, hours = round(lateness.working_days(due, until), 2), (until - due).total_seconds() / 3600
-    else:
-        until = None
+    """(rating, rule id, late until, working days late, hours late) of a breached clock not settled by
+    ``as_of``: late until it was settled, or until ``as_of``."""
+    rule, severity, due_text, until_text = row[:4]
+    due: datetime = _utc(due_text) or as_of
+    until = max(min(_utc(until_text) or as_of, as_of), due)
+    days, hours = round(lateness.working_days(due, until), 2), (until - due).total_seconds() / 3600
     return (*policy.rate(severity or "normal", rule, days, hours), until, days, hours)
 
 
 def _details(session: Session, clock_ids: list[int]) -> dict[int, tuple]:
     """What a listed breach shows beside its lateness, read for the listed clocks only."""
-    found = {}
+    found: dict[int, tuple] = {}
     for chunk in range(0, len(clock_ids), 500):
         found.update((row[0], row[1:]) for row in session.execute(
             select(C.id, C.rule, C.due_at, C.breached_at, C.late_until, R.severity, C.business_key, C.element_name,

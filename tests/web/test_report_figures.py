@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from runtime import business_calendar, clock, report_policy, worker
 from runtime.bootstrap import bootstrap
@@ -28,7 +29,8 @@ from runtime.read.lateness import Lateness
 from runtime.services.api_tokens import create_token
 from runtime.services.users import create_user, get_actor
 from runtime.store.migrate import alembic_config
-from runtime.store.models import (CollectiveCase, CollectiveMember, ComplaintLink, ComplaintRecord, ProcessInstance)
+from runtime.store.models import (CollectiveCase, CollectiveMember, ComplaintLink, ComplaintRecord, ProcessInstance,
+                                  SlaClock)
 from tests.conftest import ADMIN
 from tests.helpers import INTAKE, PASSWORD, closing_review, deploy_processes
 from web import create_app
@@ -301,12 +303,33 @@ def test_a_month_of_many_breaches_lists_the_most_serious_and_counts_them_all(wor
     order = {"serious": 0, "normal": 1, "minor": 2}
     with rt.db.reader() as session:
         period = report._period(date(2026, 10, 1), date(2026, 10, 31), AS_OF)
-        ratings, few = report_lists.breaches(session, period, report_policy.load(rt.settings.processes_dir),
-                                             Lateness(business_calendar.current()), listed=3)
-    assert sorted(ratings) == sorted(b["rating"] for b in final["breaches"])  # every one still counted
+        tally, few = report_lists.breaches(session, period, report_policy.load(rt.settings.processes_dir),
+                                           Lateness(business_calendar.current()), listed=3)
+    assert tally == {r: [b["rating"] for b in final["breaches"]].count(r) for r in tally}  # every one still counted
+    assert sum(tally.values()) == len(final["breaches"])
     most_serious = sorted(final["breaches"], key=lambda b: order[b["rating"]])[:3]
     assert sorted(b["rating"] for b in few) == sorted(b["rating"] for b in most_serious)
     assert few == [b for b in final["breaches"] if b in few]  # in the report's order (by due time)
+
+
+def test_lateness_is_kept_when_a_late_step_is_done_and_measured_again_only_where_it_was_not(world):
+    """Each breached deadline's lateness is written when it ends (the late step done, the complaint
+    ended); clocks from before that existed (migration 0021 leaves their working days empty) or still
+    late are measured when the report reads them, with the same result."""
+    rt, k = world
+    with rt.db.engine.connect() as conn:
+        kept = conn.execute(select(SlaClock.late_until.is_not(None), SlaClock.late_days.is_not(None))
+                            .where(SlaClock.breached_at.is_not(None))).all()
+        assert {tuple(c) for c in kept} == {(True, True), (False, False)}  # ended and measured, or late still
+        conn.execute(update(SlaClock).values(late_days=None, late_hours=None))  # as the migration leaves them
+        measured = report.figures(Session(bind=conn), date(2026, 10, 1), date(2026, 10, 31), AS_OF,
+                                  report_policy.load(rt.settings.processes_dir))
+        conn.rollback()
+    final = k["final"]
+    assert [(b["business_key"], b["rule"], b["late_working_days"], b["rating"]) for b in measured["breaches"]] == [
+        (b["business_key"], b["rule"], b["late_working_days"], b["rating"]) for b in final["breaches"]]
+    assert [b["late_until"] for b in measured["breaches"]] == [b["late_until"] for b in final["breaches"]]
+    assert measured["breach_counts"] == final["breach_counts"]
 
 
 def test_every_breach_with_its_lateness_and_rating(world):
