@@ -20,6 +20,9 @@ only the breaches are read row by row, to measure their lateness on the business
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, literal_column, or_, select
@@ -57,11 +60,27 @@ def for_range(rt: Runtime, actor: Actor, starts_on: date, ends_on: date, as_of: 
         raise InvalidInput("as_of needs a time zone")
     policy = report_policy.load(rt.settings.processes_dir)
     with rt.db.reader() as session:
-        return figures(session, starts_on, ends_on, as_of or clock.now(), policy)
+        return figures(session, starts_on, ends_on, as_of or clock.now(), policy, rt.db.reader)
 
 
-def figures(session: Session, starts_on: date, ends_on: date, as_of: datetime, policy: ReportPolicy) -> dict:
-    """The whole report, JSON-serialisable, with codes (renderers translate them)."""
+def figures(session: Session, starts_on: date, ends_on: date, as_of: datetime, policy: ReportPolicy,
+            reader: Callable[[], AbstractContextManager[Session]] | None = None) -> dict:
+    """The whole report, JSON-serialisable, with codes (renderers translate them). Given a ``reader``
+    (sessions of their own), the month before and last year's month are computed beside the report in
+    two more threads: three independent reads of the same moment, which the database runs at once."""
+    periods = {"previous": _previous(starts_on, ends_on), "last_year": (_year_before(starts_on), _year_before(ends_on))}
+    if reader is None:
+        lateness = Lateness(business_calendar.current())
+        return {**_own(session, starts_on, ends_on, as_of, policy),
+                "compare": {name: _compared(session, *days, as_of, policy, lateness) for name, days in periods.items()}}
+    with ThreadPoolExecutor(max_workers=len(periods)) as pool:
+        pending = {name: pool.submit(_compared_apart, reader, *days, as_of, policy) for name, days in periods.items()}
+        found = _own(session, starts_on, ends_on, as_of, policy)
+        return {**found, "compare": {name: future.result() for name, future in pending.items()}}
+
+
+def _own(session: Session, starts_on: date, ends_on: date, as_of: datetime, policy: ReportPolicy) -> dict:
+    """The report's own figures, without its comparisons."""
     period, lateness = _period(starts_on, ends_on, as_of), Lateness(business_calendar.current())
     complaints, by = _cube(session, period)
     clocks = _clock_counts(session, period, policy)
@@ -70,10 +89,14 @@ def figures(session: Session, starts_on: date, ends_on: date, as_of: datetime, p
             "counts": {"total": complaints[0], "by": by}, "rates": _rates(policy, complaints, clocks),
             "breaches": breaches, "breach_counts": tally, "breaches_listed": len(breaches),
             "repeats": report_lists.repeats(session, period), "collective": report_lists.collective(session, period),
-            "actions": report_lists.actions(session, period),
-            "compare": {"previous": _compared(session, *_previous(starts_on, ends_on), as_of, policy, lateness),
-                        "last_year": _compared(session, _year_before(starts_on), _year_before(ends_on), as_of,
-                                               policy, lateness)}}
+            "actions": report_lists.actions(session, period)}
+
+
+def _compared_apart(reader: Callable[[], AbstractContextManager[Session]], starts_on: date, ends_on: date,
+                    as_of: datetime, policy: ReportPolicy) -> dict:
+    """A comparison read in a session of its own (another thread: a calendar walk of its own too)."""
+    with reader() as session:
+        return _compared(session, starts_on, ends_on, as_of, policy, Lateness(business_calendar.current()))
 
 
 def _compared(session: Session, starts_on: date, ends_on: date, as_of: datetime, policy: ReportPolicy,

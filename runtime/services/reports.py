@@ -176,7 +176,7 @@ def _keep(rt: Runtime, period: Period, as_of: datetime, recipients: tuple[str, .
 
 def _figures(rt: Runtime, session, period: Period, as_of: datetime) -> dict:
     policy = report_policy.load(rt.settings.processes_dir)
-    return report.figures(session, period.starts_on, period.ends_on, as_of, policy)
+    return report.figures(session, period.starts_on, period.ends_on, as_of, policy, rt.db.reader)
 
 
 @dataclass(frozen=True)
