@@ -33,6 +33,8 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.jinja_env.globals["now"] = clock.now
     from runtime.services.reports import READ_ROLES
     app.jinja_env.globals["report_roles"] = READ_ROLES
+    app.jinja_env.globals["choice_name"] = _choice_name
+    app.jinja_env.globals["department_name"] = lambda code: _choice_name("department", code)
     app.jinja_env.filters["reject_keys"] = lambda mapping, *keys: {k: v for k, v in mapping.items() if k not in keys}
 
     from web import (actions, admin, api, attachments, auth, calendar, charts, complaints, console, errors, health,
@@ -72,3 +74,19 @@ def _localtime(moment, zone: ZoneInfo) -> str:
         from datetime import datetime
         moment = datetime.fromisoformat(moment)
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+
+def _choice_name(field: str, code: str | None) -> str:
+    """A category, channel or department as the deployed forms name it (噪音扰民, 工程维修 — not ``noise``,
+    ``engineering``), read once per request; a code no form knows is shown as it is."""
+    from flask import g
+
+    from runtime.read.dashboard_charts import department_names
+    from web.context import runtime
+    from web.search import intake_names
+    if "choice_names" not in g:
+        rt = runtime()
+        with rt.db.reader() as session:
+            g.choice_names = {"department": department_names(rt, session), **intake_names()}
+    return g.choice_names.get(field, {}).get(code, code) if code else "—"

@@ -35,10 +35,10 @@ def results():
                        offset=(page - 1) * PAGE_SIZE, **narrowed) if text.strip() else None
     return render_template("search.html", q=text, found=found, page=page, status=status, narrowed=narrowed,
                            statuses=STATUSES, options=inbox.filter_options(runtime()),
-                           last_page=query.MAX_RESULTS // PAGE_SIZE, category_names=_category_names())
+                           last_page=query.MAX_RESULTS // PAGE_SIZE, category_names=intake_names()["category"])
 
 
-def _category_names() -> dict[str, str]:
-    """The intake form's names of its categories (停水, not ``water``)."""
-    schema = queries.start_form(runtime(), COMPLAINT_PROCESS) or {}
-    return choice_names(schema.get("properties", {}).get("category", {}))
+def intake_names() -> dict[str, dict[str, str]]:
+    """The intake form's names of its categories and channels (停水, not ``water``)."""
+    fields = (queries.start_form(runtime(), COMPLAINT_PROCESS) or {}).get("properties", {})
+    return {name: choice_names(fields.get(name, {})) for name in ("category", "channel")}

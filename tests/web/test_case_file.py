@@ -164,3 +164,19 @@ def test_a_missed_deadline_stays_in_the_case_file_after_its_reminder_fired(rt, c
     case = page[page.index("案卷"):]
     assert "时限已超时" in case and "应于" in case and "时限已达成" in case  # the reply was in time, handling not
     assert "deadline_missed" not in case
+
+
+def test_roles_and_departments_are_shown_by_their_names_never_by_their_codes(rt, client):
+    started = services.start_instance(rt, get_actor(rt, "wang"), "complaint", INTAKE)
+    step(rt, "wang", started.business_key, "triage", validity="valid", department="engineering")
+    login(client, "li")
+    inbox = text_of(client.get("/?tab=available").get_data(as_text=True))
+    assert "li · 责任部门" in inbox  # the header: who is signed in, in which role
+    assert "责任部门 / 工程维修" in inbox  # the row of the step waiting for the department
+    complaint = text_of(client.get(f"/complaints/{started.business_key}").get_data(as_text=True))
+    assert "责任部门 / 工程维修" in complaint
+    for page in (inbox, complaint):
+        assert "engineering" not in page and "department /" not in page
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf(client, "/")})
+    english = text_of(client.get("/?tab=available").get_data(as_text=True))
+    assert "li · Responsible department" in english and "Responsible department / 工程维修" in english
