@@ -15,6 +15,7 @@ from runtime.store import records
 from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.read import prevention
+from runtime.read.element_names import element_names
 from runtime.read.visibility import require_read
 from runtime.store.packages import form_schema, load_package
 from runtime.store.instance_store import newest_definition
@@ -146,14 +147,15 @@ def complaint(rt: Runtime, number: str, actor: Actor | None = None) -> Complaint
 
 
 def complaint_in(session, number: str) -> ComplaintView | None:
-    row = session.execute(select(ProcessInstance, ProcessDefinition.process_id)
+    row = session.execute(select(ProcessInstance, ProcessDefinition.process_id, ProcessDefinition.package_id)
                           .join(ProcessDefinition).where(ProcessInstance.business_key == number)).first()
     if row is None:
         return None
-    instance, process_id = row
+    instance, process_id, package_id = row
+    names = element_names(session, package_id)
     history = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
                                    .order_by(AuditEvent.at, AuditEvent.id)))
-    timers = [(t.task_name, t.kind, t.due_at, t.exact) for t in
+    timers = [(names.get(t.task_name, t.task_name), t.kind, t.due_at, t.exact) for t in
               session.scalars(select(Timer).where(Timer.instance_id == instance.id).order_by(Timer.due_at))]
     clocks = [ClockRow(*row) for row in session.execute(
         select(SlaClock.rule, SlaClock.element_name, SlaClock.started_at, SlaClock.due_at, SlaClock.met_at,

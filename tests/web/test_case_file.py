@@ -175,6 +175,10 @@ def test_roles_and_departments_are_shown_by_their_names_never_by_their_codes(rt,
     assert "责任部门 / 工程维修" in inbox  # the row of the step waiting for the department
     complaint = text_of(client.get(f"/complaints/{started.business_key}").get_data(as_text=True))
     assert "责任部门 / 工程维修" in complaint
+    timers = [re.sub(r"\s+", " ", t) for t in re.findall(r'<li class="timer">(.*?)</li>',
+              client.get(f"/complaints/{started.business_key}").get_data(as_text=True), flags=re.S)]
+    assert timers and any(t.startswith("计时 3个工作日未处理完") for t in timers), timers  # the diagram's name
+    assert not any(re.search(r"[a-z]+_[a-z]+", t) for t in timers), timers  # never the timer's id
     for page in (inbox, complaint):
         assert "engineering" not in page and "department /" not in page
     client.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf(client, "/")})

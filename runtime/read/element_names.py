@@ -1,0 +1,24 @@
+"""The names a diagram gives its elements (``dispatch_late`` -> 20分钟未派单), read from the BPMN files
+of the package an instance runs on, so pages show a timer or a step as the process owner named it."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from runtime import xmlsafe
+from runtime.store.models import ProcessFile
+
+_CACHE: dict[int, dict[str, str]] = {}  # a deployed package never changes: read once per process
+
+
+def element_names(session, package_id: int) -> dict[str, str]:
+    """Every named element of the package's diagrams, by its id."""
+    found = _CACHE.get(package_id)
+    if found is None:
+        found = {}
+        for name, content in session.execute(select(ProcessFile.name, ProcessFile.content).where(
+                ProcessFile.package_id == package_id, ProcessFile.kind == "bpmn")):
+            for element in xmlsafe.parse(name, content).getroot().iter():
+                if isinstance(element.tag, str) and element.get("id") and element.get("name"):
+                    found[element.get("id")] = " ".join(element.get("name").split())
+        _CACHE[package_id] = found
+    return found
