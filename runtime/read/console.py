@@ -7,13 +7,15 @@ else. Lists and the dashboard never do this; they read the projections.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 
 from runtime import masking
 from runtime.read import queries
+from runtime.read.case_file import Shown, shown_fields
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.engine import StepData
@@ -53,6 +55,7 @@ class InstanceDetail:
     history: list
     move_targets: dict[str, str]  # user task element id -> name
     signals: list[str]
+    step_fields: dict[str, list[Shown]] = field(default_factory=dict)  # task id -> its data with the forms' labels
 
 
 def instance_detail(rt: Runtime, actor: Actor, number: str) -> InstanceDetail:
@@ -70,16 +73,33 @@ def instance_detail(rt: Runtime, actor: Actor, number: str) -> InstanceDetail:
         signals = sorted(session.scalars(select(WaitingEvent.name).where(
             WaitingEvent.instance_id == instance.id, WaitingEvent.kind == "signal")))
         files = _bpmn_files(session, loaded.definition.package_id)
+        fields = _fields_of_forms(session, loaded.definition.package_id)
     wf = loaded.workflow
     states = rt.engine.element_states(wf)
     failed = [i.task_name for i in incidents if i.resolved_at is None and i.task_name]
     diagrams = _diagrams(loaded.package, files, states, failed)
     steps = [StepData(s.task_id, s.element_id, s.title, s.state, _masked(s.data, actor))
              for s in rt.engine.open_steps(wf)]
+    labelled = {s.task_id: shown_fields({"properties": fields}, s.data, {}) for s in steps}
     return InstanceDetail(number, instance.version, loaded.definition.process_id, loaded.definition.version,
                           loaded.definition.package_id, instance.status, instance.severity, instance.owner,
                           instance.started_at, instance.updated_at, instance.ended_at, diagrams, view.timers, steps,
-                          view.tasks, incidents, view.history, rt.engine.user_tasks(wf), signals)
+                          view.tasks, incidents, view.history, rt.engine.user_tasks(wf), signals, labelled)
+
+
+def _fields_of_forms(session, package_id: int) -> dict[str, dict]:
+    """Every field the package's forms define, by name (the first form to define one gives its label):
+    an open step's data holds what every earlier step entered, read here with their labels."""
+    found: dict[str, dict] = {}
+    for content in session.scalars(select(ProcessFile.content).where(
+            ProcessFile.package_id == package_id, ProcessFile.kind == "form").order_by(ProcessFile.name)):
+        try:
+            schema = json.loads(content)
+        except (TypeError, ValueError):  # a form that does not parse was refused at deploy; skip it here
+            continue
+        for name, prop in (schema.get("properties") or {}).items() if isinstance(schema, dict) else ():
+            found.setdefault(name, prop if isinstance(prop, dict) else {})
+    return found
 
 
 def _bpmn_files(session, package_id: int) -> list[str]:

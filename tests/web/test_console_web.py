@@ -124,3 +124,14 @@ def test_a_batch_from_the_instance_list_acts_on_what_the_filter_shows(site, rt):
     assert "1 个完成，0 个无法执行" in page  # the outcome of the batch, as the admin reads it
     refused = client.post("/admin/instances/batch", data={"csrf_token": token, "action": "suspend", "reason": ""})
     assert refused.status_code == 400 and instance(rt, key).status == "running"
+
+
+def test_the_open_steps_data_reads_as_a_table_of_the_forms_labels(site, rt):
+    client, key = signed_in(site[0], "root"), site[1]
+    page = client.get(f"/admin/instances/{key}").get_data(as_text=True)
+    steps = page[page.index('class="card steps"'):]
+    steps = steps[:steps.index("</div>")]
+    labels = re.findall(r"<dt>(.*?)</dt>", steps)
+    assert "投诉类别" in labels and "客户诉求" in labels, labels  # the intake form's labels
+    assert "138****1234" in steps and "13812341234" not in steps  # still masked for an admin
+    assert "{" not in steps and "\\u" not in steps and "customer_phone" not in steps  # no raw JSON, no field names
