@@ -16,6 +16,7 @@ from sqlalchemy import select
 from runtime import masking
 from runtime.read import queries
 from runtime.read.case_file import Shown, shown_fields
+from runtime.read.element_names import element_names
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.engine import StepData
@@ -56,6 +57,7 @@ class InstanceDetail:
     move_targets: dict[str, str]  # user task element id -> name
     signals: list[str]
     step_fields: dict[str, list[Shown]] = field(default_factory=dict)  # task id -> its data with the forms' labels
+    element_names: dict[str, str] = field(default_factory=dict)  # element id -> the diagram's name
 
 
 def instance_detail(rt: Runtime, actor: Actor, number: str) -> InstanceDetail:
@@ -74,6 +76,7 @@ def instance_detail(rt: Runtime, actor: Actor, number: str) -> InstanceDetail:
             WaitingEvent.instance_id == instance.id, WaitingEvent.kind == "signal")))
         files = _bpmn_files(session, loaded.definition.package_id)
         fields = _fields_of_forms(session, loaded.definition.package_id)
+        names = element_names(session, loaded.definition.package_id)
     wf = loaded.workflow
     states = rt.engine.element_states(wf)
     failed = [i.task_name for i in incidents if i.resolved_at is None and i.task_name]
@@ -84,7 +87,7 @@ def instance_detail(rt: Runtime, actor: Actor, number: str) -> InstanceDetail:
     return InstanceDetail(number, instance.version, loaded.definition.process_id, loaded.definition.version,
                           loaded.definition.package_id, instance.status, instance.severity, instance.owner,
                           instance.started_at, instance.updated_at, instance.ended_at, diagrams, view.timers, steps,
-                          view.tasks, incidents, view.history, rt.engine.user_tasks(wf), signals, labelled)
+                          view.tasks, incidents, view.history, rt.engine.user_tasks(wf), signals, labelled, names)
 
 
 def _fields_of_forms(session, package_id: int) -> dict[str, dict]:

@@ -135,3 +135,14 @@ def test_the_open_steps_data_reads_as_a_table_of_the_forms_labels(site, rt):
     assert "投诉类别" in labels and "客户诉求" in labels, labels  # the intake form's labels
     assert "138****1234" in steps and "13812341234" not in steps  # still masked for an admin
     assert "{" not in steps and "\\u" not in steps and "customer_phone" not in steps  # no raw JSON, no field names
+
+
+def test_the_audit_log_and_the_timers_read_in_words(site, rt):
+    client, key = signed_in(site[0], "root"), site[1]
+    page = client.get(f"/admin/instances/{key}").get_data(as_text=True)
+    log = re.sub(r"<[^>]+>", " ", page[page.index('class="timeline"'):])
+    assert "受理投诉" in log and "完成步骤" in log  # started, then the acceptance step completed
+    for code in ("task_completed", "started", "accept", "timers_fired"):
+        assert f" {code}" not in log, code
+    timers = re.findall(r"<li>([^<]*\((?:[^)]*)\)):", page)
+    assert not any(re.search(r"[a-z]+_[a-z]+|duration|cycle", t) for t in timers), timers
