@@ -45,6 +45,7 @@ FORMS = [
     ("GET", "/admin/instances", ["status", "process", "version", "severity", "owner", "text", "page", "sort",
                                  "started_from", "started_to", "ended_from", "ended_to", "overdue", "department"]),
     ("GET", "/admin/instances.csv", ["status", "version", "started_from", "page"]),
+    ("GET", "/admin/instances.xlsx", ["status", "version", "started_from", "page"]),
     ("GET", "/processes/complaint/diff", ["from", "to"]),
     ("GET", "/processes/complaint/migrate", ["from", "to"]),
     ("GET", "/processes/complaint/edit", ["file"]),
