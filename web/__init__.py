@@ -60,6 +60,8 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.jinja_env.globals["may_see_cases"] = collective.may_see_cases
     app.jinja_env.globals["unread_count"] = notices.unread_count
     app.register_blueprint(health.bp)
+    from web import account
+    app.register_blueprint(account.bp)
     errors.register(app)
     return app
 

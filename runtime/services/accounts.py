@@ -14,7 +14,7 @@ from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import InvalidInput, UserNotFound
 from runtime.roles import ROLE_CODES
-from runtime.services.users import generated_password, hash_password
+from runtime.services.users import generated_password, hash_password, verify_password
 from runtime.store.models import AuditEvent, User, UserRole
 
 
@@ -69,3 +69,27 @@ def _user(session: Session, username: str) -> User:
 
 def _audit(session: Session, admin: Actor, action: str, username: str, **details) -> None:
     session.add(AuditEvent(actor=admin.username, action=action, at=clock.now(), details={"user": username, **details}))
+
+
+def change_own_password(rt: Runtime, actor: Actor, current: str, new: str, repeated: str) -> None:
+    """The signed-in user's new password, after the current one (a stolen session alone cannot change it).
+    Refusals name the field (``current``: wrong, ``repeated``: mismatch, ``password``: short/long/same)."""
+    if new != repeated:
+        raise InvalidInput("the new password and its repetition differ", field_errors={"repeated": "mismatch"})
+    if new == current:
+        raise InvalidInput("the new password is the current one", field_errors={"password": "same"})
+    password_hash = hash_password(new)
+    with rt.db.transaction() as session:
+        user = _user(session, actor.username)
+        if not verify_password(user.password_hash, current):
+            raise InvalidInput("the current password is wrong", field_errors={"current": "wrong"})
+        user.password_hash = password_hash
+        _audit(session, actor, "password_changed", actor.username)
+
+
+def set_locale(rt: Runtime, actor: Actor, locale: str, known: frozenset[str]) -> None:
+    """The signed-in user's own interface language, one of ``known`` (the web app's languages)."""
+    if locale not in known:
+        raise InvalidInput(f"unknown language {locale[:20]!r}", field_errors={"locale": "unknown"})
+    with rt.db.transaction() as session:
+        _user(session, actor.username).locale = locale

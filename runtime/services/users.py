@@ -67,12 +67,12 @@ def authenticate(rt: Runtime, username: str, password: str) -> Actor:
         if user is None or not user.active:
             _hasher.hash(password)  # same cost as a real check, so timing does not reveal user names
             raise PermissionDenied(WRONG)
-        if not _verify(user.password_hash, password):
+        if not verify_password(user.password_hash, password):
             raise PermissionDenied(WRONG)
         return actor_of(user)
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
@@ -80,7 +80,7 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def actor_of(user: User) -> Actor:
-    return Actor(user.username, user.role_codes, user.department)
+    return Actor(user.username, user.role_codes, user.department, locale=user.locale)
 
 
 def get_actor(rt: Runtime, username: str) -> Actor:

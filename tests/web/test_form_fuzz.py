@@ -35,6 +35,8 @@ FORMS = [
     ("POST", "/views", ["name", "query"]),
     ("POST", "/views/{view}/delete", []),
     ("POST", "/notifications/read", []),
+    ("POST", "/account/password", ["current", "password", "repeated"]),
+    ("POST", "/account/language", ["locale"]),
     ("POST", "/admin/instances/{number}/{action}", ["reason", "version", "signal", "target", "data", "task_id", "to"]),
     ("POST", "/admin/instances/batch?status={junk}", ["action", "reason", "signal"]),
     ("POST", "/admin/incidents/{view}/retry", ["number", "reason"]),
