@@ -60,8 +60,9 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
     app.jinja_env.globals["may_see_cases"] = collective.may_see_cases
     app.jinja_env.globals["unread_count"] = notices.unread_count
     app.register_blueprint(health.bp)
-    from web import account
+    from web import account, admin_users
     app.register_blueprint(account.bp)
+    app.register_blueprint(admin_users.bp)
     errors.register(app)
     return app
 

@@ -6,6 +6,8 @@ token (both check ``active``); their history and open tasks stay as they were.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,8 @@ from runtime.store.models import AuditEvent, User, UserRole
 def set_active(rt: Runtime, admin: Actor, username: str, active: bool) -> bool:
     """Disable or enable ``username``; returns whether anything changed (doing it twice is harmless)."""
     require_any(admin, REPAIR_ROLES, "disable or enable accounts")
+    if not active and username == admin.username:
+        raise InvalidInput("administrators cannot disable their own account", field_errors={"user": "self"})
     with rt.db.transaction() as session:
         user = _user(session, username)
         if user.active == active:
@@ -93,3 +97,21 @@ def set_locale(rt: Runtime, actor: Actor, locale: str, known: frozenset[str]) ->
         raise InvalidInput(f"unknown language {locale[:20]!r}", field_errors={"locale": "unknown"})
     with rt.db.transaction() as session:
         _user(session, actor.username).locale = locale
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    department: str | None
+    email: str | None
+    active: bool
+
+
+def list_accounts(rt: Runtime, admin: Actor) -> list[Account]:
+    """Every account for the console's user list, by user name."""
+    require_any(admin, REPAIR_ROLES, "list accounts")
+    with rt.db.reader() as session:
+        return [Account(u.username, u.display_name, tuple(sorted(u.role_codes)), u.department, u.email, u.active)
+                for u in session.scalars(select(User).order_by(User.username))]

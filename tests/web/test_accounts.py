@@ -2,6 +2,8 @@
 say which field and change nothing, guessing slowed, the change audited; the language kept on the account."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from runtime.store.models import AuditEvent
@@ -76,3 +78,42 @@ def test_the_users_own_language_is_kept_for_later_sign_ins(web):
     assert '<html lang="zh-Hans">' in fresh.get("/").get_data(as_text=True)  # the session's choice wins
     bad = fresh.post("/account/language", data={"locale": "xx", "csrf_token": csrf(fresh, "/account/")})
     assert bad.status_code == 400 and "请选择列出的语言之一" in bad.get_data(as_text=True)
+
+
+def test_an_admin_resets_a_password_and_disables_an_account_from_the_console(rt, web):
+    client = web({"root": ["admin"], "wang": ["front_desk"]})
+    login(client, "root")
+    listing = client.get("/admin/users/")
+    page = listing.get_data(as_text=True)
+    assert listing.status_code == 200 and "<h1>用户 (2)</h1>" in page and "客服前台" in page and "系统管理员" in page
+    assert 'href="/admin/users/"' in client.get("/admin/").get_data(as_text=True)
+    answer = client.post("/admin/users/wang/password", data={"csrf_token": csrf(client, "/admin/users/")})
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    new = re.search(r'<code class="new-password">([^<]+)</code>', answer.get_data(as_text=True)).group(1)
+    assert new not in (client.get("/admin/users/").get_data(as_text=True))  # shown once
+    other = web({}, processes=False)
+    assert login(other, "wang", PASSWORD).status_code == 401 and login(other, "wang", new).status_code == 302
+    token = csrf(client, "/admin/users/")
+    disabled = client.post("/admin/users/wang/active", data={"active": "0", "csrf_token": token})
+    assert disabled.status_code == 302 and "已停用" in client.get("/admin/users/").get_data(as_text=True)
+    assert other.get("/").status_code == 302  # the open session of wang ends with the account
+    refused = client.post("/admin/users/root/active", data={"active": "0", "csrf_token": csrf(client, "/admin/users/")})
+    assert refused.status_code == 303 and "不能停用自己的账户" in client.get("/admin/users/").get_data(as_text=True)
+    client.post("/admin/users/wang/active", data={"active": "1", "csrf_token": csrf(client, "/admin/users/")})
+    assert login(web({}, processes=False), "wang", new).status_code == 302
+    with rt.db.reader() as session:
+        actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.details["user"].as_string() == "wang")
+                                       .order_by(AuditEvent.id)))
+    assert actions == ["password_reset", "user_disabled", "user_enabled"]
+
+
+def test_only_admins_see_and_change_accounts(web):
+    client = web({"root": ["admin"], "wang": ["front_desk"]})
+    login(client, "wang")
+    assert client.get("/admin/users/").status_code == 403
+    token = csrf(client, "/")
+    assert client.post("/admin/users/root/password", data={"csrf_token": token}).status_code == 403
+    assert client.post("/admin/users/root/active", data={"active": "0", "csrf_token": token}).status_code == 403
+    login(client, "root")
+    assert client.post("/admin/users/nobody/password", data={"csrf_token": csrf(client, "/")}).status_code == 404
+    assert client.post("/admin/users/wang/password", data={}).status_code == 400  # no CSRF token
