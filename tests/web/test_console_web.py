@@ -124,3 +124,13 @@ def test_a_batch_from_the_instance_list_acts_on_what_the_filter_shows(site, rt):
     assert "1 个完成，0 个无法执行" in page  # the outcome of the batch, as the admin reads it
     refused = client.post("/admin/instances/batch", data={"csrf_token": token, "action": "suspend", "reason": ""})
     assert refused.status_code == 400 and instance(rt, key).status == "running"
+
+
+def test_the_open_steps_data_is_a_table_of_the_forms_labels_and_choice_names(site):
+    client, key = signed_in(site[0], "root"), site[1]
+    page = client.get(f"/admin/instances/{key}").get_data(as_text=True)
+    steps = page[page.index('class="card steps"'):page.index("</section>", page.index('class="card steps"'))]
+    assert '<dl class="record step-data">' in steps and "<pre>" not in steps and "\\u" not in steps
+    assert "<dt>投诉类别</dt>" in steps
+    assert "噪音" in steps and "noise" not in steps and "customer_phone" not in steps
+    assert "138****1234" in steps and "楼上装修噪音" in steps
