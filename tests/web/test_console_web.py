@@ -11,7 +11,9 @@ import pytest
 
 from runtime import services
 from runtime.config import PROJECT_ROOT
+from runtime.services.deployment import deploy
 from runtime.services.users import get_actor
+from runtime.store.packages import read_directory
 from tests.helpers import INTAKE, audit, instance
 from tests.helpers import csrf, signed_in
 
@@ -134,3 +136,15 @@ def test_the_open_steps_data_is_a_table_of_the_forms_labels_and_choice_names(sit
     assert "<dt>投诉类别</dt>" in steps
     assert "噪音" in steps and "noise" not in steps and "customer_phone" not in steps
     assert "138****1234" in steps and "楼上装修噪音" in steps
+
+
+def test_the_heatmap_counts_the_instances_of_every_running_version(site, rt):
+    client = signed_in(site[0], "root")
+    files = read_directory(PROJECT_ROOT / "processes")
+    files["complaint.bpmn"] = files["complaint.bpmn"].replace('name="投诉处理"'.encode(), 'name="投诉受理"'.encode())
+    assert deploy(rt, files, "tester", "processes/ (renamed)").definitions["complaint"] == 2
+    newer = services.start_instance(rt, get_actor(rt, "wang"), "complaint", INTAKE).business_key
+    assert instance(rt, newer).definition_id != instance(rt, site[1]).definition_id
+    page = client.get("/admin/?process=complaint").get_data(as_text=True)
+    heat = [json.loads(m.replace("&#34;", '"')) for m in re.findall(r'data-heat="([^"]+)"', page)]
+    assert {"triage": 2} in heat  # the v1 complaint and the v2 one, both drawn on the newest diagram
