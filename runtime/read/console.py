@@ -17,6 +17,7 @@ from runtime.read import queries
 from runtime.read.case_file import Shown, shown_fields
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
+from runtime.engine.inspection import user_tasks_by_process
 from runtime.errors import InstanceNotFound
 from runtime.store.instance_store import load, lock
 from runtime.store.models import Incident, ProcessFile, WaitingEvent
@@ -62,7 +63,7 @@ class InstanceDetail:
     tasks: list[queries.TaskRow]
     incidents: list[Incident]
     history: list
-    move_targets: dict[str, str]  # user task element id -> name
+    move_targets: list[tuple[str, list[tuple[str, str]]]]  # per diagram (its name): (element id, task name)
     signals: list[str]
 
 
@@ -89,7 +90,7 @@ def instance_detail(rt: Runtime, actor: Actor, number: str) -> InstanceDetail:
     return InstanceDetail(number, instance.version, loaded.definition.process_id, loaded.definition.version,
                           loaded.definition.package_id, instance.status, instance.severity, instance.owner,
                           instance.started_at, instance.updated_at, instance.ended_at, diagrams, view.timers, steps,
-                          view.tasks, incidents, view.history, rt.engine.user_tasks(wf), signals)
+                          view.tasks, incidents, view.history, _move_targets(rt, loaded), signals)
 
 
 def _open_steps(rt: Runtime, session, loaded, tasks: list[queries.TaskRow], actor: Actor) -> list[OpenStep]:
@@ -110,6 +111,12 @@ def _open_steps(rt: Runtime, session, loaded, tasks: list[queries.TaskRow], acto
                   if f.checked or f.value]  # attachments are on the complaint page, not listed here by number
         out.append(OpenStep(step.task_id, step.element_id, step.title, fields))
     return out
+
+
+def _move_targets(rt: Runtime, loaded) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The user tasks of the diagrams this instance runs, grouped under each diagram's name, its own first."""
+    return [(name, sorted(tasks.items(), key=lambda item: item[1]))
+            for name, tasks in user_tasks_by_process(loaded.workflow).items()]
 
 
 def _bpmn_files(session, package_id: int) -> list[str]:

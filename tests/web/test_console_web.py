@@ -14,7 +14,7 @@ from runtime.config import PROJECT_ROOT
 from runtime.services.deployment import deploy
 from runtime.services.users import get_actor
 from runtime.store.packages import read_directory
-from tests.helpers import INTAKE, audit, instance
+from tests.helpers import INTAKE, audit, instance, task
 from tests.helpers import csrf, signed_in
 
 
@@ -148,3 +148,15 @@ def test_the_heatmap_counts_the_instances_of_every_running_version(site, rt):
     page = client.get("/admin/?process=complaint").get_data(as_text=True)
     heat = [json.loads(m.replace("&#34;", '"')) for m in re.findall(r'data-heat="([^"]+)"', page)]
     assert {"triage": 2} in heat  # the v1 complaint and the v2 one, both drawn on the newest diagram
+
+
+def test_the_move_targets_are_grouped_by_the_instances_own_diagrams(site, rt):
+    client, key = signed_in(site[0], "root"), site[1]
+    wang = get_actor(rt, "wang")
+    services.complete_task(rt, wang, task(rt, key, "triage").id, {"validity": "valid", "department": "engineering"})
+    page = client.get(f"/admin/instances/{key}").get_data(as_text=True)
+    select = page[page.index('<select name="target">'):page.index("</select>", page.index('<select name="target">'))]
+    groups = re.findall(r'<optgroup label="([^"]+)">', select)
+    assert groups[0] == "投诉处理" and "一般投诉处理" in groups and "危机事件处理" not in groups
+    assert '<option value="triage">确认有效性并派单</option>' in select and 'value="form_team"' not in select
+    assert "(triage)" not in select  # names, not ids
