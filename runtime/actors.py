@@ -16,6 +16,7 @@ class Actor:
     username: str
     roles: frozenset[str] = field(default_factory=frozenset)
     department: str | None = None
+    locale: str | None = field(default=None, compare=False)  # the user's own language setting (web/i18n.py)
 
     @property
     def is_admin(self) -> bool:

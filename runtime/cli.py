@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from runtime.bootstrap import Runtime, bootstrap
+from runtime.cli_accounts import tokens, users
 from runtime.errors import ComplaintflowError
-from runtime.roles import ROLES
 
 
 class _Group(click.Group):
@@ -135,70 +135,6 @@ def demo_data(rt: Runtime) -> None:
 
 
 @main.group()
-def tokens() -> None:
-    """API tokens (shown once, stored hashed)."""
-
-
-@tokens.command("create")
-@click.argument("username")
-@click.option("--name", required=True, help="What the token is for, e.g. 'hotline integration'.")
-@click.pass_obj
-def tokens_create(rt: Runtime, username: str, name: str) -> None:
-    """Create an API token acting as USERNAME; it is printed once."""
-    from runtime.actors import SYSTEM
-    from runtime.services.api_tokens import create_token
-    click.echo(create_token(rt, SYSTEM, username, name))
-
-
-@tokens.command("revoke")
-@click.argument("prefix")
-@click.pass_obj
-def tokens_revoke(rt: Runtime, prefix: str) -> None:
-    """Revoke the token whose first 12 characters are PREFIX."""
-    from runtime.actors import SYSTEM
-    from runtime.services.api_tokens import revoke_token
-    revoke_token(rt, SYSTEM, prefix)
-    click.echo(f"revoked {prefix}")
-
-
-@main.group()
-def users() -> None:
-    """Staff accounts."""
-
-
-@users.command("create")
-@click.argument("username")
-@click.option("--role", "roles", multiple=True, required=True, help="Role code; repeat for several.")
-@click.option("--password", help="Default: a generated one, printed once.")
-@click.option("--name", default="", help="Display name.")
-@click.option("--department", help="Department, for department staff.")
-@click.option("--email")
-@click.pass_obj
-def users_create(rt: Runtime, username, roles, password, name, department, email) -> None:
-    """Create a user."""
-    from runtime.services.users import create_user
-    password_used = create_user(rt, username, password, list(roles), name, department, email)
-    click.echo(f"created {username}" + ("" if password else f" with password {password_used}"))
-
-
-@users.command("list")
-@click.pass_obj
-def users_list(rt: Runtime) -> None:
-    """List users and their roles."""
-    from runtime.services.users import list_users
-    for user in list_users(rt):
-        roles = ",".join(sorted(user.role_codes))
-        click.echo(f"{user.username:<14} {roles:<28} {user.department or '-':<14} {user.display_name}")
-
-
-@users.command("roles")
-def users_roles() -> None:
-    """List the roles and the lane names that stand for them."""
-    for role in ROLES:
-        click.echo(f"{role.code:<16} {role.zh:<8} {role.en}")
-
-
-@main.group()
 def calendar() -> None:
     """The business calendar: which years are exact, and deadlines computed on provisional ones."""
 
@@ -233,6 +169,10 @@ def calendar_recompute(rt: Runtime, reason: str, actor: str) -> None:
     click.echo(f"recomputed {len(result.done)} complaint(s): {' '.join(result.done) or '-'}")
     for number, why in result.failed:
         click.echo(f"not recomputed: {number}: {why}", err=True)
+
+
+main.add_command(users)
+main.add_command(tokens)
 
 
 def _stop_event() -> threading.Event:

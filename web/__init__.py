@@ -41,27 +41,14 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
                      inbox, notices, processes, reports, search)
     from web import api_actions, api_case, api_complaints, api_event_log  # noqa: F401 - routes of the API's blueprint
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF does not apply
-    app.register_blueprint(api.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(inbox.bp)
-    app.register_blueprint(complaints.bp)
-    app.register_blueprint(attachments.bp)
+    from web import account, admin_users, collective
+    for module in (api, auth, inbox, complaints, attachments, notices, admin, console, charts, calendar, processes,
+                   search, reports, actions, collective, health, account, admin_users):
+        app.register_blueprint(module.bp)
     app.jinja_env.globals["accepted_files"] = attachments.ACCEPTED_FILES
     app.jinja_env.globals["max_attachment_mb"] = rt.settings.max_attachment_bytes // 2**20
-    app.register_blueprint(notices.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(console.bp)
-    app.register_blueprint(charts.bp)
-    app.register_blueprint(calendar.bp)
-    app.register_blueprint(processes.bp)
-    app.register_blueprint(search.bp)
-    app.register_blueprint(reports.bp)
-    app.register_blueprint(actions.bp)
-    from web import collective
-    app.register_blueprint(collective.bp)
     app.jinja_env.globals["may_see_cases"] = collective.may_see_cases
     app.jinja_env.globals["unread_count"] = notices.unread_count
-    app.register_blueprint(health.bp)
     errors.register(app)
     return app
 

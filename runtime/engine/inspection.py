@@ -75,6 +75,17 @@ def open_step_data(wf) -> list[StepData]:
     return out
 
 
+def user_tasks_by_process(wf) -> dict[str, dict[str, str]]:
+    """The user tasks of the processes this instance runs (its own and the subprocesses it started), per
+    process by its name (the diagram's, else its id): where a repair may sensibly move it, grouped."""
+    out: dict[str, dict[str, str]] = {}
+    for sub in _workflows(wf):
+        found = {s.bpmn_id: s.bpmn_name or s.bpmn_id for s in sub.spec.task_specs.values() if s.manual and s.bpmn_id}
+        if found:
+            out.setdefault(sub.spec.description or sub.spec.name, {}).update(found)
+    return out
+
+
 def user_tasks(wf) -> dict[str, str]:
     """Every user task the instance's diagrams define: element id -> its name."""
     out = {}

@@ -7,7 +7,6 @@ else. Lists and the dashboard never do this; they read the projections.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,10 +18,11 @@ from runtime.read.case_file import Shown, shown_fields
 from runtime.read.element_names import element_names
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
-from runtime.engine import StepData
+from runtime.engine.inspection import user_tasks_by_process
 from runtime.errors import InstanceNotFound
 from runtime.store.instance_store import load, lock
 from runtime.store.models import Incident, ProcessFile, WaitingEvent
+from runtime.store.packages import form_schema
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,16 @@ class Diagram:
     processes: list[str]
     states: dict[str, str]  # element id -> completed | waiting | active | failed
     completions: dict[str, int]
+
+
+@dataclass(frozen=True)
+class OpenStep:
+    """A step waiting for people and the data it sees, as its form names it (labels, choice names)."""
+
+    task_id: str
+    element_id: str
+    title: str
+    fields: list[Shown]
 
 
 @dataclass(frozen=True)
@@ -50,13 +60,12 @@ class InstanceDetail:
     ended_at: datetime | None
     diagrams: list[Diagram]
     timers: list[tuple[str, str, datetime, bool]]
-    steps: list[StepData]
+    steps: list[OpenStep]
     tasks: list[queries.TaskRow]
     incidents: list[Incident]
     history: list
-    move_targets: dict[str, str]  # user task element id -> name
+    move_targets: list[tuple[str, list[tuple[str, str]]]]  # per diagram (its name): (element id, task name)
     signals: list[str]
-    step_fields: dict[str, list[Shown]] = field(default_factory=dict)  # task id -> its data with the forms' labels
     element_names: dict[str, str] = field(default_factory=dict)  # element id -> the diagram's name
 
 
@@ -75,34 +84,42 @@ def instance_detail(rt: Runtime, actor: Actor, number: str) -> InstanceDetail:
         signals = sorted(session.scalars(select(WaitingEvent.name).where(
             WaitingEvent.instance_id == instance.id, WaitingEvent.kind == "signal")))
         files = _bpmn_files(session, loaded.definition.package_id)
-        fields = _fields_of_forms(session, loaded.definition.package_id)
+        wf = loaded.workflow
+        steps = _open_steps(rt, session, loaded, view.tasks, actor)
         names = element_names(session, loaded.definition.package_id)
-    wf = loaded.workflow
     states = rt.engine.element_states(wf)
     failed = [i.task_name for i in incidents if i.resolved_at is None and i.task_name]
     diagrams = _diagrams(loaded.package, files, states, failed)
-    steps = [StepData(s.task_id, s.element_id, s.title, s.state, _masked(s.data, actor))
-             for s in rt.engine.open_steps(wf)]
-    labelled = {s.task_id: shown_fields({"properties": fields}, s.data, {}) for s in steps}
     return InstanceDetail(number, instance.version, loaded.definition.process_id, loaded.definition.version,
                           loaded.definition.package_id, instance.status, instance.severity, instance.owner,
                           instance.started_at, instance.updated_at, instance.ended_at, diagrams, view.timers, steps,
-                          view.tasks, incidents, view.history, rt.engine.user_tasks(wf), signals, labelled, names)
+                          view.tasks, incidents, view.history, _move_targets(rt, loaded), signals, names)
 
 
-def _fields_of_forms(session, package_id: int) -> dict[str, dict]:
-    """Every field the package's forms define, by name (the first form to define one gives its label):
-    an open step's data holds what every earlier step entered, read here with their labels."""
-    found: dict[str, dict] = {}
-    for content in session.scalars(select(ProcessFile.content).where(
-            ProcessFile.package_id == package_id, ProcessFile.kind == "form").order_by(ProcessFile.name)):
-        try:
-            schema = json.loads(content)
-        except (TypeError, ValueError):  # a form that does not parse was refused at deploy; skip it here
-            continue
-        for name, prop in (schema.get("properties") or {}).items() if isinstance(schema, dict) else ():
-            found.setdefault(name, prop if isinstance(prop, dict) else {})
-    return found
+def _open_steps(rt: Runtime, session, loaded, tasks: list[queries.TaskRow], actor: Actor) -> list[OpenStep]:
+    """Each open step's data labelled by its own form, then by the intake form (the data a step sees
+    carries the complaint's fields too); a field neither knows keeps its name."""
+    ref = loaded.definition
+    forms = {t.id: t.form for t in tasks}
+    start = loaded.package.start_form(ref.process_id)
+    intake = (form_schema(session, ref.package_id, ref.content_hash, start) or {}) if start else {}
+    out = []
+    for step in rt.engine.open_steps(loaded.workflow):
+        name = forms.get(step.task_id)
+        own = (form_schema(session, ref.package_id, ref.content_hash, name) or {}) if name else {}
+        schema = {"properties": {**own.get("properties", {}), **{k: v for k, v in intake.get("properties", {}).items()
+                                                                 if k not in own.get("properties", {})}}}
+        data = _masked(step.data, actor)
+        fields = [f for f in shown_fields(schema, {k: v for k, v in data.items() if not k.startswith("_")}, {})
+                  if f.checked or f.value]  # attachments are on the complaint page, not listed here by number
+        out.append(OpenStep(step.task_id, step.element_id, step.title, fields))
+    return out
+
+
+def _move_targets(rt: Runtime, loaded) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The user tasks of the diagrams this instance runs, grouped under each diagram's name, its own first."""
+    return [(name, sorted(tasks.items(), key=lambda item: item[1]))
+            for name, tasks in user_tasks_by_process(loaded.workflow).items()]
 
 
 def _bpmn_files(session, package_id: int) -> list[str]:

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from runtime import clock
 from runtime.actors import REPAIR_ROLES, Actor, require_any
@@ -83,10 +84,15 @@ class Heat:
     finished: dict[str, int]
 
 
-def heat(rt: Runtime, actor: Actor, package_id: int) -> Heat:
+def heat(rt: Runtime, actor: Actor, package_id: int, process_id: str | None = None) -> Heat:
+    """The heat of one package's instances, or, given ``process_id``, of every package (version) that
+    defines it: instances keep the version they started on, and the newest diagram shows them all."""
     require_any(actor, REPAIR_ROLES, "see the dashboard")
     p, d, t, h = ProcessInstance, ProcessDefinition, HumanTask, TaskHistory
-    on_package = select(p.id).join(d, d.id == p.definition_id).where(d.package_id == package_id)
+    defining = aliased(ProcessDefinition)  # not correlated with the outer definition
+    on_package = select(p.id).join(d, d.id == p.definition_id).where(d.package_id.in_(
+        select(defining.package_id).where(defining.process_id == process_id)) if process_id
+        else d.package_id == package_id)
     since = clock.now() - timedelta(days=HISTORY_DAYS)
     with rt.db.reader() as session:
         waiting = dict(session.execute(select(t.task_name, func.count()).where(t.instance_id.in_(on_package))
@@ -121,7 +127,7 @@ def page(rt: Runtime, actor: Actor, process_id: str | None) -> Page:
     processes = definitions.catalogue(rt, actor)
     chosen = process_id or (processes[0].process_id if processes else None)
     process = next((p for p in processes if p.process_id == chosen), None)
-    heat_map = heat(rt, actor, process.latest.package_id) if process else None
+    heat_map = heat(rt, actor, process.latest.package_id, process.process_id) if process else None
     files = sorted(n for n in definitions.files(rt, process.latest.package_id) if n.endswith(".bpmn")) \
         if process else []
     return Page(overview(rt, actor), processes, process, heat_map, files, calendar_status.status(rt, actor))

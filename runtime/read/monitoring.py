@@ -143,6 +143,23 @@ def _cell(value) -> object:
     return value
 
 
+EXPORT_COLUMNS = ("number", "process_name", "version", "status", "severity", "owner", "category", "site",
+                  "started_at", "updated_at", "ended_at")
+
+
+def export_rows(rt: Runtime, actor: Actor, flt: InstanceFilter) -> Iterator[tuple]:
+    """The whole filtered list (up to EXPORT_CAP rows) as typed values in EXPORT_COLUMNS order, for exports
+    people open: the process's own name instead of its id, times as aware datetimes for the reader's zone.
+    The role check runs on the first ``next()``, before anything is read."""
+    require_any(actor, REPAIR_ROLES, "export process instances")
+    p, d, r = ProcessInstance, ProcessDefinition, ComplaintRecord
+    columns = (p.business_key, d.name, d.version, p.status, p.severity, p.owner, r.category, r.site, p.started_at,
+               p.updated_at, p.ended_at)
+    query = _sorted(_query(flt), flt).with_only_columns(*columns).limit(EXPORT_CAP)
+    with rt.db.reader() as session:
+        yield from session.execute(query.execution_options(yield_per=1000))
+
+
 def export_csv(rt: Runtime, actor: Actor, flt: InstanceFilter) -> Iterator[str]:
     """The whole filtered list (up to EXPORT_CAP rows) as CSV text, streamed in chunks."""
     require_any(actor, REPAIR_ROLES, "export process instances")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -69,3 +70,26 @@ def revoke_token(rt: Runtime, admin: Actor, prefix: str) -> None:
                           .values(revoked_at=clock.now()))
     if not revoked:
         raise NotFound(f"no active API token {prefix}")
+
+
+@dataclass(frozen=True)
+class ListedToken:
+    prefix: str
+    username: str
+    name: str
+    created_at: datetime
+    created_by: str
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def list_tokens(rt: Runtime, admin: Actor, include_revoked: bool = False) -> list[ListedToken]:
+    """Every token (never the token itself: only its prefix), newest first; revoked ones on request."""
+    require_any(admin, REPAIR_ROLES, "list API tokens")
+    query = (select(ApiToken.prefix, User.username, ApiToken.name, ApiToken.created_at, ApiToken.created_by,
+                    ApiToken.last_used_at, ApiToken.revoked_at)
+             .join(User, User.id == ApiToken.user_id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
+    if not include_revoked:
+        query = query.where(ApiToken.revoked_at.is_(None))
+    with rt.db.reader() as session:
+        return [ListedToken(*row) for row in session.execute(query)]

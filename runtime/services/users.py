@@ -17,6 +17,7 @@ from runtime.roles import ROLE_CODES
 # Argon2id at the library's default (RFC 9106 low-memory) cost. The test suite swaps in the cheapest
 # parameters (tests/conftest.py): hashes verify the same way, only faster to compute.
 _hasher = PasswordHasher()
+MIN_PASSWORD = 8
 
 
 def create_user(rt: Runtime, username: str, password: str | None, roles: list[str], display_name: str = "",
@@ -27,17 +28,29 @@ def create_user(rt: Runtime, username: str, password: str | None, roles: list[st
         raise InvalidInput(f"unknown roles: {', '.join(unknown)} (known: {', '.join(sorted(ROLE_CODES))})")
     if not username or len(username) > 80:
         raise InvalidInput("a user name of 1 to 80 characters is required")
-    password = password or secrets.token_urlsafe(9)
-    if len(password) < 8:
-        raise InvalidInput("passwords need at least 8 characters")
+    password = password or generated_password()
+    password_hash = hash_password(password)
     with rt.db.transaction() as session:
         if session.scalar(select(User.id).where(User.username == username)):
             raise Conflict(f"the user {username} already exists")
-        user = User(username=username, display_name=display_name or username, password_hash=_hasher.hash(password),
+        user = User(username=username, display_name=display_name or username, password_hash=password_hash,
                     department=department, email=email, created_at=clock.now())
         user.roles = [UserRole(role=r) for r in sorted(set(roles))]
         session.add(user)
     return password
+
+
+def generated_password() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def hash_password(password: str) -> str:
+    """The stored form of a new password, after the one length rule every way of setting one shares."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"passwords need at least {MIN_PASSWORD} characters", field_errors={"password": "short"})
+    if len(password) > 200:
+        raise InvalidInput("passwords may have at most 200 characters", field_errors={"password": "long"})
+    return _hasher.hash(password)
 
 
 WRONG = "wrong user name or password"
@@ -54,12 +67,12 @@ def authenticate(rt: Runtime, username: str, password: str) -> Actor:
         if user is None or not user.active:
             _hasher.hash(password)  # same cost as a real check, so timing does not reveal user names
             raise PermissionDenied(WRONG)
-        if not _verify(user.password_hash, password):
+        if not verify_password(user.password_hash, password):
             raise PermissionDenied(WRONG)
         return actor_of(user)
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
@@ -67,7 +80,7 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def actor_of(user: User) -> Actor:
-    return Actor(user.username, user.role_codes, user.department)
+    return Actor(user.username, user.role_codes, user.department, locale=user.locale)
 
 
 def get_actor(rt: Runtime, username: str) -> Actor:

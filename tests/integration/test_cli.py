@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from runtime.store.db import make_engine
-from runtime.store.models import CaseArchive, ProcessInstance, User
+from runtime.store.models import AuditEvent, CaseArchive, ProcessInstance, User
 from tests.conftest import ROOT_DIR, pg_database
 
 
@@ -59,6 +59,8 @@ def test_set_up_from_nothing_and_run_twice_without_duplicates(cli):
     second = cli("demo-data")
     assert "already exist" in second and "frontdesk " not in second
     assert scalar(cli.url, select(func.count()).select_from(User)) == 13
+    assert scalar(cli.url, select(User.email).where(User.username == "frontdesk")) == "frontdesk@example.com"
+    assert scalar(cli.url, select(func.count()).select_from(User).where(User.email.is_(None))) == 0
     assert scalar(cli.url, select(func.count()).select_from(ProcessInstance)) == 7
     assert "fired timers of 0 instance(s)" in cli("worker", "--once")
     # the closed sample's case file was archived by that sweep, the rest are open
@@ -94,6 +96,51 @@ def test_api_tokens_are_shown_once_and_can_be_revoked(cli):
     assert "no active user nobody" in cli("tokens", "create", "nobody", "--name", "x", expect=1)
     assert f"revoked {token[:12]}" in cli("tokens", "revoke", token[:12])
     assert "no active API token" in cli("tokens", "revoke", token[:12], expect=1)
+
+
+def test_accounts_are_disabled_enabled_given_roles_and_new_passwords(cli):
+    cli("db", "upgrade")
+    cli("users", "create", "li", "--role", "department", "--department", "engineering", "--password", "old-pass-1",
+        "--email", "li@example.com")
+    assert "li@example.com" in cli("users", "list")
+    assert "disabled li" in cli("users", "disable", "li")
+    assert "li was already disabled" in cli("users", "disable", "li")
+    assert "(disabled)" in cli("users", "list")
+    assert scalar(cli.url, select(User.active).where(User.username == "li")) is False
+    assert "no active user li" in cli("tokens", "create", "li", "--name", "x", expect=1)
+    assert "enabled li" in cli("users", "enable", "li")
+    assert "(disabled)" not in cli("users", "list")
+    assert "li now has the roles cs_manager,department" in cli("users", "roles", "set", "li", "--role", "department",
+                                                                "--role", "cs_manager")
+    assert "department,cs_manager" not in cli("users", "list") and "cs_manager,department" in cli("users", "list")
+    assert "unknown roles: janitor" in cli("users", "roles", "set", "li", "--role", "janitor", expect=1)
+    assert "no user nobody" in cli("users", "roles", "set", "nobody", "--role", "quality", expect=1)
+    assert "front_desk" in cli("users", "roles")  # the list of roles is still there
+    before = scalar(cli.url, select(User.password_hash).where(User.username == "li"))
+    generated = cli("users", "reset-password", "li").strip().splitlines()[-1]
+    assert generated.startswith("new password for li: ") and len(generated.split(": ")[1]) >= 8
+    assert scalar(cli.url, select(User.password_hash).where(User.username == "li")) != before
+    assert cli("users", "reset-password", "li", "--password", "new-pass-22").strip().endswith("new password for li")
+    assert "at least 8 characters" in cli("users", "reset-password", "li", "--password", "short", expect=1)
+    assert "no user nobody" in cli("users", "reset-password", "nobody", expect=1)
+    actions = scalar(cli.url, select(func.count()).select_from(AuditEvent)
+                     .where(AuditEvent.action.in_(["user_disabled", "user_enabled", "user_roles_set",
+                                                   "password_reset"])))
+    assert actions == 5  # disabled, enabled, roles set, two resets: refusals and repeats write nothing
+
+
+def test_api_tokens_are_listed_by_prefix_only(cli):
+    cli("db", "upgrade")
+    cli("users", "create", "hotline", "--role", "front_desk", "--password", "s3cret-pass")
+    first = cli("tokens", "create", "hotline", "--name", "hotline integration").strip().splitlines()[-1]
+    second = cli("tokens", "create", "hotline", "--name", "wechat bridge").strip().splitlines()[-1]
+    listing = cli("tokens", "list")
+    assert first[:12] in listing and second[:12] in listing and "hotline integration" in listing
+    assert first not in listing and second not in listing and "never used" in listing
+    cli("tokens", "revoke", first[:12])
+    assert first[:12] not in cli("tokens", "list") and second[:12] in cli("tokens", "list")
+    everything = cli("tokens", "list", "--all")
+    assert first[:12] in everything and "revoked" in everything
 
 
 def test_deploy_takes_explicit_files(cli):

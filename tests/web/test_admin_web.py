@@ -33,8 +33,8 @@ def test_an_admin_filters_sorts_and_exports(setup):
     assert ascending.index(min(noise, parking)) < ascending.index(max(noise, parking))
     export = client.get("/admin/instances.csv?owner=wang")
     assert export.status_code == 200 and export.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True))))
-    assert sorted(r["number"] for r in rows) == sorted([noise, parking]) and rows[0]["process"] == "complaint"
+    rows = list(csv.DictReader(io.StringIO(export.get_data().decode("utf-8-sig"))))
+    assert sorted(r["投诉编号"] for r in rows) == sorted([noise, parking]) and rows[0]["流程"] == "投诉处理"
 
 
 def test_only_admins_and_only_well_formed_filters(setup):

@@ -11,8 +11,10 @@ import pytest
 
 from runtime import services
 from runtime.config import PROJECT_ROOT
+from runtime.services.deployment import deploy
 from runtime.services.users import get_actor
-from tests.helpers import INTAKE, audit, instance
+from runtime.store.packages import read_directory
+from tests.helpers import INTAKE, audit, instance, task
 from tests.helpers import csrf, signed_in
 
 
@@ -126,15 +128,38 @@ def test_a_batch_from_the_instance_list_acts_on_what_the_filter_shows(site, rt):
     assert refused.status_code == 400 and instance(rt, key).status == "running"
 
 
-def test_the_open_steps_data_reads_as_a_table_of_the_forms_labels(site, rt):
+def test_the_open_steps_data_is_a_table_of_the_forms_labels_and_choice_names(site):
     client, key = signed_in(site[0], "root"), site[1]
     page = client.get(f"/admin/instances/{key}").get_data(as_text=True)
-    steps = page[page.index('class="card steps"'):]
-    steps = steps[:steps.index("</div>")]
-    labels = re.findall(r"<dt>(.*?)</dt>", steps)
-    assert "投诉类别" in labels and "客户诉求" in labels, labels  # the intake form's labels
-    assert "138****1234" in steps and "13812341234" not in steps  # still masked for an admin
-    assert "{" not in steps and "\\u" not in steps and "customer_phone" not in steps  # no raw JSON, no field names
+    steps = page[page.index('class="card steps"'):page.index("</section>", page.index('class="card steps"'))]
+    assert '<dl class="record step-data">' in steps and "<pre>" not in steps and "\\u" not in steps
+    assert "<dt>投诉类别</dt>" in steps
+    assert "噪音" in steps and "noise" not in steps and "customer_phone" not in steps
+    assert "138****1234" in steps and "楼上装修噪音" in steps
+
+
+def test_the_heatmap_counts_the_instances_of_every_running_version(site, rt):
+    client = signed_in(site[0], "root")
+    files = read_directory(PROJECT_ROOT / "processes")
+    files["complaint.bpmn"] = files["complaint.bpmn"].replace('name="投诉处理"'.encode(), 'name="投诉受理"'.encode())
+    assert deploy(rt, files, "tester", "processes/ (renamed)").definitions["complaint"] == 2
+    newer = services.start_instance(rt, get_actor(rt, "wang"), "complaint", INTAKE).business_key
+    assert instance(rt, newer).definition_id != instance(rt, site[1]).definition_id
+    page = client.get("/admin/?process=complaint").get_data(as_text=True)
+    heat = [json.loads(m.replace("&#34;", '"')) for m in re.findall(r'data-heat="([^"]+)"', page)]
+    assert {"triage": 2} in heat  # the v1 complaint and the v2 one, both drawn on the newest diagram
+
+
+def test_the_move_targets_are_grouped_by_the_instances_own_diagrams(site, rt):
+    client, key = signed_in(site[0], "root"), site[1]
+    wang = get_actor(rt, "wang")
+    services.complete_task(rt, wang, task(rt, key, "triage").id, {"validity": "valid", "department": "engineering"})
+    page = client.get(f"/admin/instances/{key}").get_data(as_text=True)
+    select = page[page.index('<select name="target">'):page.index("</select>", page.index('<select name="target">'))]
+    groups = re.findall(r'<optgroup label="([^"]+)">', select)
+    assert groups[0] == "投诉处理" and "一般投诉处理" in groups and "危机事件处理" not in groups
+    assert '<option value="triage">确认有效性并派单</option>' in select and 'value="form_team"' not in select
+    assert "(triage)" not in select  # names, not ids
 
 
 def test_the_audit_log_and_the_timers_read_in_words(site, rt):

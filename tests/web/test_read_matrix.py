@@ -32,6 +32,8 @@ PAGES = {
     "console overview": ("/admin/", {"admin"}),
     "console instance list": ("/admin/instances", {"admin"}),
     "console CSV export": ("/admin/instances.csv", {"admin"}),
+    "console XLSX export": ("/admin/instances.xlsx", {"admin"}),
+    "console users page": ("/admin/users/", {"admin"}),
     "console instance page": ("/admin/instances/{number}", {"admin"}),
     "stored process file": ("/admin/packages/1/files/complaint.bpmn", DIAGRAM_ROLES),
     "business calendar": ("/admin/calendar/", DIAGRAM_ROLES),
