@@ -85,10 +85,7 @@ def users_list(rt: Runtime) -> None:
 @click.pass_obj
 def users_disable(rt: Runtime, username: str) -> None:
     """Disable a user: no more sign-ins or API calls; their history stays."""
-    from runtime.actors import SYSTEM
-    from runtime.services.accounts import set_active
-    changed = set_active(rt, SYSTEM, username, False)
-    click.echo(f"disabled {username}" if changed else f"{username} was already disabled")
+    _switch(rt, username, active=False)
 
 
 @users.command("enable")
@@ -96,10 +93,14 @@ def users_disable(rt: Runtime, username: str) -> None:
 @click.pass_obj
 def users_enable(rt: Runtime, username: str) -> None:
     """Enable a disabled user again."""
+    _switch(rt, username, active=True)
+
+
+def _switch(rt: Runtime, username: str, active: bool) -> None:
     from runtime.actors import SYSTEM
     from runtime.services.accounts import set_active
-    changed = set_active(rt, SYSTEM, username, True)
-    click.echo(f"enabled {username}" if changed else f"{username} was already enabled")
+    word = "enabled" if active else "disabled"
+    click.echo(f"{word} {username}" if set_active(rt, SYSTEM, username, active) else f"{username} was already {word}")
 
 
 @users.command("reset-password")
