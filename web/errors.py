@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from runtime import errors
+from web import error_messages
 
 STATUS = (
     (errors.NotFound, 404),
@@ -30,7 +31,7 @@ def status_for(error: errors.ComplaintflowError) -> int:
 def register(app) -> None:
     @app.errorhandler(errors.ComplaintflowError)
     def runtime_error(error):
-        return render_template("error.html", message=error.message), status_for(error)
+        return render_template("error.html", message=error_messages.message(error)), status_for(error)
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -97,7 +97,7 @@ def test_comments_and_the_media_exposure_report(rt, client):
 def test_roles_that_may_not_are_refused(client):
     login(client, "zheng", "password-123")
     response = accept(client)
-    assert response.status_code == 403 and "may not accept complaints" in response.get_data(as_text=True)
+    assert response.status_code == 403 and "您无权受理投诉" in response.get_data(as_text=True)
     assert client.get("/complaints/new").status_code == 403
     assert client.get("/complaints/CF-NOPE").status_code == 404
 
