@@ -17,7 +17,7 @@ from runtime.services.contact import reveal_contact
 from web import file_messages, schema_form
 from web.attachments import uploads
 from web.context import current_actor, login_required, runtime
-from web import error_messages
+from web import error_messages, form_messages
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 PROCESS = "complaint"
@@ -45,7 +45,7 @@ def new():
                       "ok")
                 return redirect(url_for("complaints.show", number=started.business_key))
             except InvalidInput as e:
-                errors = e.field_errors or {"(form)": error_messages.message(e)}
+                errors = form_messages.field_messages(schema, e) or {"(form)": error_messages.message(e)}
                 if "files" in errors:  # a refused attachment, in the reader's language
                     errors = {"(form)": file_messages.message(e, runtime().settings.max_attachment_bytes)}
             except IncidentRaised as e:  # kept, with an incident: the receiver still owns a number

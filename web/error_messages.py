@@ -32,6 +32,13 @@ def _sentences() -> dict[tuple[str, str | None], Sentence]:
                                                        "and try again.", title=d["title"]),
         ("stale_version", "instance_changed"): lambda d: _("%(number)s changed since you loaded it; reload the page "
                                                            "and try again.", number=d["number"]),
+        ("conflict", "action_done"): lambda d: _("This corrective action was already marked done by %(who)s at "
+                                                 "%(at)s.", who=d["actor"], at=_local(d["at"])),
+        ("permission_denied", "action_owner"): lambda d: _("This corrective action is %(who)s's; only they, a site "
+                                                           "manager or the quality department may mark it done.",
+                                                           who=d["owner"]),
+        ("configuration", None): lambda d: _("A settings file is not valid; nothing was done until it is fixed: "
+                                             "%(detail)s", detail=d["detail"]),
         ("conflict", "view_exists"): lambda d: _("You already have a view called “%(name)s”.", name=d["name"]),
         ("invalid_input", "not_json"): lambda d: _("The data is not valid JSON; write an object such as "
                                                    "{\"validity\": \"valid\"}."),
@@ -119,7 +126,7 @@ def message(error: ComplaintflowError) -> str:
     A refusal without its own sentence keeps the runtime's English wording in the English interface
     (it is the most precise one) and gets its family's translated sentence in any other.
     """
-    details = error.details
+    details = {"detail": error.message, **error.details}  # a settings file's fault is named as the runtime put it
     reason = details.get("reason") if isinstance(details.get("reason"), str) else None
     sentence = _sentences().get((error.code, reason)) or _sentences().get((error.code, None))
     if sentence is not None:

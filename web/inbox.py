@@ -14,7 +14,7 @@ from web import file_messages, schema_form
 from web.attachments import uploads
 from web.params import local_path, whole_number
 from web.context import current_actor, login_required, runtime
-from web import error_messages
+from web import error_messages, form_messages
 
 bp = Blueprint("inbox", __name__)
 
@@ -95,7 +95,7 @@ def task(task_id):
             errors, status = {"(form)": _("The files could not be stored just now; nothing was saved. "
                                           "Try again in a moment.")}, 503
         except InvalidInput as e:
-            errors, status = e.field_errors or {"(form)": error_messages.message(e)}, 400
+            errors, status = form_messages.field_messages(found.schema, e) or {"(form)": error_messages.message(e)}, 400
             if "reason" in e.details:  # a file refused: said in the reader's language
                 errors = {name: file_messages.message(e, runtime().settings.max_attachment_bytes) for name in errors}
         except Conflict as e:  # someone changed it meanwhile: show the fresh task, keep what was typed

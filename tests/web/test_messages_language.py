@@ -14,7 +14,8 @@ from runtime import services
 from runtime.services.api_tokens import create_token
 from runtime.services.users import get_actor
 from tests.conftest import ADMIN
-from tests.helpers import INTAKE, audit, csrf, instance, signed_in, tasks
+from runtime.store.models import ProcessInstance
+from tests.helpers import INTAKE, audit, count, csrf, instance, signed_in, tasks
 
 PEOPLE = {"wang": ["front_desk"], "li": (["department"], "engineering"), "li2": (["department"], "engineering")}
 TRIAGE = {"validity": "valid", "department": "engineering"}
@@ -117,3 +118,45 @@ def test_the_api_speaks_english_without_accept_language_and_chinese_when_asked(s
         "code": "instance_not_found", "message": "There is no complaint NOPE-0001."}
     assert api("GET", "/complaints/NOPE-0001", lang="zh-Hans").get_json()["error"] == {
         "code": "instance_not_found", "message": "没有编号为 NOPE-0001 的投诉。"}
+
+
+BAD_INTAKE = {"customer_phone": "abc", "description": "x", "channel": "pigeon", "economic_loss": "-5",
+              "received_at": "next tuesday", "external_ref": "R" * 81}
+FIELD_MESSAGES = {
+    "zh_Hans": ["联系电话：格式不正确，请检查所填内容。", "事件经过（简明扼要）：请至少填写 2 个字符。",
+                "投诉渠道：请从列出的选项中选择。", "经济损失（元）：请填写不小于 0 的数值。",
+                "收到投诉时间（留空为现在）：请填写日期和时间，例如 2026-03-01 14:30。",
+                "外部工单号（如12345热线工单号）：最多 80 个字符。"],
+    "en": ["联系电话: this has the wrong format; check what you entered.",
+           "事件经过（简明扼要）: enter at least 2 characters.", "投诉渠道: choose one of the listed options.",
+           "经济损失（元）: enter 0 or more.",
+           "收到投诉时间（留空为现在）: enter a date and time such as 2026-03-01 14:30.",
+           "外部工单号（如12345热线工单号）: at most 80 characters."]}
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans", "en"])
+def test_a_wrong_form_value_is_named_by_its_label_and_said_in_the_readers_language(rt, site, lang):
+    client = signed_in(_in(site[0], lang), "wang")
+    before = count(rt, ProcessInstance)
+    token = csrf(client, "/complaints/new")
+    answer = client.post("/complaints/new", data={**INTAKE, **BAD_INTAKE, "csrf_token": token})
+    page = _text(answer)
+    assert answer.status_code == 400
+    for sentence in FIELD_MESSAGES[lang]:
+        assert sentence in page
+    assert "does not match" not in page and "is not one of" not in page and "is too short" not in page
+    assert "less than the minimum" not in page and "is too long" not in page
+    assert count(rt, ProcessInstance) == before  # nothing was accepted
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("zh_Hans", "{label}：此项为必填。"),
+                                                ("en", "{label}: this field is required.")])
+def test_a_task_form_names_a_field_its_rules_require_in_the_readers_language(rt, site, lang, expected):
+    client, number = site
+    triage = _task(rt, number, "triage")
+    signed_in(_in(client, lang), "wang")
+    answer = client.post(f"/tasks/{triage.id}", data={"validity": "valid", "csrf_token": csrf(client, "/")})
+    page = _text(answer)  # a valid complaint needs its department (the form's if/then)
+    assert answer.status_code == 400 and expected.format(label="责任部门") in page
+    assert "is a required property" not in page
+    assert _task(rt, number, "triage").version == triage.version  # still waiting, unchanged

@@ -60,7 +60,7 @@ def test_front_desk_sees_claims_and_completes_with_server_side_validation(rt, cl
     assert task(rt, "C-1", "register").assignee == "wang"
     bad = client.post(f"/tasks/{register.id}", data={"csrf_token": token, "department": "mars", "note": "保留我"})
     body = bad.get_data(as_text=True)
-    assert bad.status_code == 400 and "is not one of" in body and "保留我" in body  # nothing lost
+    assert bad.status_code == 400 and "请从列出的选项中选择" in body and "保留我" in body  # nothing lost
     good = client.post(f"/tasks/{register.id}", data={"csrf_token": token, "department": "engineering"})
     assert good.status_code == 302
     assert task(rt, "C-1", "handle").department == "engineering"
