@@ -39,6 +39,11 @@ def _sentences() -> dict[tuple[str, str | None], Sentence]:
                                                            who=d["owner"]),
         ("configuration", None): lambda d: _("A settings file is not valid; nothing was done until it is fixed: "
                                              "%(detail)s", detail=d["detail"]),
+        ("invalid_input", "whole_number"): lambda d: _("%(name)s must be a whole number from 0 to %(limit)s.",
+                                                       name=d["name"], limit=d["limit"]),
+        ("invalid_input", "too_long"): lambda d: _("%(name)s may hold at most %(limit)s characters.", name=d["name"],
+                                                   limit=d["limit"]),
+        ("invalid_input", "date"): lambda d: _("%(name)s must be a date like 2025-10-09.", name=d["name"]),
         ("conflict", "view_exists"): lambda d: _("You already have a view called “%(name)s”.", name=d["name"]),
         ("invalid_input", "not_json"): lambda d: _("The data is not valid JSON; write an object such as "
                                                    "{\"validity\": \"valid\"}."),
