@@ -131,6 +131,8 @@ def message(error: ComplaintflowError) -> str:
     A refusal without its own sentence keeps the runtime's English wording in the English interface
     (it is the most precise one) and gets its family's translated sentence in any other.
     """
+    if error.details.get("said"):  # raised in web/ already in the reader's words
+        return error.message
     details = {"detail": error.message, **error.details}  # a settings file's fault is named as the runtime put it
     reason = details.get("reason") if isinstance(details.get("reason"), str) else None
     sentence = _sentences().get((error.code, reason)) or _sentences().get((error.code, None))
@@ -151,6 +153,9 @@ def message_in(error: ComplaintflowError, locale: str) -> str:
 
 
 def _family_sentence(error: ComplaintflowError) -> str:
+    fields = getattr(error, "field_errors", None)
+    if fields:  # at least name what was refused (a form's field, an address's parameter)
+        return _("The data sent is not valid: %(fields)s.", fields=", ".join(fields))
     generic = _generic()
     for cls in type(error).__mro__:
         code = getattr(cls, "code", None)
