@@ -28,8 +28,11 @@ def _sentences() -> dict[tuple[str, str | None], Sentence]:
                                                "nothing was changed.", who=d["actor"], at=_local(d["at"])),
         ("conflict", "concurrent"): lambda d: _("%(number)s was changed by someone else at the same time; "
                                                 "nothing was changed, try again.", number=d["number"]),
-        ("stale_version", "task_changed"): lambda d: _("“%(title)s” changed since you loaded it; reload the page "
-                                                       "and try again.", title=d["title"]),
+        ("stale_version", "task_changed"): lambda d: _("“%(title)s” changed since you loaded it; it is now held by "
+                                                       "%(who)s. Reload the page and try again.", title=d["title"],
+                                                       who=d["assignee"])
+        if d.get("assignee") else _("“%(title)s” changed since you loaded it; reload the page and try again.",
+                                    title=d["title"]),
         ("stale_version", "instance_changed"): lambda d: _("%(number)s changed since you loaded it; reload the page "
                                                            "and try again.", number=d["number"]),
         ("conflict", "action_done"): lambda d: _("This corrective action was already marked done by %(who)s at "
