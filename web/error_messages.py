@@ -12,6 +12,7 @@ from datetime import datetime, UTC
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, get_locale, gettext as _
+from werkzeug.exceptions import HTTPException
 
 from runtime.errors import ComplaintflowError
 from web.context import runtime
@@ -147,6 +148,18 @@ def message(error: ComplaintflowError) -> str:
     if str(get_locale()) == "en":
         return error.message
     return _family_sentence(error)
+
+
+def http_message(error: HTTPException) -> str:
+    """A page's 4xx in the reader's language: werkzeug's own English descriptions replaced, a
+    description our views gave (already ``_()``) kept."""
+    if error.description != type(error).description:
+        return str(error.description)
+    return {400: _("The request was not understood; nothing was changed."),
+            403: _("You are not allowed to see this page."),
+            404: _("This page does not exist."),
+            405: _("This action is not possible here."),
+            }.get(error.code or 0, _("Something went wrong; nothing was changed."))
 
 
 def message_in(error: ComplaintflowError, locale: str) -> str:

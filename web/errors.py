@@ -39,7 +39,7 @@ def register(app) -> None:
         if _wants_json():
             code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(error.code, "http_error")
             return jsonify({"error": {"code": code, "message": error.description}}), error.code, headers
-        message = error.description
+        message = error_messages.http_message(error)
         if error.code == 413:  # files too large in all: said in the reader's language, with the limit
             message = _("What you sent is larger than %(mb)s MB in all; attach fewer or smaller files at a time.",
                         mb=app.config["MAX_CONTENT_LENGTH"] // 2**20)

@@ -160,3 +160,20 @@ def test_a_task_form_names_a_field_its_rules_require_in_the_readers_language(rt,
     assert answer.status_code == 400 and expected.format(label="责任部门") in page
     assert "is a required property" not in page
     assert _task(rt, number, "triage").version == triage.version  # still waiting, unchanged
+
+
+@pytest.mark.parametrize(("lang", "expected", "foreign"), [
+    ("zh_Hans", "用户名或密码错误", "Wrong user name"), ("en", "Wrong user name or password.", "用户名或密码错误")])
+def test_a_failed_sign_in_is_said_in_the_readers_language(site, lang, expected, foreign):
+    client = _in(site[0], lang)
+    answer = client.post("/login", data={"username": "wang", "password": "not-it", "csrf_token": csrf(client)},
+                         follow_redirects=True)
+    assert expected in _text(answer) and foreign not in _text(answer)
+    assert "wang ·" not in _text(answer)  # not signed in
+
+
+@pytest.mark.parametrize(("lang", "expected", "foreign"), [
+    ("zh_Hans", "此页面不存在。", "not found on the server"), ("en", "This page does not exist.", "此页面")])
+def test_an_unknown_address_is_said_in_the_readers_language(site, lang, expected, foreign):
+    answer = signed_in(_in(site[0], lang), "wang").get("/no/such/page")
+    assert answer.status_code == 404 and expected in _text(answer) and foreign not in _text(answer)
