@@ -47,7 +47,8 @@ def _type(field: str, p: dict) -> str:
     expected = p.get("limit")
     names = {"integer": _("a whole number"), "number": _("a number"), "string": _("text"),
              "boolean": _("yes or no"), "array": _("a list"), "object": _("a set of entries")}
-    return _("%(field)s: enter %(kind)s.", field=field, kind=names.get(str(expected), _("a valid value")))
+    kind = names.get(str(expected)) or _("a valid value")
+    return _("%(field)s: enter %(kind)s.", field=field, kind=kind)
 
 
 def _length(field: str, p: dict, at_least: bool) -> str:
