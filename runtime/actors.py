@@ -47,9 +47,11 @@ def require_work_on(actor: Actor, task) -> None:
     if not may_work_on_task(actor, task):
         group = task.role + (f"/{task.department}" if task.department else "") if task.role else "no role"
         held = f", and it is assigned to {task.assignee}" if task.assignee else ""
-        raise PermissionDenied(f"'{task.title}' is for {group}{held}; {actor.username} may not take it")
+        raise PermissionDenied(f"'{task.title}' is for {group}{held}; {actor.username} may not take it",
+                               reason="not_for_you", title=task.title, group=group)
 
 
 def require_any(actor: Actor, roles: frozenset[str], what: str) -> None:
     if not (actor.roles & roles):
-        raise PermissionDenied(f"{actor.username} may not {what} (needs one of: {', '.join(sorted(roles))})")
+        raise PermissionDenied(f"{actor.username} may not {what} (needs one of: {', '.join(sorted(roles))})",
+                               reason="role", action=what, roles=", ".join(sorted(roles)))

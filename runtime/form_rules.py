@@ -67,7 +67,7 @@ def _not_in_future(validator, wanted, instance, schema) -> Iterator[ValidationEr
     try:
         moment = parse_moment(instance, business_calendar.current().zone)
     except ValueError as e:
-        yield ValidationError(str(e))
+        yield _unreadable(str(e), "date-time")
         return
     if moment > clock.now():
         yield ValidationError(f"{instance} is in the future; enter when it happened")
@@ -80,14 +80,16 @@ def _max_working_days_ahead(validator, limit, instance, schema) -> Iterator[Vali
     try:
         day = parse_day(instance)
     except ValueError as e:
-        yield ValidationError(str(e))
+        yield _unreadable(str(e), "date")
         return
     today = clock.now().astimezone(calendar.zone).date()
     latest = calendar.next_working_day(today, int(limit)) if limit else today
     if day < today:
-        yield ValidationError(f"{instance} has passed; choose a date from {today} on")
+        yield _with(ValidationError(f"{instance} has passed; choose a date from {today} on", validator="notInPast",
+                                    validator_value=True), today=today.isoformat())
     elif day > latest:
-        yield ValidationError(f"{instance} is more than {limit} working days ahead; at most {latest}")
+        yield _with(ValidationError(f"{instance} is more than {limit} working days ahead; at most {latest}"),
+                    latest=latest.isoformat())
 
 
 def _not_in_past(validator, wanted, instance, schema) -> Iterator[ValidationError]:
@@ -96,11 +98,22 @@ def _not_in_past(validator, wanted, instance, schema) -> Iterator[ValidationErro
     try:
         day = parse_day(instance)
     except ValueError as e:
-        yield ValidationError(str(e))
+        yield _unreadable(str(e), "date")
         return
     today = clock.now().astimezone(business_calendar.current().zone).date()
     if day < today:
-        yield ValidationError(f"{instance} has passed; choose a date from {today} on")
+        yield _with(ValidationError(f"{instance} has passed; choose a date from {today} on"), today=today.isoformat())
+
+
+def _unreadable(message: str, form: str) -> ValidationError:
+    """A date that cannot be read is a ``format`` problem, whichever keyword met it."""
+    return ValidationError(message, validator="format", validator_value=form)
+
+
+def _with(error: ValidationError, **params) -> ValidationError:
+    """The parameters a reader's sentence needs (the day to choose from, the latest day), beside the English."""
+    error.params = params
+    return error
 
 
 FormValidator = validators.extend(Draft202012Validator, {"pattern": _pattern,

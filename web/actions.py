@@ -8,6 +8,7 @@ from runtime.errors import Conflict, InvalidInput
 from runtime.read.actions import SCOPES, open_actions
 from runtime.services.actions import CLOSERS, mark_done
 from web.context import current_actor, login_required, runtime
+from web import error_messages
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -32,5 +33,5 @@ def done(action_id: int):
         mark_done(runtime(), current_actor(), action_id, request.form.get("note", ""))
         flash(_("Marked done"), "ok")
     except (InvalidInput, Conflict) as e:
-        flash(e.message, "error")
+        flash(error_messages.message(e), "error")
     return redirect(url_for("actions.listing", scope=scope if scope in SCOPES else "mine"))

@@ -83,6 +83,7 @@ def _day(args, name: str, zone, plus_days: int = 0) -> datetime | None:
     try:
         day = datetime.strptime(raw, "%Y-%m-%d").date()
     except ValueError:
-        raise InvalidInput(f"{name} must be a date like 2025-10-09", field_errors={name: raw[:40]}) from None
+        raise InvalidInput(f"{name} must be a date like 2025-10-09", field_errors={name: raw[:40]},
+                           reason="date", name=name) from None
     from datetime import timedelta
     return datetime.combine(day + timedelta(days=plus_days), time(0), zone)

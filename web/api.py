@@ -19,6 +19,7 @@ from runtime.read import api_contract, inbox, queries
 from runtime.read.standing import standing
 from runtime.services.api_tokens import authenticate_token
 from runtime.errors import ComplaintflowError, IncidentRaised, InstanceNotFound, InvalidInput, PermissionDenied
+from web import error_messages
 from web.context import runtime
 from web.params import whole_number
 from web.errors import status_for
@@ -38,7 +39,19 @@ def api_error(status: int, code: str, message: str, fields: dict | None = None):
 
 @bp.errorhandler(ComplaintflowError)
 def runtime_error(error: ComplaintflowError):
-    return api_error(status_for(error), error.code, error.message, getattr(error, "field_errors", None))
+    return api_error(status_for(error), error.code, error_messages.message_in(error, _api_locale()),
+                     getattr(error, "field_errors", None))
+
+
+def _api_locale() -> str:
+    """An API client reads messages in the language its Accept-Language asks for, else its user's own
+    setting, else English: a program's log is read by whoever integrates it, the product's codes are
+    in ``code`` anyway."""
+    asked = request.accept_languages.best_match(["zh-Hans", "zh-CN", "zh", "en"])
+    if asked:
+        return "en" if asked == "en" else "zh_Hans"
+    own = getattr(g.get("actor"), "locale", None)
+    return own if own in ("zh_Hans", "en") else "en"
 
 
 def _bearer() -> str | None:
@@ -142,7 +155,7 @@ def _intake() -> tuple[dict, list]:
 def get_complaint(number: str):
     view = queries.complaint(runtime(), number, g.actor)
     if view is None or view.process != COMPLAINT_PROCESS:
-        raise InstanceNotFound(f"no complaint {number}")
+        raise InstanceNotFound(f"no complaint {number}", number=number)
     now = clock.now()
     deadlines = [{"task": t.task_name, "title": t.title, "due_at": t.due_at.isoformat(), "rule": t.due_rule,
                   "provisional": not t.due_exact, **queries.lateness(t.due_at, now)} for t in view.tasks if t.due_at]

@@ -18,7 +18,7 @@ from web.context import runtime
 def _case(number: str):
     found = complaint_page(runtime(), g.actor, number, COMPLAINT_PROCESS)
     if found is None or found.view.process != COMPLAINT_PROCESS:
-        raise InstanceNotFound(f"no complaint {number}")
+        raise InstanceNotFound(f"no complaint {number}", number=number)
     return found
 
 

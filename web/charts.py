@@ -42,7 +42,7 @@ def _day(name: str) -> date | None:
     day = report_day(raw)
     if day is None:
         raise InvalidInput(_("%(name)s must be a day like 2026-11-30, from 2000 to 2100.", name=name),
-                           field_errors={name: raw[:40]})
+                           field_errors={name: raw[:40]}, said=True)
     return day
 
 

@@ -17,6 +17,7 @@ from runtime.services.contact import reveal_contact
 from web import file_messages, schema_form
 from web.attachments import uploads
 from web.context import current_actor, login_required, runtime
+from web import error_messages, form_messages
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 PROCESS = "complaint"
@@ -44,7 +45,7 @@ def new():
                       "ok")
                 return redirect(url_for("complaints.show", number=started.business_key))
             except InvalidInput as e:
-                errors = e.field_errors or {"(form)": e.message}
+                errors = form_messages.field_messages(schema, e) or {"(form)": error_messages.message(e)}
                 if "files" in errors:  # a refused attachment, in the reader's language
                     errors = {"(form)": file_messages.message(e, runtime().settings.max_attachment_bytes)}
             except IncidentRaised as e:  # kept, with an incident: the receiver still owns a number
@@ -65,7 +66,7 @@ def show(number: str):
 def _page(number: str, revealed: dict | None = None, status: int = 200):
     found = complaint_page.page(runtime(), current_actor(), number, PROCESS, revealed)
     if found is None:
-        raise InstanceNotFound(f"no complaint {number}")
+        raise InstanceNotFound(f"no complaint {number}", number=number)
     now = clock.now()
     deadlines = [(t.title, t.due_at, t.due_at < now, t.due_exact) for t in found.view.tasks if t.due_at]
     return render_template("complaint.html", view=found.view, record=found.record, labels=found.labels,
@@ -96,7 +97,7 @@ def comment(number: str):
         services.add_comment(runtime(), current_actor(), number, request.form.get("text", ""))
         flash(_("Comment added"), "ok")
     except InvalidInput as e:
-        flash(e.message, "error")
+        flash(error_messages.message(e), "error")
     return redirect(url_for("complaints.show", number=number))
 
 

@@ -19,6 +19,7 @@ from web.admin import _filter
 from web.attachments import disposition
 from web.params import whole_number
 from web.context import current_actor, login_required, runtime
+from web import error_messages
 
 bp = Blueprint("console", __name__, url_prefix="/admin")
 STATUS_ACTIONS = {"suspend": services.suspend, "resume": services.resume, "terminate": services.terminate}
@@ -72,7 +73,7 @@ def act(number: str, action: str):
         else:
             return Response(status=404)
     except ComplaintflowError as e:
-        flash(e.message, "error")
+        flash(error_messages.message(e), "error")
     return redirect(url_for("console.instance", number=number))
 
 
@@ -86,10 +87,11 @@ def _json(raw: str | None) -> dict:
     try:
         value = json.loads(raw)
     except ValueError as e:
-        raise InvalidInput(f"data is not valid JSON: {e}", field_errors={"data": "not JSON"}) from None
+        raise InvalidInput(f"data is not valid JSON: {e}", field_errors={"data": "not JSON"},
+                           reason="not_json") from None
     if not isinstance(value, dict):
         raise InvalidInput("data must be a JSON object such as {\"validity\": \"valid\"}",
-                           field_errors={"data": "object"})
+                           field_errors={"data": "object"}, reason="not_object")
     return value
 
 
@@ -102,7 +104,7 @@ def retry(incident_id: int):
                                          repair.require_reason(request.form.get("reason", "")))
         flash(_("Retried: the instance is %(status)s again", status=status), "ok")
     except ComplaintflowError as e:
-        flash(e.message, "error")
+        flash(error_messages.message(e), "error")
     return redirect(url_for("console.instance", number=number) if number else url_for("console.index"))
 
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from runtime import errors
+from web import error_messages
 
 STATUS = (
     (errors.NotFound, 404),
@@ -30,7 +31,7 @@ def status_for(error: errors.ComplaintflowError) -> int:
 def register(app) -> None:
     @app.errorhandler(errors.ComplaintflowError)
     def runtime_error(error):
-        return render_template("error.html", message=error.message), status_for(error)
+        return render_template("error.html", message=error_messages.message(error)), status_for(error)
 
     @app.errorhandler(HTTPException)
     def http_error(error):
@@ -38,7 +39,7 @@ def register(app) -> None:
         if _wants_json():
             code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(error.code, "http_error")
             return jsonify({"error": {"code": code, "message": error.description}}), error.code, headers
-        message = error.description
+        message = error_messages.http_message(error)
         if error.code == 413:  # files too large in all: said in the reader's language, with the limit
             message = _("What you sent is larger than %(mb)s MB in all; attach fewer or smaller files at a time.",
                         mb=app.config["MAX_CONTENT_LENGTH"] // 2**20)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from runtime.errors import ComplaintflowError
+from web import error_messages
 
 
 def _reasons() -> dict[str, str]:
@@ -34,10 +35,10 @@ def _reasons() -> dict[str, str]:
 
 
 def message(error: ComplaintflowError, limit_bytes: int) -> str:
-    """The refusal of a file as a sentence for the page; other errors as the runtime worded them."""
+    """The refusal of a file as a sentence for the page; other errors as web.error_messages words them."""
     reason = error.details.get("reason")
     sentence = _reasons().get(reason) if isinstance(reason, str) else None
     if sentence is None:
-        return error.message
+        return error_messages.message(error)
     return sentence % {"name": error.details.get("filename") or "", "limit": limit_bytes // 2**20,
                        "count": error.details.get("count", "")}

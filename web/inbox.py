@@ -14,6 +14,7 @@ from web import file_messages, schema_form
 from web.attachments import uploads
 from web.params import local_path, whole_number
 from web.context import current_actor, login_required, runtime
+from web import error_messages, form_messages
 
 bp = Blueprint("inbox", __name__)
 
@@ -34,7 +35,7 @@ def save_view():
         saved_filters.save(runtime(), current_actor(), request.form.get("name", ""), request.form.get("query", ""))
         flash(_("View saved"), "ok")
     except (Conflict, InvalidInput) as e:
-        flash(e.message, "error")
+        flash(error_messages.message(e), "error")
     return redirect(url_for("inbox.index") + "?" + saved_filters.clean_query(request.form.get("query", "")))
 
 
@@ -61,7 +62,7 @@ def claim(task_id):
         services.claim_task(runtime(), current_actor(), task_id, _version())
         notice = ("ok", _("Claimed"))
     except Conflict as e:
-        notice = ("error", e.message)
+        notice = ("error", error_messages.message(e))
     return _answer(task_id, notice)
 
 
@@ -72,7 +73,7 @@ def release(task_id):
         services.release_task(runtime(), current_actor(), task_id, _version())
         notice = ("ok", _("Released"))
     except Conflict as e:
-        notice = ("error", e.message)
+        notice = ("error", error_messages.message(e))
     return _answer(task_id, notice)
 
 
@@ -94,15 +95,15 @@ def task(task_id):
             errors, status = {"(form)": _("The files could not be stored just now; nothing was saved. "
                                           "Try again in a moment.")}, 503
         except InvalidInput as e:
-            errors, status = e.field_errors or {"(form)": e.message}, 400
+            errors, status = form_messages.field_messages(found.schema, e) or {"(form)": error_messages.message(e)}, 400
             if "reason" in e.details:  # a file refused: said in the reader's language
                 errors = {name: file_messages.message(e, runtime().settings.max_attachment_bytes) for name in errors}
         except Conflict as e:  # someone changed it meanwhile: show the fresh task, keep what was typed
             found = task_page.page(runtime(), current_actor(), task_id)
             if found is None:
-                flash(e.message, "error")
+                flash(error_messages.message(e), "error")
                 return redirect(url_for("inbox.index"))
-            errors, status = {"(form)": e.message}, 409
+            errors, status = {"(form)": error_messages.message(e)}, 409
         found = task_page.page(runtime(), current_actor(), task_id) or found  # with the files just kept
     actor = current_actor()
     return render_template("task.html", task=found.task, fields=schema_form.fields(found.schema), errors=errors,
@@ -157,7 +158,7 @@ def _hand_over(task_id: str, act, done: str):
         act()
         flash(done, "ok")
     except (Conflict, InvalidInput) as e:
-        flash(e.message, "error")
+        flash(error_messages.message(e), "error")
         return redirect(url_for("inbox.task", task_id=task_id))
     return redirect(url_for("inbox.index"))
 

@@ -18,7 +18,8 @@ def whole_number(raw: str | None, name: str, default: int | None = None, strict:
         return int(raw)
     if not strict:
         return default
-    raise InvalidInput(f"{name} must be a whole number from 0 to {MAX}", field_errors={name: raw[:40]})
+    raise InvalidInput(f"{name} must be a whole number from 0 to {MAX}", field_errors={name: raw[:40]},
+                       reason="whole_number", name=name, limit=MAX)
 
 
 def short_text(raw: str | None, name: str, limit: int = 200) -> str | None:
@@ -27,7 +28,8 @@ def short_text(raw: str | None, name: str, limit: int = 200) -> str | None:
     if not raw:
         return None
     if len(raw) > limit:
-        raise InvalidInput(f"{name} may hold at most {limit} characters", field_errors={name: raw[:40]})
+        raise InvalidInput(f"{name} may hold at most {limit} characters", field_errors={name: raw[:40]},
+                           reason="too_long", name=name, limit=limit)
     return raw
 
 

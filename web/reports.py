@@ -28,7 +28,7 @@ def _period(text: str | None) -> reports.Period:
         return reports.parse_period(text)
     except InvalidInput:
         raise InvalidInput(_("The period must be a month such as 2026-11, or a range of at most 366 days such as "
-                             "2026-11-01..2026-11-15.")) from None
+                             "2026-11-01..2026-11-15."), said=True) from None
 
 
 @bp.get("/")
@@ -64,7 +64,7 @@ def show(period: str):
 @login_required
 def download(period: str, kind: str):
     if kind not in FORMATS:
-        raise InvalidInput(_("A report is available as a spreadsheet (xlsx) or a PDF (pdf)."))
+        raise InvalidInput(_("A report is available as a spreadsheet (xlsx) or a PDF (pdf)."), said=True)
     doc = reports.document(runtime(), current_actor(), _period(period), kind)
     return file_response(doc.body, doc.media_type, doc.filename)
 

@@ -73,7 +73,7 @@ def instance_detail(rt: Runtime, actor: Actor, number: str) -> InstanceDetail:
     require_any(actor, REPAIR_ROLES, "inspect process instances")
     view = queries.complaint(rt, number)
     if view is None:
-        raise InstanceNotFound(f"no process instance {number}")
+        raise InstanceNotFound(f"no process instance {number}", number=number)
     with rt.db.reader() as session:
         instance = lock(session, business_key=number, for_update=False)
         loaded = load(rt, session, instance)

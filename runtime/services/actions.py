@@ -68,10 +68,11 @@ def mark_done(rt: Runtime, actor: Actor, action_id: int, note: object) -> None:
         instance, action = _locked(session, action_id)
         if action.owner != actor.username and not actor.roles & CLOSERS:
             raise PermissionDenied(f"action {action_id} is {action.owner}'s; only they, a site manager or the "
-                                   "quality department may mark it done")
+                                   "quality department may mark it done", reason="action_owner", owner=action.owner)
         if action.status == "done":
             raise Conflict(f"action {action_id} was already marked done by {action.done_by} at "
-                           f"{action.done_at:%Y-%m-%d %H:%M} UTC")
+                           f"{action.done_at:%Y-%m-%d %H:%M} UTC", reason="action_done", actor=action.done_by,
+                           at=action.done_at)
         action.status, action.done_at, action.done_by, action.done_note = "done", clock.now(), actor.username, text
         audit(session, instance, actor.username, "action_done", action_id=action_id,
               description=action.description, owner=action.owner, note=text)

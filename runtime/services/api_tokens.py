@@ -40,7 +40,7 @@ def create_token(rt: Runtime, admin: Actor, username: str, name: str) -> str:
     with rt.db.transaction() as session:
         user_id = session.scalar(select(User.id).where(User.username == username, User.active.is_(True)))
         if user_id is None:
-            raise UserNotFound(f"no active user {username}")
+            raise UserNotFound(f"no active user {username}", username=username)
         session.add(ApiToken(user_id=user_id, name=name, token_hash=_digest(token), prefix=token[:12],
                              created_at=clock.now(), created_by=admin.username))
     return token

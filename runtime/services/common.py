@@ -77,7 +77,8 @@ def _loaded(rt: Runtime, session: Session, instance: InstanceRow, allowed, expec
     check_status(instance, allowed)
     if expected_version is not None and expected_version != instance.version:
         raise StaleVersion(f"{instance.business_key} changed since you loaded it "
-                           f"(version {expected_version}, now {instance.version}); reload and try again")
+                           f"(version {expected_version}, now {instance.version}); reload and try again",
+                           reason="instance_changed", number=instance.business_key)
     with failures_kept(instance.id):
         loaded = load(rt, session, instance, start)
         yield Act(session, loaded)
@@ -134,7 +135,8 @@ def check_status(instance, allowed) -> None:
         InstanceStatus.COMPLETED: "is already completed",
         InstanceStatus.TERMINATED: "was terminated",
     }
-    raise InvalidState(f"{instance.business_key} {reasons.get(instance.status, 'is ' + instance.status)}")
+    raise InvalidState(f"{instance.business_key} {reasons.get(instance.status, 'is ' + instance.status)}",
+                       reason=str(instance.status), number=instance.business_key)
 
 
 def check_data(data: Any, reserved: frozenset[str]) -> dict:

@@ -15,7 +15,7 @@ def reveal_contact(rt: Runtime, actor: Actor, number: str) -> dict:
     require_any(actor, SENDER_ROLES, "see complainants' contact data")
     view = queries.complaint(rt, number, actor)
     if view is None:
-        raise InstanceNotFound(f"no complaint {number}")
+        raise InstanceNotFound(f"no complaint {number}", number=number)
     revealed = {name: view.record.get(name) for name in masking.CONTACT_FIELDS if view.record.get(name)}
     with rt.db.transaction() as session:
         audit(session, lock(session, business_key=number), actor.username, "contact_revealed",

@@ -40,17 +40,33 @@ def validate(session, package_id: int, content_hash: str, form_name: str | None,
     validator = _validator(session, package_id, content_hash, form_name)
     data = {**defaults(session, package_id, content_hash, form_name), **data}
     errors: dict[str, str] = {}
+    problems: dict[str, dict] = {}
     for error in validator.iter_errors(data):
         path = [str(p) for p in error.absolute_path]
         if error.validator == "required":  # every missing field gets its own message
             for name in _missing(error):
-                errors.setdefault(".".join(path + [name]), "this field is required")
+                key = ".".join(path + [name])
+                errors.setdefault(key, "this field is required")
+                problems.setdefault(key, {"keyword": "required"})
             continue
-        errors.setdefault(".".join(path) or "(form)", error.message)
+        key = ".".join(path) or "(form)"
+        errors.setdefault(key, error.message)
+        problems.setdefault(key, _problem(error))
     if errors:
         raise InvalidInput("some fields are not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
-                           field_errors=errors)
+                           field_errors=errors, problems=problems)
     return data
+
+
+def _problem(error) -> dict:
+    """What is wrong with one value, as a keyword and its parameters: the web edge words it in the
+    reader's language with the field's label (jsonschema's own English is for logs and the API)."""
+    problem = {"keyword": str(error.validator), "limit": error.validator_value}
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        problem["limit"] = ", ".join(sorted(k for k in error.instance if k not in known))
+    problem.update(getattr(error, "params", {}))
+    return problem
 
 
 def _missing(error) -> list[str]:

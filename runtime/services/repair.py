@@ -75,7 +75,7 @@ def signal_instance(rt: Runtime, actor: Actor, business_key: str, name: str, rea
     with rt.db.reader() as session:
         instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == business_key))
     if instance_id is None:
-        raise InstanceNotFound(f"no process instance {business_key}")
+        raise InstanceNotFound(f"no process instance {business_key}", number=business_key)
     return deliver_to(rt, actor, instance_id, "signal", name.strip(),
                       {"reason": reason, "sent_by": actor.username})
 

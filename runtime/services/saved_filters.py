@@ -30,7 +30,7 @@ def save(rt: Runtime, actor: Actor, name: str, query: str) -> int:
     with rt.db.transaction() as session:
         mine = session.scalars(select(SavedFilter.name).where(SavedFilter.username == actor.username)).all()
         if name in mine:
-            raise Conflict(f"you already have a view called '{name}'")
+            raise Conflict(f"you already have a view called '{name}'", reason="view_exists", name=name)
         if len(mine) >= MAX_PER_USER:
             raise InvalidInput(f"at most {MAX_PER_USER} saved views; delete one first")
         row = SavedFilter(username=actor.username, name=name, query=clean_query(query), created_at=clock.now())

@@ -29,7 +29,8 @@ def claim_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int | 
         if task.assignee == actor.username:
             return task.version
         if task.assignee is not None:
-            raise AlreadyClaimed(f"'{task.title}' is already claimed by {task.assignee}")
+            raise AlreadyClaimed(f"'{task.title}' is already claimed by {task.assignee}", title=task.title,
+                                 assignee=task.assignee)
         task.assignee, task.version = actor.username, task.version + 1
         audit(session, instance, actor.username, "claimed", task_id=task_id, task_name=task.task_name)
         if instance.owner and instance.owner != actor.username:  # the first receiver follows their complaint
@@ -48,7 +49,8 @@ def release_task(rt: Runtime, actor: Actor, task_id: str, expected_version: int 
             return task.version
         if task.assignee != actor.username and not actor.roles & (MANAGER_ROLES | REPAIR_ROLES):
             raise PermissionDenied(f"'{task.title}' is claimed by {task.assignee}; "
-                                   "only they or a manager may release it")
+                                   "only they or a manager may release it", reason="release_claimed",
+                                   title=task.title, assignee=task.assignee)
         previous = task.assignee
         task.assignee, task.delegated_by, task.version = None, None, task.version + 1
         audit(session, instance, actor.username, "released", task_id=task_id, task_name=task.task_name,
@@ -70,10 +72,12 @@ def complete_task(rt: Runtime, actor: Actor, task_id: str, data: dict, expected_
             task = open_task(act.session, task_id)
             require_work_on(actor, task)
             if task.assignee not in (None, actor.username):
-                raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}")
+                raise AlreadyClaimed(f"'{task.title}' is claimed by {task.assignee}", title=task.title,
+                                     assignee=task.assignee)
             if task.delegated_by is not None:
                 raise PermissionDenied(f"'{task.title}' was delegated to you by {task.delegated_by}; "
-                                       "return it for their review instead of completing it")
+                                       "return it for their review instead of completing it", reason="delegated",
+                                       title=task.title, by=task.delegated_by)
             _check_version(task, expected_version)
             complete_in(rt, act.session, act.loaded, actor, task, data)
     except TaskNotFound:
@@ -124,11 +128,12 @@ def _raise_gone(session, task_id: str):
     done = session.scalar(select(AuditEvent).where(AuditEvent.task_id == task_id,
                                                    AuditEvent.action == "task_completed").limit(1))
     if done is not None:
-        raise Conflict(f"this task was already completed by {done.actor} at {done.at:%Y-%m-%d %H:%M} UTC")
-    raise TaskNotFound(f"task {task_id} does not exist or is no longer waiting for anyone")
+        raise Conflict(f"this task was already completed by {done.actor} at {done.at:%Y-%m-%d %H:%M} UTC",
+                       reason="completed", actor=done.actor, at=done.at)
+    raise TaskNotFound(f"task {task_id} does not exist or is no longer waiting for anyone", task_id=task_id)
 
 
 def _check_version(task: HumanTask, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != task.version:
         raise StaleVersion(f"'{task.title}' changed since you loaded it (assignee now: {task.assignee or 'nobody'}); "
-                           "reload and try again")
+                           "reload and try again", reason="task_changed", title=task.title, assignee=task.assignee)

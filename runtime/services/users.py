@@ -87,7 +87,7 @@ def get_actor(rt: Runtime, username: str) -> Actor:
     with rt.db.reader() as session:
         user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
         if user is None:
-            raise UserNotFound(f"no active user {username}")
+            raise UserNotFound(f"no active user {username}", username=username)
         return actor_of(user)
 
 

@@ -127,8 +127,9 @@ def lock(session: Session, *, instance_id: int | None = None, business_key: str 
     instance = InstanceRow(**row) if row is not None else None
     if instance is None:
         if task_id is not None:
-            raise TaskNotFound(f"task {task_id} does not exist or is no longer waiting for anyone")
-        raise InstanceNotFound(f"no process instance {business_key or instance_id}")
+            raise TaskNotFound(f"task {task_id} does not exist or is no longer waiting for anyone", task_id=task_id)
+        raise InstanceNotFound(f"no process instance {business_key or instance_id}",
+                               number=business_key or str(instance_id))
     return instance
 
 
@@ -179,7 +180,8 @@ def write_row(session: Session, instance: InstanceRow) -> None:
     changed = conn.execute(update(INSTANCE).where(INSTANCE.c.id == instance.id, INSTANCE.c.version == instance.version)
                            .values(**values, version=instance.version + 1)).rowcount
     if changed != 1:
-        raise Conflict(f"{instance.business_key} was changed by someone else at the same time; try again")
+        raise Conflict(f"{instance.business_key} was changed by someone else at the same time; try again",
+                       reason="concurrent", number=instance.business_key)
     instance.version += 1
 
 

@@ -19,6 +19,7 @@ TEXTS = {
         "open_complaint": "查看投诉",
         "monthly_report": "客户投诉处理报告（{title}）已生成，表格和 PDF 见附件",
         "open_report": "在系统中查看",
+        "when": "时间：{at}（{zone}）",
         "footer": "此邮件由投诉处理系统自动发送。",
     },
     "en": {
@@ -35,9 +36,18 @@ TEXTS = {
         "open_complaint": "Open the complaint",
         "monthly_report": "The complaint report for {title} is ready; the spreadsheet and the PDF are attached",
         "open_report": "Open it in the system",
+        "when": "When: {at} ({zone})",
         "footer": "Sent automatically by the complaint handling system.",
     },
 }
+
+
+ZONES = {"zh_Hans": {"Asia/Shanghai": "北京时间"}, "en": {"Asia/Shanghai": "China Standard Time"}}
+
+
+def zone_name(locale: str | None, zone: str) -> str:
+    """The business time zone as the reader says it (北京时间), its id where we have no name."""
+    return ZONES["en" if (locale or "").lower().startswith("en") else "zh_Hans"].get(zone, zone)
 
 
 def text(locale: str | None, key: str, **values) -> str:

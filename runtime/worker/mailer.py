@@ -15,15 +15,16 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
 from runtime.bootstrap import Runtime
 from runtime.store.models import Notification
-from runtime.worker.mail_texts import text
+from runtime.worker.mail_texts import text, zone_name
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -128,6 +129,12 @@ def _finish(rt: Runtime, now: datetime, batch: list[Outgoing], sent: list[int], 
                 email_due_at=None if give_up else now + timedelta(seconds=rt.settings.retry_delay(attempts))))
 
 
+def _local(moment: datetime, zone: str) -> str:
+    """When the notice was written, on the recipient's clock (the business time zone), not UTC."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
 def message(rt: Runtime, mail: Outgoing) -> EmailMessage:
     """The e-mail for one notice, in the recipient's language, with a stable Message-ID."""
     locale = mail.details.get("locale")
@@ -138,7 +145,8 @@ def message(rt: Runtime, mail: Outgoing) -> EmailMessage:
     msg["To"] = mail.email_to
     msg["Date"] = format_datetime(mail.created_at)
     msg["Message-ID"] = f"<{hashlib.sha256(mail.event_key.encode()).hexdigest()[:32]}@complaintflow>"
-    body = [line]
+    zone = rt.settings.timezone
+    body = [line, text(locale, "when", at=_local(mail.created_at, zone), zone=zone_name(locale, zone))]
     if mail.details.get("message"):
         body.append(mail.details["message"])
     if mail.business_key:

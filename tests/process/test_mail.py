@@ -94,3 +94,18 @@ def test_a_worker_killed_while_sending_leaves_the_mail_to_another_once_its_lease
     sc.advance(minutes=5, seconds=1)
     assert len(smtp_server.to("wang@example.test")) == 1
     assert sc.notices(key)[0].email_status == "sent"
+
+
+@pytest.mark.parametrize(("locale", "subject", "when"), [
+    ("zh_Hans", "新任务：确认有效性并派单", "时间：2025-10-13 10:00（北京时间）"),
+    ("en", "New task: 确认有效性并派单", "When: 2025-10-13 10:00 (China Standard Time)")])
+def test_a_mail_is_in_the_recipients_language_with_the_local_time(sc, smtp_server, locale, subject, when):
+    from runtime.store.models import User
+    with sc.rt.db.transaction() as session:
+        session.query(User).filter(User.username == "wang").update({"locale": locale})
+    sc.at(2025, 10, 13, 10, 0)  # 02:00 UTC
+    key = sc.start()
+    sc.advance(seconds=1)
+    [mail] = smtp_server.to("wang@example.test")
+    assert mail["Subject"] == f"[{key}] {subject}"
+    assert when in mail.get_content() and "02:00" not in mail.get_content()

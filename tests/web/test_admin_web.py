@@ -45,5 +45,5 @@ def test_only_admins_and_only_well_formed_filters(setup):
     admin = setup[0]
     login(admin, "root", "password-123")
     bad = admin.get("/admin/instances?started_from=yesterday")
-    assert bad.status_code == 400 and "started_from must be a date" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "started_from 必须是日期" in bad.get_data(as_text=True)
     assert admin.get("/admin/instances?version=two").status_code == 400

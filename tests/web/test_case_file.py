@@ -120,7 +120,8 @@ def test_a_too_long_evidence_row_is_refused_naming_the_row_and_nothing_changes(r
         "csrf_token": csrf(client, f"/tasks/{investigate.id}"), "version": investigate.version,
         "report": "现场调查报告：管道老化导致爆裂", "evidence": ["合同", "长" * 501]})
     body = text_of(response.get_data(as_text=True))
-    assert response.status_code == 400 and "第 2 行" in body and "长" * 501 in body  # what was typed is kept
+    assert response.status_code == 400 and "第 2 行" in body and "最多 500 个字符" in body
+    assert f'value="{"长" * 501}"' in response.get_data(as_text=True)  # what was typed is kept, in its field
     assert task(rt, number, "investigate").id == investigate.id  # still waiting
 
 

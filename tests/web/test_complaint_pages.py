@@ -55,7 +55,7 @@ def test_bad_intake_keeps_what_was_typed_and_names_the_fields(client):
                                                                                                     "/complaints/new")})
     body = response.get_data(as_text=True)
     # what is missing is named: the channel and the category (contact data may be left out)
-    assert response.status_code == 400 and "只写了描述" in body and body.count("this field is required") == 2
+    assert response.status_code == 400 and "只写了描述" in body and body.count("：此项为必填。") == 2
 
 
 def test_contact_data_is_masked_for_the_department_and_each_reveal_is_audited(rt, client):
@@ -97,7 +97,7 @@ def test_comments_and_the_media_exposure_report(rt, client):
 def test_roles_that_may_not_are_refused(client):
     login(client, "zheng", "password-123")
     response = accept(client)
-    assert response.status_code == 403 and "may not accept complaints" in response.get_data(as_text=True)
+    assert response.status_code == 403 and "您无权受理投诉" in response.get_data(as_text=True)
     assert client.get("/complaints/new").status_code == 403
     assert client.get("/complaints/CF-NOPE").status_code == 404
 

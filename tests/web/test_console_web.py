@@ -54,7 +54,7 @@ def test_the_instance_page_marks_the_active_task_and_repairs_need_a_reason(site,
     assert [e.details["reason"] for e in audit(rt, key) if e.action == "suspended"] == ["customer asked to wait"]
     bad = client.post(f"/admin/instances/{key}/move", data={"reason": "x", "target": "handle", "data": "{not json",
                                                              "csrf_token": token}, follow_redirects=True)
-    assert "not valid JSON" in bad.get_data(as_text=True)
+    assert "数据不是有效的 JSON" in bad.get_data(as_text=True)
 
 
 def test_the_dashboard_counts_open_complaints_and_draws_where_they_wait(site, rt):

@@ -151,7 +151,7 @@ def test_the_actions_page_lists_mine_and_marks_one_done(desk, rt):
     assert FIX["description"] not in done
     again = li.post(f"/actions/{fix}/done", data={"csrf_token": token, "note": "再次", "scope": "mine"},
                     follow_redirects=True).get_data(as_text=True)
-    assert "already marked done by li" in again
+    assert "此整改措施已由 li 于" in again
     assert li.get("/actions/?scope=bogus").status_code == 200
 
 

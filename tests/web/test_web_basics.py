@@ -60,7 +60,7 @@ def test_front_desk_sees_claims_and_completes_with_server_side_validation(rt, cl
     assert task(rt, "C-1", "register").assignee == "wang"
     bad = client.post(f"/tasks/{register.id}", data={"csrf_token": token, "department": "mars", "note": "保留我"})
     body = bad.get_data(as_text=True)
-    assert bad.status_code == 400 and "is not one of" in body and "保留我" in body  # nothing lost
+    assert bad.status_code == 400 and "请从列出的选项中选择" in body and "保留我" in body  # nothing lost
     good = client.post(f"/tasks/{register.id}", data={"csrf_token": token, "department": "engineering"})
     assert good.status_code == 302
     assert task(rt, "C-1", "handle").department == "engineering"
@@ -116,7 +116,7 @@ def test_claim_and_release_from_htmx_swap_the_row_without_a_page_load(rt, client
     assert claimed.status_code == 200 and fragment.lstrip().startswith(f'<tr id="task-{register.id}"')
     assert "已认领" in fragment and "退回" in fragment and "<html" not in fragment
     stale = client.post(f"/tasks/{register.id}/release", data={"csrf_token": token, "version": 1}, headers=hx)
-    assert "changed since you loaded it" in stale.get_data(as_text=True)
+    assert "在您打开后已有变化" in stale.get_data(as_text=True)
     assert task(rt, "C-1", "register").assignee == "wang"  # the stale release changed nothing
     released = client.post(f"/tasks/{register.id}/release", data={"csrf_token": token, "version": 2}, headers=hx)
     assert "已退回" in released.get_data(as_text=True) and task(rt, "C-1", "register").assignee is None
@@ -131,7 +131,7 @@ def test_completing_a_task_someone_changed_meanwhile_shows_the_conflict_and_the_
     response = client.post(f"/tasks/{register.id}", data={"csrf_token": token, "version": 1,
                                                           "department": "engineering", "note": "保留我"})
     body = response.get_data(as_text=True)
-    assert response.status_code == 409 and "changed since you loaded it" in body
+    assert response.status_code == 409 and "在您打开后已有变化" in body
     assert "保留我" in body and 'name="version" value="2"' in body  # what was typed, on the fresh version
     assert task(rt, "C-1", "register").assignee == "wang"
 
@@ -172,7 +172,7 @@ def test_saved_views_keep_a_tab_and_its_filters_per_user(rt, client):
     page = client.get("/").get_data(as_text=True)
     assert '<a href="/?tab=overdue&amp;category=noise">超时噪音</a>' in page and "evil" not in page
     again = client.post("/views", data={"csrf_token": token, "name": "超时噪音", "query": "tab=mine"})
-    assert again.status_code == 302 and "already have a view" in client.get("/").get_data(as_text=True)
+    assert again.status_code == 302 and "您已有名为“超时噪音”的视图" in client.get("/").get_data(as_text=True)
 
     other = client.application.test_client()
     login(other, "li", "dept-pass-1")
