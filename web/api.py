@@ -44,14 +44,13 @@ def runtime_error(error: ComplaintflowError):
 
 
 def _api_locale() -> str:
-    """An API client reads messages in the language its Accept-Language asks for, else its user's own
-    setting, else English: a program's log is read by whoever integrates it, the product's codes are
-    in ``code`` anyway."""
+    """An API client reads messages in the language its Accept-Language asks for, else English: a
+    program's log is read by whoever integrates it, the product's codes are in ``code`` anyway. (The
+    token user's own interface language is every user's Chinese by default, so it does not choose.)"""
     asked = request.accept_languages.best_match(["zh-Hans", "zh-CN", "zh", "en"])
     if asked:
         return "en" if asked == "en" else "zh_Hans"
-    own = getattr(g.get("actor"), "locale", None)
-    return own if own in ("zh_Hans", "en") else "en"
+    return "en"
 
 
 def _bearer() -> str | None:

@@ -126,9 +126,10 @@ class _FormCache:
         audit event carried them (an older complaint, or one archived after the upgrade)."""
         if self.package is None or not task_name:
             return None, None
-        if self.package[0] not in _USER_TASKS:
-            _USER_TASKS[self.package[0]] = _user_tasks(self.session, self.package[0])
-        return _USER_TASKS[self.package[0]].get(task_name, (None, None))
+        key = tuple(self.package)  # id and content: ids are reused by another database (tests, a restore)
+        if key not in _USER_TASKS:
+            _USER_TASKS[key] = _user_tasks(self.session, self.package[0])
+        return _USER_TASKS[key].get(task_name, (None, None))
 
     def get(self, name: str | None) -> dict:
         if not name or self.package is None:
@@ -212,7 +213,7 @@ def _row(items: dict, row: dict) -> str:
                      for k, v in row.items() if v not in (None, ""))
 
 
-_USER_TASKS: dict[int, dict[str, tuple[str | None, str | None]]] = {}  # packages are immutable
+_USER_TASKS: dict[tuple, dict[str, tuple[str | None, str | None]]] = {}  # packages are immutable
 
 
 def _user_tasks(session, package_id: int) -> dict[str, tuple[str | None, str | None]]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from runtime import xmlsafe
-from runtime.store.models import ProcessFile
+from runtime.store.models import ProcessFile, ProcessPackage
 
-_CACHE: dict[int, dict[str, str]] = {}  # a deployed package never changes: read once per process
+# a deployed package never changes: read once per process, by id and content (another database, as in
+# tests or after a restore, may give the same id to other diagrams)
+_CACHE: dict[tuple[int, str], dict[str, str]] = {}
 
 
 def element_names(session, package_id: int) -> dict[str, str]:
     """Every named element of the package's diagrams, by its id."""
-    found = _CACHE.get(package_id)
+    key = (package_id, session.scalar(select(ProcessPackage.content_hash).where(ProcessPackage.id == package_id)))
+    found = _CACHE.get(key)
     if found is None:
         found = {}
         for name, content in session.execute(select(ProcessFile.name, ProcessFile.content).where(
@@ -20,5 +23,5 @@ def element_names(session, package_id: int) -> dict[str, str]:
             for element in xmlsafe.parse(name, content).getroot().iter():
                 if isinstance(element.tag, str) and element.get("id") and element.get("name"):
                     found[element.get("id")] = " ".join(element.get("name").split())
-        _CACHE[package_id] = found
+        _CACHE[key] = found
     return found
