@@ -140,7 +140,7 @@ class IncidentRaised(ComplaintflowError):
 
     def __init__(self, message: str, incident_id: int, task_name: str | None, business_key: str | None = None,
                  instance_id: int | None = None):
-        super().__init__(message)
+        super().__init__(message, step=task_name or "?", number=business_key or "")
         self.instance_id = instance_id
         self.incident_id = incident_id
         self.task_name = task_name

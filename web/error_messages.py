@@ -58,6 +58,8 @@ def _sentences() -> dict[tuple[str, str | None], Sentence]:
         ("permission_denied", "role"): _role_refusal,
         ("invalid_state", "suspended"): lambda d: _("%(number)s is suspended; its steps cannot be worked on until an "
                                                     "administrator resumes it.", number=d["number"]),
+        ("incident", None): lambda d: _("The step “%(step)s” of %(number)s failed; the complaint is stopped at that "
+                                        "step until an administrator retries it.", step=d["step"], number=d["number"]),
         ("invalid_state", "failed"): lambda d: _("%(number)s is stopped by an incident until an administrator "
                                                  "retries it.", number=d["number"]),
         ("invalid_state", "completed"): lambda d: _("%(number)s is already closed.", number=d["number"]),

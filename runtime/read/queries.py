@@ -109,6 +109,7 @@ class ComplaintView:
     facts: dict = field(default_factory=dict)  # runtime.engine.snapshot.CASE_FACTS
     waiting_signals: frozenset[str] = frozenset()  # what can be reported on it now (media exposure, ...)
     waiting_messages: frozenset[str] = frozenset()  # what it can be told now (a corrected urgency, ...)
+    element_names: dict[str, str] = field(default_factory=dict)  # element id -> the diagram's name
 
     @property
     def reopened_as(self) -> list[str]:
@@ -155,7 +156,7 @@ def complaint_in(session, number: str) -> ComplaintView | None:
     names = element_names(session, package_id)
     history = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
                                    .order_by(AuditEvent.at, AuditEvent.id)))
-    timers = [(names.get(t.task_name, t.task_name), t.kind, t.due_at, t.exact) for t in
+    timers = [(t.task_name, t.kind, t.due_at, t.exact) for t in
               session.scalars(select(Timer).where(Timer.instance_id == instance.id).order_by(Timer.due_at))]
     clocks = [ClockRow(*row) for row in session.execute(
         select(SlaClock.rule, SlaClock.element_name, SlaClock.started_at, SlaClock.due_at, SlaClock.met_at,
@@ -169,7 +170,7 @@ def complaint_in(session, number: str) -> ComplaintView | None:
     return ComplaintView(number, process_id, instance.status, instance.severity, instance.owner, instance.started_at,
                          instance.ended_at, record, tasks, timers, history, clocks, instance.id, instance.facts or {},
                          frozenset(n for k, n in waiting if k == "signal"),
-                         frozenset(n for k, n in waiting if k == "message"))
+                         frozenset(n for k, n in waiting if k == "message"), names)
 
 
 def duplicates(rt: Runtime, phone: str | None, category: str | None) -> list[str]:

@@ -154,6 +154,6 @@ def test_a_runaway_script_met_from_the_task_page_is_an_answer_not_a_crash(rt):
     response = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf(client, f"/tasks/{task_id}")})
     page = html.unescape(response.get_data(as_text=True))
     assert time.monotonic() - started < 2 and response.status_code == 409 and "Traceback" not in page
-    assert "step 'sc' failed" in page and instance(rt, "R-4").status == "failed"
+    assert "的步骤“sc”执行失败" in page and instance(rt, "R-4").status == "failed"  # the step named, in Chinese
     [incident] = incidents(rt, "R-4")
     assert incident.task_name == "sc"

@@ -102,10 +102,10 @@ def test_web_processes_and_workers_share_one_database(rt, cluster):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', get(f"{web}/login", opener)[1]).group(1)
     form = urllib.parse.urlencode({"csrf_token": token, "username": "wang", "password": "password-123"}).encode()
     with opener.open(f"{web}/login", data=form, timeout=5) as response:
-        assert response.status == 200 and "wang · front_desk" in response.read().decode()
+        assert response.status == 200 and "wang · 客服前台" in response.read().decode()
     for _ in range(6):
         status, page = get(f"{web}/", opener)
-        assert status == 200 and "wang · front_desk" in page
+        assert status == 200 and "wang · 客服前台" in page
 
     # a timer started from elsewhere is fired by one of the workers
     services.start_instance(rt, FRONT_DESK, "load_timer", {"delay": 0.01}, business_key="L-1")
