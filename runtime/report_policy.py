@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from runtime.errors import ConfigurationError
@@ -46,6 +47,14 @@ class ReportPolicy:
     also_rated: tuple[str, ...]  # rules whose breaches are listed and rated but enter no rate
     ratings: tuple[RatingRule, ...]
     schedule: Schedule = Schedule()  # when the worker makes the month's report, and for whom
+
+    @cached_property
+    def _rating_by_id(self) -> dict[str, str]:
+        return {rule.id: rule.rating for rule in self.ratings}
+
+    def rating_of(self, rule_id: str) -> str:
+        """The rating a rating rule's id gives (``-``, no rule matched: minor)."""
+        return self._rating_by_id.get(rule_id, "minor")
 
     @property
     def rated_rules(self) -> tuple[str, ...]:

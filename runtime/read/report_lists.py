@@ -60,9 +60,9 @@ def settled(as_of: datetime):
     return and_(C.late_until <= as_of, C.late_days.is_not(None), C.late_hours.is_not(None))
 
 
-def rated_as(policy: ReportPolicy, value=lambda rule: rule.id, otherwise="-"):
+def rated_as(policy: ReportPolicy):
     """SQL: the policy's rating rules tried top down on a settled clock, as the id of the rule that
-    matches (``otherwise`` when none does), NULL for a rule the report does not rate. The same test as
+    matches (``-`` when none does), NULL for a rule the report does not rate. The same test as
     ``RatingRule.matches``, so a month's settled breaches are rated and counted in the database."""
     severity = func.coalesce(R.severity, "normal")
     whens: list[tuple[Any, Any]] = [(C.rule.not_in(policy.rated_rules), None)]
@@ -72,16 +72,8 @@ def rated_as(policy: ReportPolicy, value=lambda rule: rule.id, otherwise="-"):
             C.rule.in_(sorted(rule.rules)) if rule.rules is not None else None,
             C.late_days > rule.late_working_days_over if rule.late_working_days_over is not None else None,
             C.late_hours > rule.late_hours_over if rule.late_hours_over is not None else None) if c is not None]
-        whens.append((and_(*conditions) if conditions else literal(True), value(rule)))
-    return case(*whens, else_=otherwise)
-
-
-def rating_of(policy: ReportPolicy, rule_id: str) -> str:
-    """The rating a rule id gives (``-``, no rule matched: minor)."""
-    return _RATING_OF.setdefault(id(policy), {r.id: r.rating for r in policy.ratings}).get(rule_id, "minor")
-
-
-_RATING_OF: dict[int, dict[str, str]] = {}
+        whens.append((and_(*conditions) if conditions else literal(True), rule.id))
+    return case(*whens, else_="-")
 
 
 def breaches(session: Session, period: Period, policy: ReportPolicy, lateness: Lateness,
@@ -99,11 +91,10 @@ def breaches(session: Session, period: Period, policy: ReportPolicy, lateness: L
     if not listed:  # a comparison: the settled ones counted in the database, the others read
         tally = _tally(policy, settled_ratings(session, period, policy).items())
         unsettled = or_(C.late_until.is_(None), C.late_until > as_of, C.late_days.is_(None), C.late_hours.is_(None))
-        rows = session.execute(_breached(period, literal(0), None, None).where(unsettled)).all()
+        rows = session.execute(_breached(period, policy).where(unsettled)).all()
         return _tally(policy, ((_measure(row, as_of, policy, lateness)[1], 1) for row in rows
                                if row[1] in policy.rated_rules), tally), []
-    rows = session.execute(_breached(period, case((settled(as_of), 1), else_=0), rated_as(policy),
-                                     *(C.late_days, C.late_hours)).order_by(C.due_at, C.business_key, C.rule)).all()
+    rows = session.execute(_breached(period, policy).order_by(C.due_at, C.business_key, C.rule)).all()
     found = [(row, _measure(row, as_of, policy, lateness)) for row in rows if row[1] in policy.rated_rules]
     tally = _tally(policy, ((rule_id, 1) for _, (_, rule_id, *_) in found))
     chosen = sorted(range(len(found)), key=lambda i: (RANK[found[i][1][0]], i))[:listed]
@@ -111,12 +102,12 @@ def breaches(session: Session, period: Period, policy: ReportPolicy, lateness: L
     return tally, [_breach(details[found[i][0][5]], as_of, *found[i][1]) for i in sorted(chosen)]
 
 
-def _breached(period: Period, is_settled, rule_id, days=None, hours=None):
+def _breached(period: Period, policy: ReportPolicy):
     """SELECT of the period's clocks breached by ``as_of``: (settled?, rule, severity, due, late until,
-    clock id, rated as (settled ones), working days and hours late (settled ones))."""
-    return (select(is_settled, C.rule, R.severity, *(type_coerce(m, String) for m in (C.due_at, C.late_until)),
-                   C.id, rule_id if rule_id is not None else literal(None), days if days is not None else literal(None),
-                   hours if hours is not None else literal(None))
+    clock id, rated as, working days and hours late); the last three count for settled clocks only."""
+    return (select(case((settled(period.as_of), 1), else_=0), C.rule, R.severity,
+                   *(type_coerce(m, String) for m in (C.due_at, C.late_until)), C.id, rated_as(policy),
+                   C.late_days, C.late_hours)
             .select_from(R).join(C, C.instance_id == R.instance_id)
             .where(period.accepted(), clock_breached(period.as_of)))
 
@@ -125,7 +116,7 @@ def _measure(row, as_of: datetime, policy: ReportPolicy, lateness: Lateness) -> 
     """(rating, rule id, late until, working days late, hours late) of one breached clock: as rated in
     SQL when settled (late until: read with the listed one's details), else measured here."""
     if row[0]:
-        return rating_of(policy, row[6]), row[6], None, row[7], row[8]
+        return policy.rating_of(row[6]), row[6], None, row[7], row[8]
     return _rated(row[1:5], as_of, policy, lateness)
 
 
@@ -133,7 +124,7 @@ def _tally(policy: ReportPolicy, counted, tally: dict[str, int] | None = None) -
     """Breaches per rating from (rule id, how many) pairs, added to ``tally``."""
     tally = dict(tally) if tally is not None else {rating: 0 for rating in RANK}
     for rule_id, n in counted:
-        tally[rating_of(policy, rule_id)] += n
+        tally[policy.rating_of(rule_id)] += n
     return tally
 
 
