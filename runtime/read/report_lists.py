@@ -3,17 +3,18 @@ repeat complaints, collective cases and corrective actions of the complaints in 
 ``runtime.read.report`` for what "as of" means for each)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import String, and_, case, func, literal, or_, select, text, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from runtime.read.lateness import Lateness
 from runtime.report_policy import ReportPolicy
-from runtime.store.models import (CollectiveCase, CollectiveMember, ComplaintLink, ComplaintRecord,
+from runtime.store.models import (LATE_EVER, CollectiveCase, CollectiveMember, ComplaintLink, ComplaintRecord,
                                   CorrectiveAction, ProcessInstance, SlaClock)
 
 R, P, C = ComplaintRecord, ProcessInstance, SlaClock
@@ -49,6 +50,13 @@ def clock_breached(as_of: datetime):
     find it where the first one could not."""
     return or_(and_(C.breached_at.is_not(None), C.breached_at <= as_of),
                and_(C.due_at <= as_of, C.started_at < C.due_at, or_(C.met_at.is_(None), C.met_at > as_of)))
+
+
+def late_ever():
+    """SQL: the clock was late at some moment (implied by ``clock_breached`` at any as_of): the
+    condition of the partial index ``ix_sla_clock_late``, written as the index's, so a query that adds it
+    reads a month's few late clocks from that index instead of all of them."""
+    return text("(" + re.sub(r"\b(breached_at|met_at|due_at)\b", r"sla_clock.\1", LATE_EVER) + ")")
 
 
 LISTED = 1000  # the breaches a report lists one by one: every serious one first, then normal, then minor
@@ -109,7 +117,7 @@ def _breached(period: Period, policy: ReportPolicy):
                    *(type_coerce(m, String) for m in (C.due_at, C.late_until)), C.id, rated_as(policy),
                    C.late_days, C.late_hours)
             .select_from(R).join(C, C.instance_id == R.instance_id)
-            .where(period.accepted(), clock_breached(period.as_of)))
+            .where(period.accepted(), late_ever(), clock_breached(period.as_of)))
 
 
 def _measure(row, as_of: datetime, policy: ReportPolicy, lateness: Lateness) -> tuple:
@@ -133,7 +141,7 @@ def settled_ratings(session: Session, period: Period, policy: ReportPolicy) -> d
     as_of = period.as_of
     rule_id = rated_as(policy).label("rule_id")
     inner = (select(rule_id).select_from(R).join(C, C.instance_id == R.instance_id)
-             .where(period.accepted(), clock_breached(as_of), settled(as_of)).subquery())
+             .where(period.accepted(), late_ever(), clock_breached(as_of), settled(as_of)).subquery())
     return {found: int(n) for found, n in session.execute(
         select(inner.c.rule_id, func.count()).group_by(inner.c.rule_id)) if found is not None}
 

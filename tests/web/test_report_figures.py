@@ -504,6 +504,22 @@ def test_a_range_of_days_compares_with_the_days_just_before(world):
 
 
 
+@pytest.mark.parametrize("first, last", [(date(2026, 10, 1), date(2026, 10, 31)),  # two months apart: counted together
+                                         (date(2025, 9, 1), date(2026, 10, 31))])  # over a year: they overlap
+def test_each_comparison_has_the_figures_of_its_own_report(world, first, last):
+    rt, _ = world
+    quality = get_actor(rt, "quan")
+    figures = report.for_range(rt, quality, first, last, AS_OF)
+    for name, compared in figures["compare"].items():
+        if compared.get("kept"):
+            continue
+        alone = report.for_range(rt, quality, date.fromisoformat(compared["starts_on"]),
+                                 date.fromisoformat(compared["ends_on"]), AS_OF)
+        assert (name, compared["counts"]["total"], compared["rates"], compared["breach_counts"]) == (
+            name, alone["counts"]["total"], alone["rates"], alone["breach_counts"])
+    assert figures["compare"]["last_year"]["counts"]["total"] >= 1  # last October's complaint, or more
+
+
 # -- the migration ----------------------------------------------------------------------------------------
 def test_the_migration_gives_existing_complaints_their_facts(rt, web):
     """Complaints accepted before migration 0017 are counted by the facts their instances kept."""
