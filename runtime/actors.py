@@ -17,6 +17,9 @@ class Actor:
     roles: frozenset[str] = field(default_factory=frozenset)
     department: str | None = None
     locale: str | None = field(default=None, compare=False)  # the user's own language setting (web/i18n.py)
+    # A digest of the password hash: a web session remembers the one it signed in with, so changing or
+    # resetting the password ends every other session (the cookie holds no list the server could clear).
+    credential: str = field(default="", compare=False, repr=False)
 
     @property
     def is_admin(self) -> bool:

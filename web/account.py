@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 
 from runtime.errors import InvalidInput
 from runtime.services import accounts
-from runtime.services.users import MIN_PASSWORD
-from web.context import current_actor, login_required, runtime
+from runtime.services.users import MIN_PASSWORD, get_actor
+from web.context import current_actor, login_required, remember, runtime
 from web.i18n import CODES
 from web.limits import PER_ACCOUNT, limiter
 
@@ -60,7 +60,8 @@ def password():
         shown = {field: messages.get((field, code), _("Please check this field."))
                  for field, code in (error.field_errors or {}).items()}
         return _page(shown, 400)
-    flash(_("Your password was changed."), "success")
+    remember(get_actor(runtime(), current_actor().username))  # this session goes on; every other one ends
+    flash(_("Your password was changed. You were signed out everywhere else."), "success")
     return redirect(url_for("account.index"))
 
 

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 from runtime.errors import PermissionDenied
 from runtime.services.users import authenticate
 from web.params import local_path
-from web.context import runtime
+from web.context import keep_language_only, remember, runtime
 from web.limits import PER_ACCOUNT, PER_CLIENT, account_key, failed, limiter
 
 bp = Blueprint("auth", __name__)
@@ -32,11 +32,7 @@ def login():
         except PermissionDenied:  # one answer for an unknown name and a wrong password
             flash(_("Wrong user name or password."), "error")
             return render_template("login.html", form=form), 401
-        lang = session.get("lang")
-        session.clear()  # a fresh session on sign-in; the language chosen before it stays
-        session["user"] = actor.username
-        if lang:
-            session["lang"] = lang
+        remember(actor)
         target = request.args.get("next", "")
         return redirect(local_path(target, url_for("inbox.index")))
     return render_template("login.html", form=form)
@@ -55,8 +51,5 @@ def language():
 
 @bp.post("/logout")
 def logout():
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    keep_language_only()
     return redirect(url_for("auth.login"))

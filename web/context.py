@@ -31,9 +31,27 @@ def signed_in() -> Actor | None:
         try:
             g.actor = get_actor(runtime(), username) if username else None
         except UserNotFound:  # deactivated or deleted since sign-in
-            session.clear()
             g.actor = None
+        if g.actor is not None and session.get("credential") != g.actor.credential:
+            g.actor = None  # the password changed since this session signed in (elsewhere, or reset)
+        if username and g.actor is None:
+            keep_language_only()
     return g.actor
+
+
+def remember(actor: Actor) -> None:
+    """Sign ``actor`` in to a fresh session (the language chosen before it stays), tied to the password
+    it signed in with (see ``Actor.credential``)."""
+    keep_language_only()
+    session["user"] = actor.username
+    session["credential"] = actor.credential
+
+
+def keep_language_only() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def login_required(view):

@@ -1,6 +1,8 @@
 """Staff accounts: Argon2-hashed passwords, roles, lock-out after repeated failed sign-ins."""
 from __future__ import annotations
 
+import hashlib
+
 import secrets
 
 from argon2 import PasswordHasher
@@ -80,7 +82,8 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def actor_of(user: User) -> Actor:
-    return Actor(user.username, user.role_codes, user.department, locale=user.locale)
+    return Actor(user.username, user.role_codes, user.department, locale=user.locale,
+                 credential=hashlib.sha256(user.password_hash.encode()).hexdigest()[:24])
 
 
 def get_actor(rt: Runtime, username: str) -> Actor:

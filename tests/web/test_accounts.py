@@ -31,6 +31,22 @@ def test_a_user_changes_their_password_with_the_current_one(rt, web):
     assert [(e.actor, e.details["user"], e.instance_id) for e in audited] == [("wang", "wang", None)]
 
 
+
+def test_a_new_or_reset_password_ends_every_other_session(web):
+    here = web({"root": ["admin"], "wang": ["front_desk"]})
+    elsewhere, admin = web({}, processes=False), web({}, processes=False)
+    for client, who in ((here, "wang"), (elsewhere, "wang"), (admin, "root")):
+        login(client, who)
+    assert elsewhere.get("/").status_code == 200
+    assert _change(here, PASSWORD, "a-new-password-9").status_code == 302
+    assert "其他设备上的登录已退出" in here.get("/account/").get_data(as_text=True)  # this session goes on
+    gone = elsewhere.get("/")
+    assert gone.status_code == 302 and "/login" in gone.headers["Location"]  # the one on another device ends
+    assert login(elsewhere, "wang", "a-new-password-9").status_code == 302 and elsewhere.get("/").status_code == 200
+    admin.post("/admin/users/wang/password", data={"csrf_token": csrf(admin, "/admin/users/")})
+    assert here.get("/").status_code == 302 and elsewhere.get("/").status_code == 302  # a reset ends them all
+    assert admin.get("/admin/users/").status_code == 200
+
 def test_refusals_name_the_field_in_the_users_language_and_change_nothing(web):
     client = web({"wang": ["front_desk"]})
     login(client, "wang")
