@@ -71,9 +71,10 @@ def _choice_name(field: str, code: str | None) -> str:
 
     from runtime.read.dashboard_charts import department_names
     from web.context import runtime
+    from web.i18n import authored
     from web.search import intake_names
     if "choice_names" not in g:
         rt = runtime()
         with rt.db.reader() as session:
             g.choice_names = {"department": department_names(rt, session), **intake_names()}
-    return g.choice_names.get(field, {}).get(code, code) if code else "—"
+    return authored(g.choice_names.get(field, {}).get(code, code)) or "—" if code else "—"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from web.i18n import authored
 from flask_babel import gettext as _, ngettext
 
 from runtime.errors import InvalidInput
@@ -33,7 +34,7 @@ def label(schema: dict, path: str) -> str:
             continue
         node = node.get("properties", {}).get(part, {}) if isinstance(node, dict) else {}
         title = node.get("title", part) if isinstance(node, dict) else part
-    return title
+    return authored(title) or title
 
 
 def _sentence(field: str, problem: dict) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import g, session
 from flask_babel import Babel, gettext as _
 
+from runtime.authored_texts import translated
+
 LANGUAGES = (("zh_Hans", "中文"), ("en", "English"))
 CODES = {code for code, _ in LANGUAGES}
 DEFAULT = "zh_Hans"
@@ -20,10 +22,18 @@ def select_locale() -> str:
     return user_locale if user_locale in CODES else DEFAULT
 
 
+def authored(text: str | None) -> str | None:
+    """A text written in processes/ (a step's, timer's or field's name, a choice) in the interface's
+    language: from the folder's catalogue for that language, else as written (runtime/authored_texts)."""
+    from web.context import runtime
+    return translated(runtime().settings.processes_dir, select_locale(), text)
+
+
 def init(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters["authored"] = authored
 
     @app.context_processor
     def language_context():

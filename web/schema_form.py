@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runtime.form_rules import attachment_fields  # noqa: F401 - the page posts new files as ``<name>__files``
+from web.i18n import authored  # labels, choices and help in the interface's language
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,14 @@ class Field:
 
 
 def fields(schema: dict) -> list[Field]:
+    """The form's fields, labelled in the interface's language (in a request: see ``web.i18n.authored``)."""
     required = set(schema.get("required", []))
     out = []
     for name, prop in schema.get("properties", {}).items():
         enum = prop.get("enum")
-        labels = prop.get("enumNames", enum or [])
-        out.append(Field(name, prop.get("title", name), _widget(prop), name in required,
-                         list(zip(enum, labels, strict=False)) if enum else [], prop.get("description", ""),
+        labels = [authored(label) or label for label in prop.get("enumNames", enum or [])]
+        out.append(Field(name, authored(prop.get("title", name)) or name, _widget(prop), name in required,
+                         list(zip(enum, labels, strict=False)) if enum else [], authored(prop.get("description")) or "",
                          prop.get("maxItems"), _max_length(prop), tuple(fields(_row_schema(prop)))))
     return out
 

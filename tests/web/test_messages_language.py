@@ -127,11 +127,11 @@ FIELD_MESSAGES = {
                 "投诉渠道：请从列出的选项中选择。", "经济损失（元）：请填写不小于 0 的数值。",
                 "收到投诉时间（留空为现在）：请填写日期和时间，例如 2026-03-01 14:30。",
                 "外部工单号（如12345热线工单号）：最多 80 个字符。"],
-    "en": ["联系电话: this has the wrong format; check what you entered.",
-           "事件经过（简明扼要）: enter at least 2 characters.", "投诉渠道: choose one of the listed options.",
-           "经济损失（元）: enter 0 or more.",
-           "收到投诉时间（留空为现在）: enter a date and time such as 2026-03-01 14:30.",
-           "外部工单号（如12345热线工单号）: at most 80 characters."]}
+    "en": ["Phone: this has the wrong format; check what you entered.",  # the labels too (processes/texts.en.toml)
+           "What happened (briefly): enter at least 2 characters.", "Channel: choose one of the listed options.",
+           "Financial loss (yuan): enter 0 or more.",
+           "Received at (empty: now): enter a date and time such as 2026-03-01 14:30.",
+           "External ticket number (e.g. a 12345 hotline ticket): at most 80 characters."]}
 
 
 @pytest.mark.parametrize("lang", ["zh_Hans", "en"])
@@ -149,15 +149,15 @@ def test_a_wrong_form_value_is_named_by_its_label_and_said_in_the_readers_langua
     assert count(rt, ProcessInstance) == before  # nothing was accepted
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("zh_Hans", "{label}：此项为必填。"),
-                                                ("en", "{label}: this field is required.")])
+@pytest.mark.parametrize(("lang", "expected"), [("zh_Hans", "责任部门：此项为必填。"),
+                                                ("en", "Responsible department: this field is required.")])
 def test_a_task_form_names_a_field_its_rules_require_in_the_readers_language(rt, site, lang, expected):
     client, number = site
     triage = _task(rt, number, "triage")
     signed_in(_in(client, lang), "wang")
     answer = client.post(f"/tasks/{triage.id}", data={"validity": "valid", "csrf_token": csrf(client, "/")})
     page = _text(answer)  # a valid complaint needs its department (the form's if/then)
-    assert answer.status_code == 400 and expected.format(label="责任部门") in page
+    assert answer.status_code == 400 and expected in page
     assert "is a required property" not in page
     assert _task(rt, number, "triage").version == triage.version  # still waiting, unchanged
 
