@@ -74,7 +74,7 @@ update-deps: $(STAMP)
 
 db: setup
 	$(CF) db upgrade
-	$(CF) deploy
+	$(CF) deploy --keep-console
 
 # The suite starts its own throwaway PostgreSQL cluster; it needs Debian's server binaries.
 postgres-server:

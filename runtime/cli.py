@@ -62,19 +62,69 @@ def db_upgrade(rt: Runtime) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--actor", default="cli", help="Who is recorded as deploying.")
+@click.option("--force", is_flag=True, help="Deploy even over a version made in the web console.")
+@click.option("--keep-console", is_flag=True,
+              help="If the version deployed now was made in the web console, keep it and say so (exit 0).")
 @click.pass_obj
-def deploy(rt: Runtime, paths: tuple[Path, ...], actor: str) -> None:
-    """Deploy a folder of process files, or the given files (default: the processes folder)."""
+def deploy(rt: Runtime, paths: tuple[Path, ...], actor: str, force: bool, keep_console: bool) -> None:
+    """Deploy a folder of process files, or the given files (default: the processes folder).
+
+    Refused (exit 3, with the files that differ) when the version deployed now was made in the web console
+    (the modeler, an upload or a rollback): deploying would undo it. Run `complaintflow export` first to
+    bring those edits into the folder, or deploy with --force."""
+    from runtime.errors import DeployDrift
     from runtime.services.deployment import deploy as do_deploy
     from runtime.store.packages import read_directory
     paths = paths or (rt.settings.processes_dir,)
     files: dict[str, bytes] = {}
     for path in paths:
         files.update(read_directory(path) if path.is_dir() else {path.name: path.read_bytes()})
-    result = do_deploy(rt, files, actor, ", ".join(map(str, paths)))
-    state = "deployed" if result.created else "unchanged, nothing deployed"
-    versions = ", ".join(f"{pid} v{v}" for pid, v in sorted(result.definitions.items()))
-    click.echo(f"package {result.content_hash[:12]} {state}: {versions}")
+    try:
+        result = do_deploy(rt, files, actor, ", ".join(map(str, paths)), "files", force=force)
+    except DeployDrift as drift:
+        d = drift.details
+        click.echo(f"the version deployed now (package {d['package_id']}, released in the console by "
+                   f"{d['released_by']}: {_versions(d['versions'])}) differs from these files in: "
+                   f"{', '.join(d['files'])}", err=True)
+        if keep_console:
+            click.echo("kept it; nothing deployed (complaintflow export writes it into the folder)")
+            return
+        click.echo("deploying would undo that edit: run `complaintflow export` to bring it into the folder, "
+                   "or deploy again with --force", err=True)
+        raise SystemExit(3) from None
+    state = ("deployed" if result.created else "made current again" if result.released
+             else "unchanged, nothing deployed")
+    click.echo(f"package {result.content_hash[:12]} {state}: {_versions(result.definitions)}")
+
+
+def _versions(versions: dict[str, int]) -> str:
+    return ", ".join(f"{pid} v{v}" for pid, v in sorted(versions.items()))
+
+
+@main.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), required=False)
+@click.pass_obj
+def export_files(rt: Runtime, folder: Path | None) -> None:
+    """Write the deployed version's files into FOLDER (default: the processes folder), laid out as it is
+    (forms in forms/), so the folder holds what runs; only files that differ are written."""
+    from runtime.services.releases import export
+    folder = folder or rt.settings.processes_dir
+    package_id, written = export(rt, folder)
+    click.echo(f"package {package_id}: " + (f"wrote {', '.join(written)}" if written else "the folder already has it"))
+
+
+@main.command()
+@click.argument("process_id")
+@click.argument("version", type=int)
+@click.option("--reason", required=True, help="Why this version is brought back (kept in the audit log).")
+@click.option("--actor", default="cli", help="Who is recorded as choosing it.")
+@click.pass_obj
+def rollback(rt: Runtime, process_id: str, version: int, reason: str, actor: str) -> None:
+    """Make VERSION of PROCESS_ID the one new complaints start on again (running ones stay where they are)."""
+    from runtime.actors import Actor
+    from runtime.services.releases import rollback as do_rollback
+    package_id = do_rollback(rt, Actor(actor, frozenset({"admin"})), process_id, version, reason)
+    click.echo(f"new instances of {process_id} now start on version {version} (package {package_id})")
 
 
 @main.command()

@@ -76,6 +76,14 @@ class InvalidState(Conflict):
     code = "invalid_state"
 
 
+class DeployDrift(Conflict):
+    """The version deployed now was made elsewhere (the console vs the folder, or another tab): deploying
+    over it would undo that edit. ``details`` name the current package, where it came from and the files
+    that differ; the deployment goes ahead only when confirmed (``--force``, or the console's confirm)."""
+
+    code = "deploy_drift"
+
+
 class PermissionDenied(ComplaintflowError):
     """You are not allowed to do this."""
 

@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from runtime.actors import OWNER_ROLES
 from runtime.read import definitions
 from runtime.services.deployment import KINDS, deploy_as, deploy_changed
-from runtime.errors import DeploymentRejected, InvalidInput
-from runtime.services import migration
+from runtime.errors import DeployDrift, DeploymentRejected, InvalidInput
+from runtime.services import migration, releases
 from web.params import whole_number
 from web.context import current_actor, login_required, roles_required, runtime
 
@@ -93,10 +93,22 @@ def deploy_diagram(process_id: str):
     if not isinstance(file, str) or not file.endswith(".bpmn") or not isinstance(xml, str) or not isinstance(base, int):
         return jsonify({"problems": [{"file": "(request)", "message": "send file (.bpmn), xml and package_id"}]}), 400
     try:
-        result = deploy_changed(runtime(), current_actor(), base, {file: xml.encode()}, f"modeler:{file}")
+        result = deploy_changed(runtime(), current_actor(), base, {file: xml.encode()}, f"modeler:{file}",
+                                force=body.get("force") is True)
     except DeploymentRejected as e:
         return jsonify({"problems": [_problem(p) for p in e.problems]}), 400
+    except DeployDrift as drift:  # deployed since this version was opened: say what, and ask
+        return jsonify({"drift": _drift(drift)}), 409
     return jsonify({"created": result.created, "versions": result.definitions, "package_id": result.package_id})
+
+
+def _drift(drift: DeployDrift) -> dict:
+    d = drift.details
+    versions = ", ".join(f"{k} v{v}" for k, v in sorted(d["versions"].items()))
+    return {"files": d["files"], "package_id": d["package_id"], "released_by": d["released_by"],
+            "message": _("Since you opened this version, %(who)s deployed %(versions)s. Deploying now replaces "
+                         "their changes to: %(files)s. Deploy anyway?", who=d["released_by"], versions=versions,
+                         files=", ".join(d["files"]))}
 
 
 def _problem(p) -> dict:
@@ -115,18 +127,42 @@ def upload():
     if not files or bad:
         flash(_("Choose .bpmn, .dmn or .json files") + (f": {', '.join(bad)}" if bad else ""), "error")
         return redirect(url_for("processes.index"))
-    base = definitions.version(runtime(), current_actor(), process_id).package_id if process_id else None
+    seen = whole_number(request.form.get("package_id"), "package_id") if request.form.get("package_id") else None
+    base = (seen or definitions.version(runtime(), current_actor(), process_id).package_id) if process_id else None
+    force = request.form.get("confirm") == "1"
     try:
         if base is None:
-            result = deploy_as(runtime(), current_actor(), files, "upload")
+            result = deploy_as(runtime(), current_actor(), files, "upload", force)
         else:
-            result = deploy_changed(runtime(), current_actor(), base, files, "upload")
+            result = deploy_changed(runtime(), current_actor(), base, files, "upload", force)
     except DeploymentRejected as e:
         return render_template("processes.html", processes=definitions.catalogue(runtime(), current_actor()),
                                problems=e.problems), 400
-    flash(_("Deployed: %(versions)s", versions=", ".join(f"{k} v{v}" for k, v in result.definitions.items()))
-          if result.created else _("Nothing changed: these files are deployed already."), "ok")
+    except DeployDrift as drift:
+        return render_template("processes.html", processes=definitions.catalogue(runtime(), current_actor()),
+                               drift=_drift(drift)), 409
+    versions = ", ".join(f"{k} v{v}" for k, v in result.definitions.items())
+    flash(_("Deployed: %(versions)s", versions=versions) if result.created
+          else _("These files were deployed before: new complaints start on %(versions)s again.", versions=versions)
+          if result.released else _("Nothing changed: these files are deployed already."), "ok")
     return redirect(url_for("processes.index"))
+
+
+@bp.post("/<process_id>/v<int:number>/release")
+@roles_required(OWNER_ROLES, "choose the version new complaints start on")
+@login_required
+def release(process_id: str, number: int):
+    """Roll back (or forward): new complaints start on this version from now on, with the reason audited."""
+    try:
+        releases.rollback(runtime(), current_actor(), process_id, number, request.form.get("reason", ""))
+    except InvalidInput as error:
+        if error.details.get("reason") == "already_current":
+            flash(_("Version %(v)s is already the one new complaints start on.", v=number), "error")
+        else:
+            flash(_("Say why this version is brought back."), "error")
+        return redirect(url_for("processes.version", process_id=process_id, number=number))
+    flash(_("New complaints now start on version %(v)s. Running complaints stay on their versions.", v=number), "ok")
+    return redirect(url_for("processes.version", process_id=process_id, number=number))
 
 
 @bp.route("/<process_id>/migrate", methods=["GET", "POST"])

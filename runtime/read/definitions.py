@@ -18,6 +18,7 @@ from runtime.bpmn_ns import tag
 from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import DefinitionNotFound, NotFound
+from runtime.services import releases
 from runtime.store.models import OPEN_STATUSES, ProcessDefinition, ProcessFile, ProcessInstance, ProcessPackage
 
 BPMN = tag("")  # "{namespace}": element tags start with it
@@ -34,6 +35,7 @@ class Version:
     deployed_at: datetime
     running: int
     total: int
+    current: bool = False  # the version new instances start on (its package is released)
 
 
 @dataclass
@@ -46,6 +48,11 @@ class Process:
     def latest(self) -> Version:
         return self.versions[0]
 
+    @property
+    def current(self) -> Version:
+        """The version new instances start on: the newest unless an earlier one was brought back."""
+        return next((v for v in self.versions if v.current), self.versions[0])
+
 
 def catalogue(rt: Runtime, actor: Actor) -> list[Process]:
     """Every deployed process with its versions and how many instances run on each."""
@@ -57,20 +64,24 @@ def catalogue(rt: Runtime, actor: Actor) -> list[Process]:
                    func.count().filter(i.status.in_(OPEN_STATUSES)).label("running")).group_by(i.definition_id))}
         rows = session.execute(select(d.id, d.process_id, d.name, d.version, p.id, p.content_hash, p.deployed_by,
                                       p.deployed_at).join(p).order_by(d.process_id, d.version.desc())).all()
+        released = releases.current(session)
     processes: dict[str, Process] = {}
     for def_id, pid, name, version, package_id, digest, by, at in rows:
         process = processes.setdefault(pid, Process(pid, name))
         running, total = counts.get(def_id, (0, 0))
-        process.versions.append(Version(def_id, version, package_id, digest, by, at, running, total))
+        process.versions.append(Version(def_id, version, package_id, digest, by, at, running, total,
+                                        released is not None and released.package_id == package_id))
     return list(processes.values())
 
 
 def version(rt: Runtime, actor: Actor, process_id: str, number: int | None = None) -> Version:
-    """One version of ``process_id`` (the newest when ``number`` is None); counts only its instances."""
+    """One version of ``process_id`` (the current one when ``number`` is None: what new instances start
+    on, see runtime/services/releases.py); counts only its instances."""
     require_any(actor, OWNER_ROLES, "see process definitions")
     d, p, i = ProcessDefinition, ProcessPackage, ProcessInstance
+    is_current = d.package_id == releases.current_package_query()
     query = (select(d.id, d.version, p.id, p.content_hash, p.deployed_by, p.deployed_at).join(p)
-             .where(d.process_id == process_id).order_by(d.version.desc()).limit(1))
+             .where(d.process_id == process_id).order_by(is_current.desc(), d.version.desc()).limit(1))
     if number is not None:
         query = query.where(d.version == number)
     with rt.db.reader() as session:
@@ -80,7 +91,8 @@ def version(rt: Runtime, actor: Actor, process_id: str, number: int | None = Non
                                      else f"no deployed process has the id '{process_id}'")
         total, running = session.execute(select(func.count(), func.count().filter(i.status.in_(OPEN_STATUSES)))
                                          .where(i.definition_id == row[0])).one()
-    return Version(*row, running, total)
+        released = releases.current(session)
+    return Version(*row, running, total, released is not None and released.package_id == row[2])
 
 
 def files(rt: Runtime, package_id: int) -> dict[str, bytes]:

@@ -99,9 +99,14 @@ def definition(rt: Runtime, session: Session, definition_id: int) -> DefinitionR
 
 
 def newest_definition(rt: Runtime, session: Session, process_id: str) -> DefinitionRef | None:
-    """The newest version of ``process_id``: what new instances start on, and whose forms the API shows."""
-    definition_id = session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.process_id == process_id)
-                                   .order_by(ProcessDefinition.version.desc()).limit(1))
+    """The current version of ``process_id``: what new instances start on, and whose forms the API shows.
+    It is the one in the released package (runtime/services/releases.py); a process that package lacks
+    (released before the process was added) starts on its newest version."""
+    from runtime.services.releases import current_package_query
+    d = ProcessDefinition
+    definition_id = session.scalar(select(d.id).where(d.process_id == process_id)
+                                   .order_by((d.package_id == current_package_query()).desc(), d.version.desc())
+                                   .limit(1))
     return None if definition_id is None else definition(rt, session, definition_id)
 
 

@@ -79,16 +79,22 @@
     }
   }
 
-  async function save() {
+  async function save(force) {
     clearProblems();
     $("save-status").textContent = "…";
     const { xml } = await modeler.saveXML({ format: true });
     const response = await fetch(root.dataset.save, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
-      body: JSON.stringify({ file: root.dataset.file, xml: xml, package_id: Number(root.dataset.package) }),
+      body: JSON.stringify({ file: root.dataset.file, xml: xml, package_id: Number(root.dataset.package),
+                             force: force === true }),
     });
     const answer = await response.json().catch(() => ({ problems: [{ message: response.statusText }] }));
+    if (response.status === 409 && answer.drift) {  // deployed meanwhile: replace it only when the owner says so
+      $("save-status").textContent = answer.drift.message;
+      if (window.confirm(answer.drift.message)) return save(true);
+      return;
+    }
     if (!response.ok) {
       $("save-status").textContent = "✗";
       showProblems(answer.problems || [{ message: (answer.error || {}).message || response.statusText }]);
@@ -108,6 +114,6 @@
   }
 
   $("prop-apply").addEventListener("click", apply);
-  $("save").addEventListener("click", save);
+  $("save").addEventListener("click", () => save(false));
   open();
 })();

@@ -1,0 +1,26 @@
+"""Which deployed package new instances start on. A deployment is immutable and keyed by its content;
+a release says "from now on, this one". The newest release is current: a new deployment releases its
+package, deploying files identical to an older package releases that one again, and a rollback
+releases any earlier version on purpose, with a reason. Running instances stay where they started."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from runtime.store.db import Base, UTCDateTime
+
+UTC = UTCDateTime()
+ORIGINS = ("files", "console")  # complaintflow deploy from a folder / the web console (upload or modeler)
+
+
+class ProcessRelease(Base):
+    __tablename__ = "process_release"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("process_package.id"))
+    released_at: Mapped[datetime] = mapped_column(UTC)
+    released_by: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20))  # deployed | deployed_again | rolled_back
+    origin: Mapped[str] = mapped_column(String(20))  # files | console
+    reason: Mapped[str | None] = mapped_column(String(500))
