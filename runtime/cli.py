@@ -95,6 +95,9 @@ def deploy(rt: Runtime, paths: tuple[Path, ...], actor: str, force: bool, keep_c
     state = ("deployed" if result.created else "made current again" if result.released
              else "unchanged, nothing deployed")
     click.echo(f"package {result.content_hash[:12]} {state}: {_versions(result.definitions)}")
+    if result.changed:
+        click.echo(f"changed: {', '.join(result.changed)} (every process gets a new version together: the processes "
+                   "of one deployment call each other, so a version is the whole set)")
 
 
 def _versions(versions: dict[str, int]) -> str:

@@ -142,6 +142,9 @@ def upload():
         return render_template("processes.html", processes=definitions.catalogue(runtime(), current_actor()),
                                drift=_drift(drift)), 409
     versions = ", ".join(f"{k} v{v}" for k, v in result.definitions.items())
+    if result.created and result.changed:
+        flash(_("Changed: %(files)s. Every process gets a new version together: the processes of one deployment "
+                "call each other, so a version is the whole set.", files=", ".join(result.changed)), "ok")
     flash(_("Deployed: %(versions)s", versions=versions) if result.created
           else _("These files were deployed before: new complaints start on %(versions)s again.", versions=versions)
           if result.released else _("Nothing changed: these files are deployed already."), "ok")

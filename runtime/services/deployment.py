@@ -35,6 +35,9 @@ class DeployResult:
     created: bool
     definitions: dict[str, int]  # process id -> version
     released: bool = True  # new instances start on it now (false: it already was the current version)
+    # The files that differ from the version current before (every process of a package gets a new
+    # version together: they call each other inside the package, so a version is the whole set).
+    changed: tuple[str, ...] = ()
 
 
 def check(rt: Runtime, files: dict[str, bytes]) -> ParsedPackage:
@@ -133,7 +136,9 @@ def _release(session, result: DeployResult, actor: str, origin: str) -> DeployRe
     if now is not None and now.package_id == result.package_id:
         return replace(result, released=False)
     releases.release(session, result.package_id, actor, "deployed" if result.created else "deployed_again", origin)
-    return replace(result, released=True)
+    changed = releases.changed_files(releases.files_of(session, now.package_id),
+                                     releases.files_of(session, result.package_id)) if now else []
+    return replace(result, released=True, changed=tuple(changed))
 
 
 def _existing(rt: Runtime, digest: str) -> DeployResult | None:
