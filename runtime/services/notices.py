@@ -1,6 +1,8 @@
 """Marking one's notices as read, and choosing the daily digest: the writes on the in-app bell, one transaction each."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import update
 
 from runtime import clock
@@ -20,9 +22,13 @@ def mark_all_read(rt: Runtime, actor: Actor) -> int:
 
 def set_daily_digest(rt: Runtime, actor: Actor, on: bool) -> None:
     """Choose one digest e-mail a day (``on``) or an e-mail per notice; urgent notices are mailed at once either way."""
+    now = clock.now()
     with rt.db.transaction() as session:
         preference = session.get(NoticePreference, actor.username)
         if preference is None:
-            preference = NoticePreference(username=actor.username, daily_digest=on, updated_at=clock.now())
+            preference = NoticePreference(username=actor.username, daily_digest=False, updated_at=now)
             session.add(preference)
-        preference.daily_digest, preference.updated_at = on, clock.now()
+        if on and not preference.daily_digest:  # the first digest is tomorrow's, covering from now on
+            preference.last_digest_on = now.astimezone(ZoneInfo(rt.settings.timezone)).date()
+            preference.last_digest_at = now
+        preference.daily_digest, preference.updated_at = on, now
