@@ -46,7 +46,7 @@ def queue_due(rt: Runtime, now: datetime) -> int:
     return queued
 
 
-def _queue(session: Session, username: str, email: str, locale: str, day: str, groups: list[NoticeGroup],
+def _queue(session: Session, username: str, email: str | None, locale: str | None, day: str, groups: list[NoticeGroup],
            now: datetime) -> None:
     row = {"event_key": f"{DIGEST}:{day}:{username}"[:200], "recipient": username, "kind": DIGEST,
            "title": day, "details": {"locale": locale, "count": sum(g.total for g in groups),
