@@ -124,7 +124,8 @@
     if (claiming) {
       const row = document.getElementById("task-" + claiming);
       claiming = null;
-      if (row && row.classList.contains("mine")) { select(row); return; }
+      const lost = document.activeElement === document.body || live().contains(document.activeElement);
+      if (row && row.classList.contains("mine") && lost) { select(row); return; }
     }
     mark(rowOf(selected));
     if (refocus) {
