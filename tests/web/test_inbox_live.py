@@ -116,3 +116,22 @@ def test_the_poll_reads_only_what_the_actor_may_see(rt, site):
     signed_in(client, "zhao")
     assert key not in text(client.get("/live?tab=available")).split('id="inbox-counts"')[0]
     assert client.get("/live?tab=available&page=abc").status_code == 200  # bad input: ignored, never a 500
+
+
+JUNK = ["", "²", "-1", "99999999999999999999", "a" * 10_000, "\x00", "\r\nX: y", "//evil.test",
+        "<script>alert(1)</script>", "💥" * 300]
+
+
+@pytest.mark.parametrize("junk", JUNK)
+def test_junk_in_the_poll_the_digest_setting_and_the_way_back_is_never_a_500(rt, site, junk):
+    client, key = site
+    signed_in(client, "li")
+    polled = client.get("/live", query_string={"tab": junk, "page": junk, "severity": junk, "part": junk},
+                        headers={"X-Inbox-Fingerprint": junk[:200].replace("\r\n", " ").replace("\x00", "")})
+    assert polled.status_code in (200, 204) and "<script>alert" not in text(polled)
+    setting = client.post("/notifications/digest", data={"csrf_token": csrf(client, "/notifications/"),
+                                                         "daily_digest": junk})
+    assert setting.status_code == 302
+    page = client.get(f"/tasks/{task(rt, key, 'handle').id}", query_string={"next": junk})
+    assert page.status_code == 200 and "<script>alert" not in text(page)
+    assert 'href="//evil.test"' not in text(page) and 'value="//evil.test"' not in text(page)
