@@ -128,10 +128,7 @@ def task(task_id):
     if found is None:
         abort(404, _("This task does not exist or is already done."))
     errors, values, status = {}, {}, 200
-    if request.method == "POST" and _suspended(found):  # the runtime refuses it too; say so without trying
-        errors, status = {"(form)": _("This complaint is suspended: its tasks cannot be completed until an "
-                                      "administrator resumes it.")}, 409
-    elif request.method == "POST":
+    if request.method == "POST":  # a suspended complaint's task has no form, and the runtime refuses it (409)
         values = schema_form.parse(found.schema, request.form)
         try:
             values = _with_new_files(found, values)

@@ -14,8 +14,10 @@
 
   const live = () => document.getElementById("inbox-live");
   const help = () => document.getElementById("inbox-help");
-  const rows = () => Array.from(document.querySelectorAll("#inbox-live tbody tr[data-task]"));
-  const rowOf = (id) => rows().find((r) => r.dataset.task === id) || null;
+  const ROW = "#inbox-live tbody tr[id^='task-']";
+  const idOf = (row) => row.id.slice("task-".length);
+  const rows = () => Array.from(document.querySelectorAll(ROW));
+  const rowOf = (id) => rows().find((r) => idOf(r) === id) || null;
 
   function mark(row) {
     rows().forEach((r) => { r.classList.remove("selected"); r.removeAttribute("aria-current"); });
@@ -24,7 +26,7 @@
 
   function select(row) {
     if (!row) return;
-    selected = row.dataset.task;
+    selected = idOf(row);
     mark(row);
     const link = row.querySelector("a.task-link");
     if (link) link.focus();
@@ -84,8 +86,8 @@
 
   document.addEventListener("click", function (event) {
     if (event.target.closest(".open-help")) openHelp();
-    const row = event.target.closest("#inbox-live tbody tr[data-task]");
-    if (row) { selected = row.dataset.task; mark(row); }
+    const row = event.target.closest(ROW);
+    if (row) { selected = idOf(row); mark(row); }
   });
 
   document.addEventListener("close", function (event) {
@@ -99,8 +101,8 @@
       if (document.hidden || (dialog && dialog.open) || claiming) event.preventDefault();
       return;
     }
-    const row = elt.closest && elt.closest("tr[data-task]");
-    if (row && elt.matches("form") && elt.querySelector("button.claim")) claiming = row.dataset.task;
+    const row = elt.closest && elt.closest(ROW);
+    if (row && elt.matches("form") && elt.querySelector("button.claim")) claiming = idOf(row);
   });
 
   document.addEventListener("htmx:configRequest", function (event) {
@@ -110,8 +112,8 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.elt !== live()) return;
     const focused = document.activeElement;
-    const row = focused && focused.closest && focused.closest("#inbox-live tr[data-task]");
-    refocus = row ? { task: row.dataset.task, cls: focused.classList[0] || "" } : null;
+    const row = focused && focused.closest && focused.closest(ROW);
+    refocus = row ? { task: idOf(row), cls: focused.classList[0] || "" } : null;
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
@@ -125,7 +127,7 @@
       const row = document.getElementById("task-" + claiming);
       claiming = null;
       const lost = document.activeElement === document.body || live().contains(document.activeElement);
-      if (row && row.classList.contains("mine") && lost) { select(row); return; }
+      if (row && row.querySelector("button.release") && lost) { select(row); return; }  // now held by me
     }
     mark(rowOf(selected));
     if (refocus) {
