@@ -64,6 +64,7 @@ class InboxRow:
     form: str | None = None
     subject: str | None = None  # the complaint's own words for what it is about (登记的投诉主题)
     status: str | None = None  # the complaint's status: a suspended one is marked and its task cannot be done
+    assignee_name: str | None = None  # the holder's display name (李强), shown instead of the user name
 
     @property
     def suspended(self) -> bool:
@@ -137,9 +138,11 @@ def _matching(tab: str, actor: Actor, now: datetime, flt: InboxFilter):
 def _details(ids_query):
     """The full rows of a page of tasks (joined after the page is cut, so only 25 rows are joined)."""
     return (select(HumanTask, ProcessInstance.business_key, ProcessInstance.owner, ProcessInstance.severity,
-                   ComplaintRecord.category, ComplaintRecord.site, ComplaintRecord.subject, ProcessInstance.status)
+                   ComplaintRecord.category, ComplaintRecord.site, ComplaintRecord.subject, ProcessInstance.status,
+                   User.display_name)
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
             .outerjoin(ComplaintRecord, ComplaintRecord.instance_id == HumanTask.instance_id)
+            .outerjoin(User, User.username == HumanTask.assignee)
             .where(HumanTask.id.in_(ids_query)))
 
 
@@ -164,7 +167,8 @@ def page(rt: Runtime, actor: Actor, flt: InboxFilter) -> InboxPage:
     return InboxPage(rows, counts, total, number, pages)
 
 
-def _row(now: datetime, t: HumanTask, key, owner, severity, category, site, subject, status) -> InboxRow:
+def _row(now: datetime, t: HumanTask, key, owner, severity, category, site, subject, status,
+         assignee_name=None) -> InboxRow:
     left = used = None
     if t.due_at is not None:
         calendar = business_calendar.current()
@@ -173,7 +177,7 @@ def _row(now: datetime, t: HumanTask, key, owner, severity, category, site, subj
         used = (now - t.created_at).total_seconds() / allowed if allowed > 0 else 1.0
     return InboxRow(t.id, t.title, t.task_name, key, t.role, t.department, t.assignee, t.delegated_by, owner, severity,
                     category, site, t.created_at, t.due_at, t.version, left, used, t.due_exact, t.due_rule, t.form,
-                    subject, status)
+                    subject, status, assignee_name)
 
 
 OPTIONS_TTL = 300.0  # seconds; the menus may lag new sites or departments by this much

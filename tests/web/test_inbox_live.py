@@ -135,3 +135,13 @@ def test_junk_in_the_poll_the_digest_setting_and_the_way_back_is_never_a_500(rt,
     page = client.get(f"/tasks/{task(rt, key, 'handle').id}", query_string={"next": junk})
     assert page.status_code == 200 and "<script>alert" not in text(page)
     assert 'href="//evil.test"' not in text(page) and 'value="//evil.test"' not in text(page)
+
+
+def test_a_held_task_shows_its_holders_name(rt, site):
+    client, key = site
+    create_user(rt, "li_q", "password-123", ["department"], "李强", department="engineering")
+    services.claim_task(rt, get_actor(rt, "li_q"), task(rt, key, "handle").id)
+    signed_in(client, "root")
+    page = text(client.get("/?tab=team"))
+    row = re.search(rf'<tr id="task-{task(rt, key, "handle").id}".*?</tr>', page, re.S).group(0)
+    assert '<span title="li_q">李强</span>' in row
