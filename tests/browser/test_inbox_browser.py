@@ -270,3 +270,19 @@ def test_the_inbox_keyboard_shortcuts_and_their_help(rt, live, dispatched, new_p
     page.keyboard.press("o")
     page.wait_for_url(re.compile(r"/tasks/"))
     assert page.locator("h1", has_text="部门调查处理").is_visible()
+
+
+def test_the_notifications_and_the_shortcut_help_fit_a_phone_screen(rt, live, dispatched, new_page):
+    page = new_page(width=390, height=844)
+    sign_in(page, live, "wang")
+    page.get_by_role("link", name="通知").click()
+    page.get_by_role("heading", name="通知", exact=True).wait_for()
+    assert page.locator("input[name=daily_digest]").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    screenshot(page, "notifications-phone")
+    page.goto(live)
+    page.get_by_role("button", name="键盘快捷键").click()
+    expect(page.get_by_role("dialog", name="键盘快捷键")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="键盘快捷键")).to_be_hidden()
