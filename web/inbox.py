@@ -49,8 +49,9 @@ def live():
     query = request.args.to_dict()
     flt = _filter(query)
     parts = _parts(inbox.page(runtime(), current_actor(), flt), flt, query)
-    if request.args.get("part") == "counts":  # after a claim or release in a row: the tabs' counts only
-        return render_template("_inbox_counts.html", **parts)
+    if request.args.get("part") == "counts":  # after a claim or release in a row: the counts and the heading's total
+        return render_template("_inbox_counts.html", **parts) + render_template("_inbox_heading.html", **parts,
+                                                                                heading_oob=True)
     rows = render_template("_inbox_live.html", **parts)
     fingerprint = _fingerprint(rows)
     if request.headers.get("X-Inbox-Fingerprint") == fingerprint:

@@ -178,6 +178,7 @@ def test_counts_and_rows_refresh_after_a_claim_and_a_release(rt, live, dispatche
     claim_button(page, dispatched).click()
     expect(page.locator("nav.tabs a", has_text="我认领的任务").locator(".count")).to_have_text("1")
     expect(page.locator("nav.tabs a", has_text="可认领的任务").locator(".count")).to_have_text("0")
+    expect(page.locator("h1")).to_have_text("可认领的任务 (0)")
     row = page.locator("tr", has_text=dispatched)
     row.get_by_role("button", name="退回").click()
     expect(page.locator("nav.tabs a", has_text="可认领的任务").locator(".count")).to_have_text("1")
