@@ -23,7 +23,7 @@ from runtime.errors import Conflict, InvalidInput, Unavailable
 from web import file_messages, schema_form
 from web.attachments import uploads
 from web.params import local_path, whole_number
-from web.context import current_actor, login_required, runtime
+from web.context import current_actor, login_required, runtime, signed_in
 from web import error_messages, form_messages
 
 bp = Blueprint("inbox", __name__)
@@ -43,9 +43,15 @@ def index():
 
 
 @bp.get("/live")
-@login_required
 def live():
     """The polled list (rows, heading, and the counts swapped out of band); 204 when nothing changed."""
+    if signed_in() is None and request.headers.get("HX-Request"):  # signed out meanwhile: the page, not the list,
+        return Response(status=204, headers={"HX-Redirect": url_for("auth.login", next=url_for("inbox.index"))})
+    return _live()
+
+
+@login_required
+def _live():
     query = request.args.to_dict()
     flt = _filter(query)
     parts = _parts(inbox.page(runtime(), current_actor(), flt), flt, query)

@@ -145,3 +145,10 @@ def test_a_held_task_shows_its_holders_name(rt, site):
     page = text(client.get("/?tab=team"))
     row = re.search(rf'<tr id="task-{task(rt, key, "handle").id}".*?</tr>', page, re.S).group(0)
     assert '<span title="li_q">李强</span>' in row
+
+
+def test_a_poll_after_signing_out_sends_the_page_to_the_sign_in_not_into_the_list(rt, site):
+    client, _ = site
+    polled = client.get("/live?tab=available", headers={"HX-Request": "true"})
+    assert polled.status_code == 204 and polled.headers["HX-Redirect"].startswith("/login")
+    assert client.get("/live?tab=available").status_code == 302  # a plain request: the usual sign-in redirect
