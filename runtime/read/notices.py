@@ -28,6 +28,8 @@ class NoticeGroup:
     unread: int
 
     def __getattr__(self, name: str):  # the template reads the newest notice's fields (kind, title, ...)
+        if name.startswith("__") or name == "latest":  # copy and pickle look for these before ``latest`` is set
+            raise AttributeError(name)
         return getattr(self.latest, name)
 
 
