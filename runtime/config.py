@@ -46,6 +46,8 @@ class Settings:
     max_attachment_bytes: int = 20 * 1024 * 1024  # the largest single attachment
     chart_max_days: int = 366      # the longest range the dashboard's charts draw, in days
     event_log_max_days: int = 366  # the longest range one event-log (XES) export covers, in days
+    inbox_poll_seconds: float = 15.0  # how often an open inbox asks whether its list changed (one cheap read)
+    digest_hour: int = 8  # the local hour (business time zone) from which the daily digest e-mails go out
 
     def retry_delay(self, attempts: int) -> float:
         """Seconds before attempt ``attempts + 1``: exponential backoff, capped at one hour."""
@@ -175,4 +177,6 @@ def load_settings() -> Settings:
         max_attachment_bytes=_positive_int("COMPLAINTFLOW_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024),
         chart_max_days=_positive_int("COMPLAINTFLOW_CHART_MAX_DAYS", 366),
         event_log_max_days=_positive_int("COMPLAINTFLOW_EVENT_LOG_MAX_DAYS", 366),
+        inbox_poll_seconds=max(1.0, _float("COMPLAINTFLOW_INBOX_POLL_SECONDS", 15.0)),
+        digest_hour=min(23, max(0, _int("COMPLAINTFLOW_DIGEST_HOUR", 8))),
     )

@@ -1,7 +1,17 @@
-"""The staff task list: claim, release and complete (the full inbox is built on this)."""
+"""The staff task list: claim, release and complete (the full inbox is built on this).
+
+The list keeps itself current by htmx polling of ``/live`` (the tab's rows and every tab's count, read
+from the projection tables like the page itself) rather than server-sent events: a poll is one short
+request that any web process answers, while an event stream would hold a connection (and, under
+gunicorn's sync workers, a whole worker) per open inbox. The client sends the fingerprint of what it
+shows; an unchanged list is answered 204 and nothing on the screen moves.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import hashlib
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from flask_babel import gettext as _
 
 from runtime import services
@@ -13,7 +23,7 @@ from runtime.errors import Conflict, InvalidInput, Unavailable
 from web import file_messages, schema_form
 from web.attachments import uploads
 from web.params import local_path, whole_number
-from web.context import current_actor, login_required, runtime
+from web.context import current_actor, login_required, runtime, signed_in
 from web import error_messages, form_messages
 
 bp = Blueprint("inbox", __name__)
@@ -22,10 +32,52 @@ bp = Blueprint("inbox", __name__)
 @bp.get("/")
 @login_required
 def index():
-    actor, flt = current_actor(), _filter()
+    actor, query = current_actor(), request.args.to_dict()
+    flt = _filter(query)
     found = inbox.screen(runtime(), actor, flt)
-    return render_template("inbox.html", result=found.result, flt=flt, tabs=inbox.tabs_for(actor), saved=found.saved,
-                           options=found.options, filters=inbox.FILTERS, cap=inbox.COUNT_CAP)
+    parts = _parts(found.result, flt, query)
+    live = render_template("_inbox_live.html", **parts)
+    return render_template("inbox.html", **parts, live=Markup(live), fingerprint=_fingerprint(live),
+                           saved=found.saved, options=found.options, filters=inbox.FILTERS,
+                           poll_seconds=runtime().settings.inbox_poll_seconds)
+
+
+@bp.get("/live")
+def live():
+    """The polled list (rows, heading, and the counts swapped out of band); 204 when nothing changed."""
+    if signed_in() is None and request.headers.get("HX-Request"):  # signed out meanwhile: the page, not the list,
+        return Response(status=204, headers={"HX-Redirect": url_for("auth.login", next=url_for("inbox.index"))})
+    return _live()
+
+
+@login_required
+def _live():
+    query = request.args.to_dict()
+    flt = _filter(query)
+    parts = _parts(inbox.page(runtime(), current_actor(), flt), flt, query)
+    if request.args.get("part") == "counts":  # after a claim or release in a row: the counts and the heading's total
+        return render_template("_inbox_counts.html", **parts) + render_template("_inbox_heading.html", **parts,
+                                                                                heading_oob=True)
+    rows = render_template("_inbox_live.html", **parts)
+    fingerprint = _fingerprint(rows)
+    if request.headers.get("X-Inbox-Fingerprint") == fingerprint:
+        return Response(status=204)
+    body = rows + render_template("_inbox_counts.html", **parts, oob=True)
+    return Response(body, headers={"X-Inbox-Fingerprint": fingerprint})
+
+
+def _parts(result: inbox.InboxPage, flt: inbox.InboxFilter, query: dict) -> dict:
+    """What the page, the polled list and the counts are rendered from (``here``: the inbox's own address,
+    which the rows' links carry as ``next`` so completing a task returns to this very view)."""
+    clean = {k: v for k, v in query.items() if k in inbox.FILTERS or k in ("tab", "page")}
+    here = url_for("inbox.index", **clean)
+    return {"result": result, "flt": flt, "tabs": inbox.tabs_for(current_actor()), "cap": inbox.COUNT_CAP,
+            "query": clean, "here": here, "live_url": url_for("inbox.live", **clean),
+            "counts_url": url_for("inbox.live", part="counts", **clean)}
+
+
+def _fingerprint(html: str) -> str:
+    return hashlib.sha256(html.encode()).hexdigest()[:16]
 
 
 @bp.post("/views")
@@ -47,9 +99,8 @@ def delete_view(view_id: int):
     return redirect(url_for("inbox.index"))
 
 
-def _filter() -> inbox.InboxFilter:
+def _filter(args: dict) -> inbox.InboxFilter:
     """The tab, filters and page from the query string; unknown values are ignored, not errors."""
-    args = request.args
     values = {name: (args.get(name) or None) for name in inbox.FILTERS}
     page = whole_number(args.get("page"), "page", default=1, strict=False) or 1
     return inbox.InboxFilter(tab=args.get("tab", "available"), page=page, **values)
@@ -84,13 +135,13 @@ def task(task_id):
     if found is None:
         abort(404, _("This task does not exist or is already done."))
     errors, values, status = {}, {}, 200
-    if request.method == "POST":
+    if request.method == "POST":  # a suspended complaint's task has no form, and the runtime refuses it (409)
         values = schema_form.parse(found.schema, request.form)
         try:
             values = _with_new_files(found, values)
             services.complete_task(runtime(), current_actor(), task_id, values, _version())
             flash(_("Completed: %(title)s", title=found.task.title), "ok")
-            return redirect(url_for("inbox.index"))
+            return redirect(_back())
         except Unavailable:  # the file store did not answer: nothing was kept, what was typed stays
             errors, status = {"(form)": _("The files could not be stored just now; nothing was saved. "
                                           "Try again in a moment.")}, 503
@@ -109,8 +160,12 @@ def task(task_id):
     return render_template("task.html", task=found.task, fields=schema_form.fields(found.schema), errors=errors,
                            values=values, colleagues=found.colleagues, page=found,
                            attachments=found.complaint.case_file.attachments if found.complaint else [],
-                           number=found.task.business_key,
+                           number=found.task.business_key, suspended=_suspended(found), back=_back(),
                            may_reassign=bool(actor.roles & (MANAGER_ROLES | REPAIR_ROLES))), status
+
+
+def _suspended(found) -> bool:
+    return bool(found.complaint and found.complaint.view.status == "suspended")
 
 
 def _with_new_files(found, values: dict) -> dict:
@@ -165,18 +220,19 @@ def _hand_over(task_id: str, act, done: str):
 
 def _answer(task_id: str, notice: tuple[str, str]):
     """htmx swaps in the task's fresh row with the outcome; a plain form post goes back to the list."""
-    if request.headers.get("HX-Request"):
+    if request.headers.get("HX-Request"):  # the counts above the list refresh on the event
         row = inbox.row(runtime(), task_id)
+        headers = {"HX-Trigger": "inbox-changed"}
         if row is None:
-            return render_template("_gone_row.html", notice=notice)
-        return render_template("_task_row.html", t=row, notice=notice)
+            return render_template("_gone_row.html", notice=notice), headers
+        return render_template("_task_row.html", t=row, notice=notice, here=_back()), headers
     flash(notice[1], notice[0])
     return redirect(_back())
 
 
 def _back() -> str:
     """Where the user came from (same tab, filters and page), if it is a path of this site."""
-    return local_path(request.form.get("next"), url_for("inbox.index"))
+    return local_path(request.form.get("next") or request.args.get("next"), url_for("inbox.index"))
 
 
 def _version() -> int | None:

@@ -62,6 +62,13 @@ class InboxRow:
     due_exact: bool = True  # False: the due time was computed on a provisional calendar year
     due_rule: str | None = None
     form: str | None = None
+    subject: str | None = None  # the complaint's own words for what it is about (登记的投诉主题)
+    status: str | None = None  # the complaint's status: a suspended one is marked and its task cannot be done
+    assignee_name: str | None = None  # the holder's display name (李强), shown instead of the user name
+
+    @property
+    def suspended(self) -> bool:
+        return self.status == "suspended"
 
     @property
     def business_key(self) -> str:
@@ -131,9 +138,11 @@ def _matching(tab: str, actor: Actor, now: datetime, flt: InboxFilter):
 def _details(ids_query):
     """The full rows of a page of tasks (joined after the page is cut, so only 25 rows are joined)."""
     return (select(HumanTask, ProcessInstance.business_key, ProcessInstance.owner, ProcessInstance.severity,
-                   ComplaintRecord.category, ComplaintRecord.site)
+                   ComplaintRecord.category, ComplaintRecord.site, ComplaintRecord.subject, ProcessInstance.status,
+                   User.display_name)
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
             .outerjoin(ComplaintRecord, ComplaintRecord.instance_id == HumanTask.instance_id)
+            .outerjoin(User, User.username == HumanTask.assignee)
             .where(HumanTask.id.in_(ids_query)))
 
 
@@ -154,11 +163,12 @@ def page(rt: Runtime, actor: Actor, flt: InboxFilter) -> InboxPage:
         number, pages, offset = paging.window(total, flt.page, PAGE_SIZE, COUNT_CAP)
         ids = _ordered(_matching(tab, actor, now, flt)).limit(PAGE_SIZE).offset(offset)
         found = session.execute(_ordered(_details(select(ids.subquery().c.id)))).all()
-        rows = [_row(t, key, owner, severity, category, site, now) for t, key, owner, severity, category, site in found]
+        rows = [_row(now, *found_row) for found_row in found]
     return InboxPage(rows, counts, total, number, pages)
 
 
-def _row(t: HumanTask, key, owner, severity, category, site, now: datetime) -> InboxRow:
+def _row(now: datetime, t: HumanTask, key, owner, severity, category, site, subject, status,
+         assignee_name=None) -> InboxRow:
     left = used = None
     if t.due_at is not None:
         calendar = business_calendar.current()
@@ -166,7 +176,8 @@ def _row(t: HumanTask, key, owner, severity, category, site, now: datetime) -> I
         allowed = (t.due_at - t.created_at).total_seconds()
         used = (now - t.created_at).total_seconds() / allowed if allowed > 0 else 1.0
     return InboxRow(t.id, t.title, t.task_name, key, t.role, t.department, t.assignee, t.delegated_by, owner, severity,
-                    category, site, t.created_at, t.due_at, t.version, left, used, t.due_exact, t.due_rule, t.form)
+                    category, site, t.created_at, t.due_at, t.version, left, used, t.due_exact, t.due_rule, t.form,
+                    subject, status, assignee_name)
 
 
 OPTIONS_TTL = 300.0  # seconds; the menus may lag new sites or departments by this much
@@ -201,8 +212,7 @@ def row(rt: Runtime, task_id: str) -> InboxRow | None:
         found = session.execute(_details(select(HumanTask.id).where(HumanTask.id == task_id))).first()
     if found is None:
         return None
-    t, key, owner, severity, category, site = found
-    return _row(t, key, owner, severity, category, site, clock.now())
+    return _row(clock.now(), *found)
 
 
 @dataclass(frozen=True)

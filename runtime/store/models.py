@@ -293,9 +293,10 @@ from runtime.store.reports import MonthlyReport  # noqa: E402
 from runtime.store.links import CollectiveCase, CollectiveMember, ComplaintLink  # noqa: E402
 from runtime.store.actions import CorrectiveAction  # noqa: E402
 from runtime.store.releases import ProcessRelease  # noqa: E402
+from runtime.store.notice_preferences import NoticePreference  # noqa: E402
 
 __all__ = ["OPEN_STATUSES", "ApiToken", "Attachment", "AuditEvent", "CaseArchive", "CollectiveCase", "CollectiveMember",
            "ComplaintLink", "ComplaintRecord", "ComplaintSearch", "CorrectiveAction", "HumanTask", "Incident",
-           "InstanceStatus", "MonthlyReport", "Notification", "ProcessDefinition", "ProcessFile",
+           "InstanceStatus", "MonthlyReport", "NoticePreference", "Notification", "ProcessDefinition", "ProcessFile",
            "ProcessInstance", "ProcessPackage", "ProcessRelease", "SavedFilter", "SlaClock", "TaskHistory", "Timer",
            "User", "UserRole", "WaitingEvent", "WorkerHeartbeat"]

@@ -4,7 +4,9 @@ Each row is one notice for one person: shown in the app, and queued for e-mail w
 configured and the person has an address. ``event_key`` (kind, occurrence, person) is unique and
 rows are inserted with ON CONFLICT DO NOTHING, so a replayed or concurrent action can never say
 the same thing twice. The worker sends the queued e-mails after commit (runtime/mailer.py).
-Non-urgent e-mail waits for working hours; major and crisis complaints never wait.
+Non-urgent e-mail waits for working hours; major and crisis complaints never wait. A person who chose
+the daily digest gets no e-mail per non-urgent notice: the worker's digest (runtime/worker/digest.py)
+sums them up once a day; urgent ones are still mailed at once.
 """
 from __future__ import annotations
 
@@ -20,11 +22,13 @@ from runtime import business_calendar, clock
 from runtime.config import Settings
 from runtime.engine import Notice, ReadyTask
 from runtime.store.db import table
-from runtime.store.models import HumanTask, Notification, User, UserRole
+from runtime.store.models import HumanTask, NoticePreference, Notification, User, UserRole
 from runtime.roles import role_for_lane
 
 URGENT_SEVERITIES = frozenset({"major", "crisis"})
 TABLE = table(Notification)
+# mailed on their own even to those who chose the digest: the report is the mail, a collective complaint is acted on now
+NEVER_DIGESTED = frozenset({"monthly_report", "collective"})
 
 
 @dataclass(frozen=True)
@@ -32,14 +36,20 @@ class Recipient:
     username: str
     email: str | None
     locale: str
+    digest: bool | None = False  # wants one digest e-mail a day instead of one per non-urgent notice
+
+
+def _people():
+    """Who may be told, with the address, language and digest choice the outbox rows need."""
+    return (select(User.username, User.email, User.locale, NoticePreference.daily_digest)
+            .outerjoin(NoticePreference, NoticePreference.username == User.username))
 
 
 def group(session: Session, role: str | None, department: str | None) -> list[Recipient]:
     """Active users who may take a task of ``role`` (and ``department`` for department tasks)."""
     if role is None:
         return []
-    query = (select(User.username, User.email, User.locale).join(UserRole, UserRole.user_id == User.id)
-             .where(UserRole.role == role, User.active.is_(True)))
+    query = _people().join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role, User.active.is_(True))
     if department is not None and role == "department":
         query = query.where(User.department == department)
     return [Recipient(*row) for row in session.execute(query)]
@@ -49,7 +59,7 @@ def named(session: Session, usernames: Iterable[str | None]) -> list[Recipient]:
     names = sorted({n for n in usernames if n})
     if not names:
         return []
-    query = select(User.username, User.email, User.locale).where(User.username.in_(names), User.active.is_(True))
+    query = _people().where(User.username.in_(names), User.active.is_(True))
     return [Recipient(*row) for row in session.execute(query)]
 
 
@@ -59,18 +69,24 @@ def post(session: Session, settings: Settings, instance, kind: str, key: str, ti
     now = clock.now()
     urgent = getattr(instance, "severity", None) in URGENT_SEVERITIES
     mail_at = now if urgent else business_calendar.current().next_working_time(now)
+    at_once = urgent or kind in NEVER_DIGESTED
     rows = [{"event_key": f"{kind}:{key}:{r.username}"[:200], "recipient": r.username, "kind": kind,
              "instance_id": getattr(instance, "id", None), "business_key": getattr(instance, "business_key", None),
              "task_id": task_id, "title": title[:300], "details": dict(details or {}, locale=r.locale),
              "urgent": urgent, "created_at": now, "email_attempts": 0,
-             **_mail_columns(settings, r, mail_at)} for r in {r.username: r for r in recipients}.values()]
+             **_mail_columns(settings, r, mail_at, at_once)} for r in {r.username: r for r in recipients}.values()]
+    insert_new(session, rows)
+
+
+def insert_new(session: Session, rows: list[dict]) -> None:
+    """Insert outbox rows, skipping any whose event a person was already told of (``event_key``)."""
     if rows:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         session.connection().execute(insert(TABLE).on_conflict_do_nothing(index_elements=["event_key"]), rows)
 
 
-def _mail_columns(settings: Settings, recipient: Recipient, mail_at) -> dict:
-    if not (settings.smtp_host and recipient.email):
+def _mail_columns(settings: Settings, recipient: Recipient, mail_at, at_once: bool) -> dict:
+    if not (settings.smtp_host and recipient.email) or (recipient.digest and not at_once):
         return {"email_to": None, "email_status": None, "email_due_at": None}
     return {"email_to": recipient.email, "email_status": "pending", "email_due_at": mail_at}
 

@@ -21,6 +21,10 @@ TEXTS = {
         "open_report": "在系统中查看",
         "when": "时间：{at}（{zone}）",
         "footer": "此邮件由投诉处理系统自动发送。",
+        "digest": "每日通知摘要（{title}）",
+        "digest_times": "（共 {count} 条）",
+        "open_notices": "查看全部通知",
+        "digest_footer": "您选择了每日摘要：普通通知每天汇总发送一次，紧急通知仍即时发送。可在通知页面更改。",
     },
     "en": {
         "new_task": "New task: {title}",
@@ -38,6 +42,11 @@ TEXTS = {
         "open_report": "Open it in the system",
         "when": "When: {at} ({zone})",
         "footer": "Sent automatically by the complaint handling system.",
+        "digest": "Daily summary of your notifications ({title})",
+        "digest_times": " ({count} times)",
+        "open_notices": "See all notifications",
+        "digest_footer": "You chose the daily summary: ordinary notices come once a day, urgent ones at once. "
+                         "Change it on the notifications page.",
     },
 }
 

@@ -151,6 +151,10 @@ def message(rt: Runtime, mail: Outgoing) -> EmailMessage:
         body.append(mail.details["message"])
     if mail.business_key:
         body.append(f"{text(locale, 'open_complaint')}: {rt.settings.base_url}/complaints/{mail.business_key}")
+    if mail.kind == "digest":  # the day's notices, one line per complaint and kind (runtime/worker/digest.py)
+        body += ["", *mail.details.get("lines", []), "",
+                 f"{text(locale, 'open_notices')}: {rt.settings.base_url}/notifications/",
+                 text(locale, "digest_footer")]
     if mail.kind == "monthly_report":
         body.append(f"{text(locale, 'open_report')}: {rt.settings.base_url}/reports/{mail.details.get('period', '')}")
     body += ["", text(locale, "footer")]

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from runtime import clock
-from runtime.worker import mailer
+from runtime.worker import digest, mailer
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised
 from runtime.store.models import CaseArchive, Incident, Notification, Timer, WorkerHeartbeat
@@ -61,6 +61,7 @@ class Worker:
             self.retried += 1
         # before the mail, so an owner's notice goes out in the same sweep
         self._quietly("overdue actions not told", lambda: notify_overdue(self.rt))
+        self._quietly("daily digests not queued", lambda: digest.queue_due(self.rt, now))
         self.mailed += mailer.send_due(self.rt, now)
         self.archived += archive.make_due(self.rt)
         self.reported += self._quietly("monthly report not made", lambda: reports.make_due(self.rt, now))
