@@ -1,0 +1,247 @@
+"""Every page in the reader's language (issue 17): each role signs in, in Chinese and in English, and
+opens every page it may (inbox tabs, the task page of every step it works, complaint pages, search,
+notifications, console, processes, calendar, reports, charts, actions, collective case); what it
+reads may hold no text of the other language and no internal name (role, department, step, timer,
+rule, status or audit-action code), except the user data: the complaints and people this world
+entered, and the texts process owners wrote in the deployed package (in Chinese, shown as written).
+
+One seeded world per language (module-scoped), complaints in every state on a controlled clock:
+new, dispatched, overdue with its reminders fired, suspended, major, crisis, consultation, closed.
+The English world's complaints and people are written in Latin letters, the Chinese world's in
+Chinese, so any Chinese in the English pages that is not the package's is the product's, and so is
+any Latin word in the Chinese pages outside the list below."""
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta, UTC
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from runtime import clock, services, worker
+from runtime.bootstrap import bootstrap
+from runtime.config import PROJECT_ROOT, Settings
+from runtime.roles import ROLES
+from runtime.services.users import create_user, get_actor
+from runtime.store.models import AuditEvent, HumanTask, ProcessInstance, Timer
+from tests.helpers import closing_review, csrf, deploy_processes, login
+from tests.web.page_text import codes_shown, foreign_cjk, foreign_latin, package_codes, package_texts, visible_text
+from web import create_app
+from web.i18n import LANGUAGES
+
+pytestmark = pytest.mark.sqlite_only
+SH = ZoneInfo("Asia/Shanghai")
+LANGS = ("zh_Hans", "en")
+PROCESSES = PROJECT_ROOT / "processes"
+# role -> (username, department); one person per role, two departments
+PEOPLE = {"front_desk": ("frontdesk", None), "department": ("eng", "engineering"), "security": ("guard", "security"),
+          **{r.code: (r.code.replace("_", ""), None) for r in ROLES if r.code not in ("front_desk", "department")}}
+ROLE_OF = {"security": "department"}
+DISPLAY = {"zh_Hans": "{}同事", "en": "Colleague {}"}
+# Latin in the Chinese pages that is not a word of another language: the brand, formats and units
+# staff see on screen, and the language switch's own name.
+LATIN_ALLOWED = {"complaintflow", "PDF", "CSV", "XLSX", "XES", "BPMN", "DMN", "ZIP", "JSON", "API", "KB", "MB", "GB",
+                 *(name for code, name in LANGUAGES)}
+TEXTS = {
+    "zh_Hans": {"description": "楼上装修噪音，晚上十点后仍在施工{n}", "demand": "停止夜间施工", "customer_name": "张先生",
+                "customer_unit": "{n}栋101", "location": "{n}栋", "note": "已处理", "reason": "客户要求暂缓"},
+    "en": {"description": "Renovation noise upstairs after ten at night, case {n}", "demand": "Stop the night works",
+           "customer_name": "Mr Zhang", "customer_unit": "Block {n} flat 101", "location": "Block {n}",
+           "note": "Done as agreed", "reason": "The customer asked to wait"},
+}
+START = (2026, 11, 2, 9, 0)  # a Monday
+
+
+class World:
+    """The seeded site of one language: its runtime, app, complaints by state, and its clock."""
+
+    def __init__(self, rt, lang: str):
+        self.rt, self.lang, self.texts = rt, lang, TEXTS[lang]
+        self.keys: dict[str, str] = {}
+        self._customers = iter(range(1, 100))
+
+    def actor(self, role: str):
+        return get_actor(self.rt, PEOPLE[role][0])
+
+    def intake(self, **fields) -> dict:
+        n = next(self._customers)
+        t = {k: v.format(n=n) for k, v in self.texts.items()}
+        return {"channel": "phone", "category": "noise", "customer_phone": f"1380000{n:04d}",
+                **{k: t[k] for k in ("description", "demand", "customer_name", "customer_unit", "location")},
+                **fields}
+
+    def start(self, state: str, **fields) -> str:
+        key = f"CF-{len(self.keys) + 1:04d}"
+        services.start_instance(self.rt, self.actor("front_desk"), "complaint", self.intake(**fields),
+                                business_key=key)
+        self.keys[state] = key
+        return key
+
+    def complete(self, key: str, name: str, role: str, form: dict) -> None:
+        services.complete_task(self.rt, self.actor(role), self.task(key, name).id, form)
+
+    def task(self, key: str, name: str) -> HumanTask:
+        with self.rt.db.reader() as s:
+            found = s.scalar(select(HumanTask).join(ProcessInstance).where(
+                ProcessInstance.business_key == key, HumanTask.task_name == name))
+        assert found, f"{key} does not wait at {name}"
+        return found
+
+
+def seed(w: World) -> None:
+    rt, note = w.rt, w.texts["note"]
+    clock.freeze(datetime(*START, tzinfo=SH).astimezone(UTC))
+    deploy_processes(rt)
+    for role, (username, department) in PEOPLE.items():
+        create_user(rt, username, "password-123", [ROLE_OF.get(role, role)], DISPLAY[w.lang].format(username),
+                    department, f"{username}@example.com")
+    dispatch = {"validity": "valid", "department": "engineering"}
+    closed = w.start("closed")
+    w.complete(closed, "triage", "front_desk", dispatch)
+    w.complete(closed, "first_reply", "front_desk", {"reply_summary": note})
+    w.complete(closed, "handle", "department", {"handling_result": note})
+    w.complete(closed, "callback", "front_desk", {"satisfaction": "satisfied", "callback_channel": "phone"})
+    review = closing_review(PEOPLE["site_manager"][0])
+    w.complete(closed, "confirm", "site_manager", {**review, "cause_review": note,
+                                                   "actions": [{**review["actions"][0], "description": note}]})
+    w.complete(w.start("consultation", category="property_fee"), "triage", "front_desk", {"validity": "consultation"})
+    w.complete(w.start("dispatched"), "triage", "front_desk", dispatch)
+    w.complete(w.start("overdue", category="parking"), "triage", "front_desk",
+               {"validity": "valid", "department": "security"})
+    suspended = w.start("suspended")
+    w.complete(suspended, "triage", "front_desk", dispatch)
+    services.suspend(rt, w.actor("admin"), suspended, w.texts["reason"])
+    w.complete(w.start("major", category="facilities", economic_loss=80000), "triage", "front_desk", dispatch)
+    crisis = w.start("crisis", category="lift")
+    w.complete(crisis, "triage", "front_desk", dispatch)
+    services.send_signal(rt, w.actor("front_desk"), "media_exposure", {"reported_by": "frontdesk"},
+                         business_key=crisis)
+    for _ in range(3):  # three working days later: every reminder and late timer has fired
+        clock.advance(timedelta(days=1))
+        worker.run_once(rt)
+    w.start("new")
+    w.now = clock.now()
+
+
+@pytest.fixture(scope="module")
+def worlds(sqlite_template, tmp_path_factory, _cheap_password_hashing):
+    made: dict[str, World] = {}
+
+    def get(lang: str) -> World:
+        if lang not in made:
+            base = tmp_path_factory.mktemp(f"pages_{lang}")
+            shutil.copy(sqlite_template, base / "site.db")
+            settings = Settings(database_url=f"sqlite:///{base / 'site.db'}", secret_key="test-secret",
+                                processes_dir=PROCESSES, var_dir=base, worker_poll_seconds=0.05,
+                                embedded_worker=False)
+            w = World(bootstrap(settings), lang)
+            seed(w)
+            w.app = create_app(runtime=w.rt)
+            w.clients = {}
+            made[lang] = w
+        clock.freeze(made[lang].now)
+        return made[lang]
+    yield get
+    for w in made.values():
+        w.rt.close()
+
+
+def client_of(w: World, role: str):
+    """The role's person signed in, in the world's language (one client per role, kept for the module)."""
+    if role not in w.clients:
+        client = w.app.test_client()
+        client.post("/language", data={"lang": w.lang, "next": "/login", "csrf_token": csrf(client)})
+        login(client, PEOPLE[role][0])
+        w.clients[role] = client
+    return w.clients[role]
+
+
+# -- what each page is, per role ----------------------------------------------------------------------
+def _tasks(w: World, role: str) -> list[str]:
+    """The ready steps this role works (its role's, its department's), one page per form."""
+    username, department = PEOPLE[role]
+    with w.rt.db.reader() as s:
+        rows = s.execute(select(HumanTask.id, HumanTask.task_name, HumanTask.role, HumanTask.department)).all()
+    mine = [r for r in rows if r.role == ROLE_OF.get(role, role) and (department is None or r.department == department)]
+    seen: dict[str, str] = {}
+    for r in mine:
+        seen.setdefault(r.task_name, f"/tasks/{r.id}")
+    return list(seen.values())
+
+
+def _complaints(w: World, role: str) -> list[str]:
+    return [f"/complaints/{key}" for key in w.keys.values()]
+
+
+def _console_instances(w: World, role: str) -> list[str]:
+    return [f"/admin/instances/{w.keys[state]}" for state in ("closed", "overdue", "suspended", "crisis")]
+
+
+PAGES = {
+    "sign-in": lambda w, r: ["/login"],
+    "inbox": lambda w, r: ["/", *(f"/?tab={t}" for t in ("available", "mine", "owned", "overdue", "team", "all"))],
+    "task pages": _tasks,
+    "complaint pages": _complaints,
+    "new complaint": lambda w, r: ["/complaints/new"],
+    "search": lambda w, r: [f"/search?q={w.keys['dispatched']}", "/search?q=noise"],
+    "notifications": lambda w, r: ["/notifications/"],
+    "account": lambda w, r: ["/account/"],
+    "actions": lambda w, r: ["/actions/"],
+    "reports": lambda w, r: ["/reports/", "/reports/2026-11"],
+    "console": lambda w, r: ["/admin/", "/admin/instances", "/admin/instances?status=suspended"],
+    "console instance pages": _console_instances,
+    "users": lambda w, r: ["/admin/users/"],
+    "calendar": lambda w, r: ["/admin/calendar/"],
+    "chart lists": lambda w, r: ["/admin/charts/list?kind=site_open&key=" + w.intake()["location"],
+                                 "/admin/charts/list?kind=department_open&key=engineering"],
+    "processes": lambda w, r: ["/processes/", "/processes/complaint/v1", "/processes/complaint_normal/v1",
+                               "/processes/complaint/edit"],
+}
+
+
+def _allowed_cjk(w: World) -> str:
+    return "\n".join(package_texts(PROCESSES) + [name for _, name in LANGUAGES])
+
+
+def _allowed_latin(w: World) -> set[str]:
+    people = {u for u, _ in PEOPLE.values()}
+    owners = {word for text in package_texts(PROCESSES) for word in text.replace("_", " ").split()}
+    return LATIN_ALLOWED | people | owners | {"Colleague"} - {""}
+
+
+def _codes(w: World) -> set[str]:
+    with w.rt.db.reader() as s:
+        live = set(s.scalars(select(AuditEvent.action).distinct())) | set(s.scalars(
+            select(ProcessInstance.status).distinct())) | set(s.scalars(select(Timer.task_name).distinct()))
+    return package_codes(PROCESSES) | {r.code for r in ROLES} | {c for c in live if c and "_" in c}
+
+
+def problems(w: World, html: str) -> list[str]:
+    if not hasattr(w, "codes"):
+        w.codes, w.cjk, w.latin = _codes(w), _allowed_cjk(w), _allowed_latin(w)
+    fragments = visible_text(html)
+    found = [f"code {c!r}" for c in codes_shown(fragments, w.codes)]
+    if w.lang == "en":
+        found += [f"Chinese {t!r}" for t in foreign_cjk(fragments, w.cjk)]
+    else:
+        found += [f"Latin {t!r}" for t in foreign_latin(fragments, w.latin)]
+    return found
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("role", sorted(PEOPLE))
+def test_every_page_speaks_the_readers_language(worlds, role, lang, page):
+    w = worlds(lang)
+    client = w.app.test_client() if page == "sign-in" else client_of(w, role)
+    if page == "sign-in":
+        client.post("/language", data={"lang": lang, "next": "/login", "csrf_token": csrf(client)})
+    failures = []
+    for address in PAGES[page](w, role):
+        response = client.get(address)
+        assert response.status_code < 500, f"{address}: {response.status_code}"
+        if response.mimetype != "text/html":
+            continue
+        failures += [f"{address} ({response.status_code}): {p}" for p in problems(w, response.get_data(as_text=True))]
+    assert not failures, f"{role} in {lang}, {page}:\n  " + "\n  ".join(failures)
