@@ -1,7 +1,9 @@
 """What a person reads on a page, and what in it is in the wrong language or an internal name.
 
 The visible text is the page's text outside <script>/<style>, plus the words a browser shows from
-attributes (title, placeholder, aria-label, alt, a button's value). The checks are told what is user
+attributes (title, placeholder, aria-label, alt, a button's value). Text marked as computer code
+(<code>, <kbd>, <samp>: a process id beside its name for the process owner, a content hash) is an
+identifier the page declares as such, not a word of either language, and is left out. The checks are told what is user
 data (complaints, people's names, the process owners' own texts) so only the product's words are judged.
 """
 from __future__ import annotations
@@ -12,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
+HIDDEN_TAGS = ("script", "style", "code", "kbd", "samp")
 SHOWN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 BUTTON_TYPES = {"submit", "button", "reset"}
 # Ideographs, with the digits that sit inside a name ("20分钟未派单", "3栋1单元502").
@@ -22,8 +25,9 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'\-]*")
 NOT_WORDS = re.compile(
     r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"  # e-mail addresses
     r"|https?://\S+"
-    r"|[\w\-\u4e00-\u9fff]+\.(?:pdf|jpe?g|png|xlsx|csv|zip|bpmn|dmn|json|xes|toml)\b"  # file names
-    r"|\b[A-Z]{2,}-\d+\b",  # business keys such as DEMO-0001
+    r"|(?:/?[\w\-\u4e00-\u9fff]+/)*[\w\-.\u4e00-\u9fff]+\.(?:pdf|jpe?g|png|xlsx|csv|zip|bpmn|dmn|json|xes|toml)\b"
+    r"|\b[A-Z]{2,}-\d+\b"  # business keys such as DEMO-0001
+    r"|\b[0-9a-f]{7,64}\b|\bv\d+\b",  # a version's content hash, a version number (v3)
     re.IGNORECASE)
 
 
@@ -34,7 +38,7 @@ class _Visible(HTMLParser):
         self._hidden_depth = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        if tag in HIDDEN_TAGS:
             self._hidden_depth += 1
             return
         values = dict(attrs)
@@ -43,7 +47,7 @@ class _Visible(HTMLParser):
             self.parts.append(values["value"] or "")
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style") and self._hidden_depth:
+        if tag in HIDDEN_TAGS and self._hidden_depth:
             self._hidden_depth -= 1
 
     def handle_data(self, data):
