@@ -94,12 +94,10 @@ def package_texts(processes: Path) -> list[str]:
     """Every text a process owner wrote in the deployed package: element and lane names, documentation,
     form titles, labels (enumNames), descriptions, and the policy files' strings."""
     texts: list[str] = []
-    for path in processes.glob("*.bpmn"):
+    for path in [*processes.glob("*.bpmn"), *processes.glob("*.dmn")]:
         for element in ElementTree.parse(path).iter():
-            texts += [element.get("name") or "", element.text or ""]
-    for path in processes.glob("*.dmn"):
-        for element in ElementTree.parse(path).iter():
-            texts += [element.get("name") or "", element.get("label") or "", element.text or ""]
+            prose = element.tag.endswith(("documentation", "}text")) and element.text  # not scripts, conditions
+            texts += [element.get("name") or "", element.get("label") or "", prose or ""]
     for path in (processes / "forms").glob("*.json"):
         texts += _schema_texts(json.loads(path.read_text(encoding="utf-8")))
     for path in processes.glob("*.toml"):
