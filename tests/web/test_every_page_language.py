@@ -48,8 +48,9 @@ LATIN_ALLOWED = {"complaintflow", "working_days",  # (the modeler's example of t
                  "PDF", "CSV", "XLSX", "XES", "BPMN", "DMN", "ZIP", "JSON", "API", "KB", "MB", "GB", "Word", "Excel",
                  *(name for code, name in LANGUAGES)}
 TEXTS = {
-    "zh_Hans": {"description": "楼上装修噪音，晚上十点后仍在施工{n}", "demand": "停止夜间施工", "customer_name": "张先生",
-                "customer_unit": "{n}栋101", "location": "{n}栋", "note": "已处理", "reason": "客户要求暂缓"},
+    "zh_Hans": {"description": "楼上装修噪音，晚上十点后仍在施工{n}", "demand": "停止夜间施工",
+                "customer_name": "张先生", "customer_unit": "{n}栋101", "location": "{n}栋",
+                "note": "已处理", "reason": "客户要求暂缓"},
     "en": {"description": "Renovation noise upstairs after ten at night, case {n}", "demand": "Stop the night works",
            "customer_name": "Mr Zhang", "customer_unit": "Block {n} flat 101", "location": "Block {n}",
            "note": "Done as agreed", "reason": "The customer asked to wait"},
@@ -243,7 +244,8 @@ def problems(w: World, html: str) -> list[str]:
 def test_the_checks_catch_what_the_issue_saw(worlds):
     """The texts issue 17 found on the pages are caught: codes in both languages, English in Chinese."""
     zh, en = worlds("zh_Hans"), worlds("en")
-    page = "<p>计时 dispatch_late</p><td>watch_15</td><td>front_desk</td><td>engineering</td><p>task_completed · triage</p>"
+    page = ("<p>计时 dispatch_late</p><td>watch_15</td><td>front_desk</td><td>engineering</td>"
+            "<p>task_completed · triage</p>")
     assert {"code 'dispatch_late'", "code 'watch_15'", "code 'front_desk'", "code 'engineering'",
             "code 'task_completed'"} <= set(problems(en, page))
     assert "Latin 'is'" in problems(zh, "<p>DEMO-0002 is suspended</p>")
