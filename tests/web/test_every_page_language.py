@@ -12,6 +12,7 @@ Chinese, so any Chinese in the English pages that is not the package's is the pr
 any Latin word in the Chinese pages outside the list below."""
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
 from runtime.roles import ROLES
 from runtime.services.users import create_user, get_actor
+from runtime.store.links import CollectiveCase
 from runtime.store.models import AuditEvent, HumanTask, ProcessInstance, Timer
 from tests.helpers import closing_review, csrf, deploy_processes, login
 from tests.web.page_text import codes_shown, foreign_cjk, foreign_latin, package_codes, package_texts, visible_text
@@ -56,6 +58,7 @@ TEXTS = {
            "note": "Done as agreed", "reason": "The customer asked to wait"},
 }
 START = (2026, 11, 2, 9, 0)  # a Monday
+REPEATING = ("contact_customer", "weekly_progress")
 
 
 class World:
@@ -86,6 +89,39 @@ class World:
     def complete(self, key: str, name: str, role: str, form: dict) -> None:
         services.complete_task(self.rt, self.actor(role), self.task(key, name).id, form)
 
+    def walk(self, key: str, steps: int) -> None:
+        """Complete ``steps`` of the complaint's open steps, oldest first, each with the least its form
+        asks (repeating contacts and reports are left open: they never end)."""
+        for _ in range(steps):
+            with self.rt.db.reader() as s:
+                ready = list(s.scalars(select(HumanTask).join(ProcessInstance).where(
+                    ProcessInstance.business_key == key, HumanTask.task_name.not_in(REPEATING))
+                    .order_by(HumanTask.created_at, HumanTask.task_name)))
+            if not ready:
+                return
+            step = ready[0]
+            role = next(r for r, (_, dept) in PEOPLE.items() if ROLE_OF.get(r, r) == step.role
+                        and (step.role != "department" or dept == step.department))
+            services.complete_task(self.rt, self.actor(role), step.id, self.least(step))
+
+    def least(self, step: HumanTask) -> dict:
+        """The least a step's form takes: the chosen path's answers, else every required field filled in."""
+        note = self.texts["note"]
+        if step.task_name == "triage":
+            return {"validity": "valid", "department": "engineering"}
+        if step.task_name == "confirm":
+            review = closing_review(PEOPLE["site_manager"][0])
+            return {**review, "cause_review": note, "actions": [{**review["actions"][0], "description": note}]}
+        schema = json.loads((PROCESSES / "forms" / (step.form or "ack.schema.json")).read_text(encoding="utf-8"))
+        return {name: self._least_value(schema["properties"][name]) for name in schema.get("required", [])}
+
+    def _least_value(self, field: dict):
+        if field.get("enum"):
+            return field["enum"][0]
+        if field["type"] == "string":  # the note, as often as a minimum length asks
+            return self.texts["note"] * (field.get("minLength", 1) // len(self.texts["note"]) + 1)
+        return {"boolean": True, "integer": 1, "number": 1}[field["type"]]
+
     def task(self, key: str, name: str) -> HumanTask:
         with self.rt.db.reader() as s:
             found = s.scalar(select(HumanTask).join(ProcessInstance).where(
@@ -110,13 +146,10 @@ def seed(w: World) -> None:
     review = closing_review(PEOPLE["site_manager"][0])
     w.complete(closed, "confirm", "site_manager", {**review, "cause_review": note,
                                                    "actions": [{**review["actions"][0], "description": note}]})
-    for state, steps in (("handled", 3), ("called back", 4)):  # waiting for the callback, for the closing review
-        key = w.start(state)
-        w.complete(key, "triage", "front_desk", dispatch)
-        w.complete(key, "first_reply", "front_desk", {"reply_summary": note})
-        w.complete(key, "handle", "department", {"handling_result": note})
-        if steps == 4:
-            w.complete(key, "callback", "front_desk", {"satisfaction": "satisfied", "callback_channel": "phone"})
+    handled(w, w.start("handled"))  # waiting for the callback; then for the closing review
+    w.complete(handled(w, w.start("called back")), "callback", "front_desk",
+               {"satisfaction": "satisfied", "callback_channel": "phone"})
+    seed_side_paths(w, dispatch)
     w.complete(w.start("consultation", category="property_fee"), "triage", "front_desk", {"validity": "consultation"})
     w.complete(w.start("dispatched"), "triage", "front_desk", dispatch)
     w.complete(w.start("overdue", category="parking"), "triage", "front_desk",
@@ -124,16 +157,60 @@ def seed(w: World) -> None:
     suspended = w.start("suspended")
     w.complete(suspended, "triage", "front_desk", dispatch)
     services.suspend(rt, w.actor("admin"), suspended, w.texts["reason"])
-    w.complete(w.start("major", category="facilities", economic_loss=80000), "triage", "front_desk", dispatch)
-    crisis = w.start("crisis", category="lift")
-    w.complete(crisis, "triage", "front_desk", dispatch)
-    services.send_signal(rt, w.actor("front_desk"), "media_exposure", {"reported_by": PEOPLE["front_desk"][0]},
-                         business_key=crisis)
-    for _ in range(3):  # three working days later: every reminder and late timer has fired
+    for steps in range(1, 10):  # major complaints resting at each step of their procedure
+        w.walk(w.start(f"major {steps}", category="facilities", economic_loss=80000), steps)
+    for steps in range(0, 8):  # crises, likewise
+        crisis = w.start(f"crisis {steps}", category="lift")
+        w.complete(crisis, "triage", "front_desk", dispatch)
+        services.send_signal(rt, w.actor("front_desk"), "media_exposure", {"reported_by": PEOPLE["front_desk"][0]},
+                             business_key=crisis)
+        w.walk(crisis, steps)
+    for _ in range(8):  # eight days later: every reminder, late timer and weekly report has fired
         clock.advance(timedelta(days=1))
         worker.run_once(rt)
+    clock.freeze(datetime(2026, 11, 10, 16, 10, tzinfo=SH).astimezone(UTC))  # the late shift's review is due
+    worker.run_once(rt)
     w.start("new")
+    w.complete(handled(w, w.start("written reply")), "callback", "front_desk",
+               {"satisfaction": "written_reply", "callback_channel": "phone"})
+    for building in (90, 91):  # three customers of one building within the hour: a collective case
+        for n in range(3):
+            w.start(f"collective {building} {n}", location=w.texts["location"].format(n=building))
+    with rt.db.reader() as s:  # the second case's plan made: its reply to all is due
+        plan = s.scalar(select(HumanTask).where(HumanTask.form == "collective_plan.schema.json")
+                        .order_by(HumanTask.created_at.desc(), HumanTask.id))
+    services.complete_task(rt, w.actor("site_manager"), plan.id, w.least(plan))
     w.now = clock.now()
+
+
+def seed_side_paths(w: World, dispatch: dict) -> None:
+    """Complaints resting at the steps off the main path: forwarded outside, coordinated, beyond the
+    department, a second reply agreed, a written reply awaited, no way to call back, taken over."""
+    note = w.texts["note"]
+    for steps in (0, 1):
+        key = w.start(f"to be improved {steps}")
+        w.complete(key, "triage", "front_desk", {"validity": "to_be_improved"})
+        w.walk(key, steps)
+    w.complete(w.start("coordinated"), "triage", "front_desk", {**dispatch, "coordination_needed": True})
+    key = w.start("beyond the department")
+    w.complete(key, "triage", "front_desk", dispatch)
+    w.complete(key, "handle", "department", {"cannot_handle": True, "handling_result": note})
+    key = w.start("second reply")
+    w.complete(key, "triage", "front_desk", dispatch)
+    w.complete(key, "first_reply", "front_desk", {"reply_summary": note, "agreed_reply_date": "2026-11-04"})
+    handled(w, w.start("unreachable", channel="website", customer_phone="", customer_name="", customer_unit=""))
+    key = f"CF-{len(w.keys) + 1:04d}"
+    services.start_instance(w.rt, w.actor("quality"), "complaint", w.intake(), business_key=key)
+    w.keys["taken over"] = key
+
+
+def handled(w: World, key: str) -> str:
+    """The complaint dispatched, replied to and handled: its closing begins."""
+    note = w.texts["note"]
+    w.complete(key, "triage", "front_desk", {"validity": "valid", "department": "engineering"})
+    w.complete(key, "first_reply", "front_desk", {"reply_summary": note})
+    w.complete(key, "handle", "department", {"handling_result": note})
+    return key
 
 
 @pytest.fixture(scope="module")
@@ -186,8 +263,13 @@ def _complaints(w: World, role: str) -> list[str]:
     return [f"/complaints/{key}" for key in w.keys.values()]
 
 
+def _collective_cases(w: World, role: str) -> list[str]:
+    with w.rt.db.reader() as s:
+        return [f"/collective/{case_id}" for case_id in s.scalars(select(CollectiveCase.id))]
+
+
 def _console_instances(w: World, role: str) -> list[str]:
-    return [f"/admin/instances/{w.keys[state]}" for state in ("closed", "overdue", "suspended", "crisis")]
+    return [f"/admin/instances/{w.keys[state]}" for state in ("closed", "overdue", "suspended", "crisis 0", "major 3")]
 
 
 PAGES = {
@@ -203,6 +285,7 @@ PAGES = {
     "reports": lambda w, r: ["/reports/", "/reports/2026-11"],
     "console": lambda w, r: ["/admin/", "/admin/instances", "/admin/instances?status=suspended"],
     "console instance pages": _console_instances,
+    "collective case": _collective_cases,
     "users": lambda w, r: ["/admin/users/"],
     "calendar": lambda w, r: ["/admin/calendar/"],
     "chart lists": lambda w, r: ["/admin/charts/list?kind=site_open&key=" + w.intake()["location"],
@@ -253,6 +336,16 @@ def test_the_checks_catch_what_the_issue_saw(worlds):
     assert problems(zh, "<p>DEMO-0002 已暂停 wang@example.com 维修单.pdf</p><code>complaint_normal</code>") == []
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_world_has_a_step_open_on_every_form(worlds, lang):
+    """Every form of the package is on some open step's page (the start forms are the intake page
+    and the system's own starts of a collective case and a shift review)."""
+    with worlds(lang).rt.db.reader() as s:
+        open_forms = set(s.scalars(select(HumanTask.form)))
+    starts = {"intake.schema.json", "collective_start.schema.json", "shift_review_start.schema.json"}
+    assert {p.name for p in (PROCESSES / "forms").glob("*.json")} - starts - open_forms == set()
+
+
 def test_the_worlds_cover_every_role():
     assert {ROLE_OF.get(r, r) for r in PEOPLE} == {r.code for r in ROLES}
 
@@ -269,6 +362,7 @@ def test_every_page_speaks_the_readers_language(worlds, role, lang, page):
     for address in PAGES[page](w, role):
         response = client.get(address)
         assert response.status_code < 500, f"{address}: {response.status_code}"
+        assert page != "task pages" or response.status_code == 200, f"{role} may not open its step {address}"
         if response.mimetype != "text/html":
             continue
         failures += [f"{address} ({response.status_code}): {p}" for p in problems(w, response.get_data(as_text=True))]
