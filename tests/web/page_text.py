@@ -96,6 +96,8 @@ def package_texts(processes: Path) -> list[str]:
     texts: list[str] = []
     for path in [*processes.glob("*.bpmn"), *processes.glob("*.dmn")]:
         for element in ElementTree.parse(path).iter():
+            if not element.tag.startswith(("{http://www.omg.org/spec/", "{https://www.omg.org/spec/")):  # BPMN, DMN
+                continue  # (not a tool's extensions: settings, not text)
             prose = element.tag.endswith(("documentation", "}text")) and element.text  # not scripts, conditions
             texts += [element.get("name") or "", element.get("label") or "", prose or ""]
     for path in (processes / "forms").glob("*.json"):
@@ -117,7 +119,7 @@ def _schema_texts(node) -> list[str]:
 
 def package_codes(processes: Path) -> set[str]:
     """The internal names the package defines: element ids (steps, timers, gateways, lanes, processes),
-    rule names (slaRule properties) and the codes of every enum in the forms."""
+    rule names (slaRule properties), the forms' field names and the codes of every enum in them."""
     codes: set[str] = set()
     for path in processes.glob("*.bpmn"):
         for element in ElementTree.parse(path).iter():
@@ -125,9 +127,20 @@ def package_codes(processes: Path) -> set[str]:
             if element.tag.endswith("property"):
                 codes.add(element.get("value") or "")
     for path in (processes / "forms").glob("*.json"):
-        codes |= _enum_codes(json.loads(path.read_text(encoding="utf-8")))
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        codes |= _enum_codes(schema) | _field_names(schema)
     return {c for c in codes if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+[0-9]+", c)} | \
         {c for c in codes if re.fullmatch(r"[a-z]+", c or "") and c in _enum_codes_of_fields(processes)}
+
+
+def _field_names(node) -> set[str]:
+    """The names of a form's fields (``reply_summary``): the keys of the data, never its labels."""
+    if isinstance(node, dict):
+        own = set(node["properties"]) if isinstance(node.get("properties"), dict) else set()
+        return own | {c for value in node.values() for c in _field_names(value)}
+    if isinstance(node, list):
+        return {c for value in node for c in _field_names(value)}
+    return set()
 
 
 def _enum_codes(node) -> set[str]:
