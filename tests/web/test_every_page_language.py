@@ -273,9 +273,17 @@ def _console_instances(w: World, role: str) -> list[str]:
     return [f"/admin/instances/{w.keys[state]}" for state in ("closed", "overdue", "suspended", "crisis 0", "major 3")]
 
 
+def CHART_BARS(w: World) -> list[tuple[str, str]]:  # noqa: N802 - a table, read when the world exists
+    site = TEXTS[w.lang]["location"].format(n=1)
+    return [("open_on", "2026-11-05"), ("breached_on", "2026-11-05"), ("department_open", "engineering"),
+            ("department_late", "security"), ("site_open", site), ("site_breached", site),
+            ("standard_met", "dispatched_20min"), ("standard_breached", "dispatched_20min")]
+
+
 PAGES = {
     "sign-in": lambda w, r: ["/login"],
-    "inbox": lambda w, r: ["/", *(f"/?tab={t}" for t in ("available", "mine", "owned", "overdue", "team", "all"))],
+    "inbox": lambda w, r: ["/", *(f"/?tab={t}" for t in ("available", "mine", "owned", "overdue", "team", "all")),
+                           "/?tab=all&severity=crisis", "/?tab=all&department=security", "/?tab=all&q=nothing-like-it"],
     "task pages": _tasks,
     "complaint pages": _complaints,
     "new complaint": lambda w, r: ["/complaints/new"],
@@ -289,10 +297,11 @@ PAGES = {
     "collective case": _collective_cases,
     "users": lambda w, r: ["/admin/users/"],
     "calendar": lambda w, r: ["/admin/calendar/"],
-    "chart lists": lambda w, r: ["/admin/charts/list?kind=site_open&key=" + w.intake()["location"],
-                                 "/admin/charts/list?kind=department_open&key=engineering"],
+    "chart lists": lambda w, r: [f"/admin/charts/list?kind={kind}&key={key}&from=2026-11-01&to=2026-11-30"
+                                 for kind, key in CHART_BARS(w)],
     "processes": lambda w, r: ["/processes/", "/processes/complaint/v1", "/processes/complaint_normal/v1",
-                               "/processes/complaint/edit"],
+                               "/processes/complaint/edit", "/processes/complaint/diff?from=1&to=1",
+                               "/processes/complaint/migrate?from=1&to=2"],
 }
 
 
