@@ -260,8 +260,14 @@ def _tasks(w: World, role: str) -> list[str]:
     return list(seen.values())
 
 
+# one complaint of each kind (the walked ones at their first, middle and last step)
+SHOWN = ("new", "dispatched", "overdue", "suspended", "closed", "consultation", "handled", "called back",
+         "major 1", "major 5", "major 9", "crisis 0", "crisis 4", "crisis 7", "to be improved 1", "coordinated",
+         "beyond the department", "second reply", "unreachable", "written reply", "taken over", "collective 90 0")
+
+
 def _complaints(w: World, role: str) -> list[str]:
-    return [f"/complaints/{key}" for key in w.keys.values()]
+    return [f"/complaints/{w.keys[state]}" for state in SHOWN]
 
 
 def _collective_cases(w: World, role: str) -> list[str]:
