@@ -13,13 +13,14 @@ from functools import wraps
 from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request
+from flask_babel import force_locale
 
 from runtime import clock, masking, services
 from runtime.read import api_contract, inbox, queries
 from runtime.read.standing import standing
 from runtime.services.api_tokens import authenticate_token
 from runtime.errors import ComplaintflowError, IncidentRaised, InstanceNotFound, InvalidInput, PermissionDenied
-from web import error_messages
+from web import error_messages, form_messages
 from web.context import runtime
 from web.params import whole_number
 from web.errors import status_for
@@ -30,17 +31,30 @@ COMPLAINT_PROCESS = "complaint"
 SCOPES = ("available", "mine", "all")
 
 
-def api_error(status: int, code: str, message: str, fields: dict | None = None):
+def api_error(status: int, code: str, message: str, fields: dict | None = None, details: dict | None = None):
     body: dict[str, dict[str, object]] = {"error": {"code": code, "message": message}}
     if fields:
         body["error"]["fields"] = fields
+    if details:
+        body["error"]["field_details"] = details
     return jsonify(body), status
 
 
 @bp.errorhandler(ComplaintflowError)
 def runtime_error(error: ComplaintflowError):
     return api_error(status_for(error), error.code, error_messages.message_in(error, _api_locale()),
-                     getattr(error, "field_errors", None))
+                     getattr(error, "field_errors", None), _field_details(error))
+
+
+def _field_details(error: ComplaintflowError) -> dict | None:
+    """Field path -> its label and the refusal in the client's language, beside ``fields`` (which keeps
+    jsonschema's own English, keyed by the same paths, for clients that already read it)."""
+    problems = error.details.get("problems")
+    if not isinstance(problems, dict):
+        return None
+    with force_locale(_api_locale()):
+        return {path: {"label": str(p.get("label") or path), "message": form_messages.problem_message(path, p)}
+                for path, p in problems.items() if isinstance(p, dict)}
 
 
 def _api_locale() -> str:

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from runtime.errors import ComplaintflowError
 from web.context import runtime
+from web.i18n import name_list, role_names
 
 Sentence = Callable[[dict], str]
 
@@ -111,7 +112,8 @@ def _role_refusal(details: dict) -> str:
     action = _actions().get(details["action"])
     if action is None:
         return _("You are not allowed to do this.")
-    return _("You may not %(action)s (it needs one of the roles: %(roles)s).", action=action, roles=details["roles"])
+    roles = name_list([r.strip() for r in details["roles"].split(",")], role_names())
+    return _("You may not %(action)s (it needs one of the roles: %(roles)s).", action=action, roles=roles)
 
 
 def _generic() -> dict[str, str]:

@@ -37,6 +37,12 @@ def label(schema: dict, path: str) -> str:
     return authored(title) or title
 
 
+def problem_message(path: str, problem: dict) -> str:
+    """One field's refusal as a sentence in the current language, named by the label the runtime
+    found for it (the API's ``field_details``; pages name fields from the schema they hold)."""
+    return _sentence(str(problem.get("label") or path), problem)
+
+
 def _sentence(field: str, problem: dict) -> str:
     wording = _wordings().get(str(problem.get("keyword")))
     if wording is None:

@@ -12,6 +12,22 @@ LANGUAGES = (("zh_Hans", "中文"), ("en", "English"))
 CODES = {code for code, _ in LANGUAGES}
 DEFAULT = "zh_Hans"
 HTML_TAGS = {"zh_Hans": "zh-Hans", "en": "en"}
+LIST_SEPARATORS = {"zh_Hans": "、", "en": ", "}
+
+
+def role_names() -> dict[str, str]:
+    """Role code -> the role as its holders call it, in the reader's language (the same words as the
+    ``role_name`` macro of the templates); read at call time so each reader gets their language."""
+    return {"front_desk": _("Front desk"), "department": _("Responsible department"),
+            "cs_manager": _("Customer-service manager"), "duty_manager": _("Duty manager"),
+            "site_manager": _("Site manager"), "general_manager": _("Branch general manager"),
+            "quality": _("Quality department"), "legal": _("Legal"), "crisis_team": _("Crisis team"),
+            "process_owner": _("Process owner"), "admin": _("Administrator")}
+
+
+def name_list(codes, names: dict[str, str]) -> str:
+    """Codes as their names, joined the way the reader's language lists things (一、二 / one, two)."""
+    return LIST_SEPARATORS[select_locale()].join(names.get(c, c) for c in codes)
 
 
 def select_locale() -> str:

@@ -47,11 +47,11 @@ def validate(session, package_id: int, content_hash: str, form_name: str | None,
             for name in _missing(error):
                 key = ".".join(path + [name])
                 errors.setdefault(key, "this field is required")
-                problems.setdefault(key, {"keyword": "required"})
+                problems.setdefault(key, {"keyword": "required", "label": _title(validator.schema, key)})
             continue
         key = ".".join(path) or "(form)"
         errors.setdefault(key, error.message)
-        problems.setdefault(key, _problem(error))
+        problems.setdefault(key, {**_problem(error), "label": _title(validator.schema, key)})
     if errors:
         raise InvalidInput("some fields are not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
                            field_errors=errors, problems=problems)
@@ -67,6 +67,19 @@ def _problem(error) -> dict:
         problem["limit"] = ", ".join(sorted(k for k in error.instance if k not in known))
     problem.update(getattr(error, "params", {}))
     return problem
+
+
+def _title(schema: dict, path: str) -> str:
+    """The label the process owner gave the field at ``path`` (``actions.0.owner``: the owner column
+    of the actions table), so every reader of a refusal, the API's included, can name the field."""
+    node, title = schema, path
+    for part in path.split("."):
+        if part.isdigit() and isinstance(node.get("items"), dict):
+            node = node["items"]
+            continue
+        node = node.get("properties", {}).get(part, {}) if isinstance(node, dict) else {}
+        title = node.get("title", part) if isinstance(node, dict) else part
+    return str(title)
 
 
 def _missing(error) -> list[str]:
