@@ -24,7 +24,16 @@ def instances():
     flt = _filter()
     page = monitoring.instances(runtime(), current_actor(), flt)
     return render_template("admin_instances.html", page=page, flt=flt, statuses=STATUSES,
-                           cap=monitoring.COUNT_CAP, sorts=list(monitoring.SORTS))
+                           cap=monitoring.COUNT_CAP, sorts=list(monitoring.SORTS), signals=_signals())
+
+
+def _signals() -> dict[str, str]:
+    """The signals the current version's diagrams catch, by the name of the event that catches each."""
+    from runtime.read.element_names import signal_names
+    from runtime.services.releases import current
+    with runtime().db.reader() as session:
+        now = current(session)
+        return signal_names(session, now.package_id) if now else {}
 
 
 @bp.get("/instances.csv")

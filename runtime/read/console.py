@@ -7,6 +7,8 @@ else. Lists and the dashboard never do this; they read the projections.
 """
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,7 +17,7 @@ from sqlalchemy import select
 from runtime import masking
 from runtime.read import queries
 from runtime.read.case_file import Shown, shown_fields
-from runtime.read.element_names import element_names
+from runtime.read.element_names import element_names, signal_names
 from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.engine.inspection import user_tasks_by_process
@@ -43,6 +45,9 @@ class OpenStep:
     element_id: str
     title: str
     fields: list[Shown]
+    # what no form names (the engine's own fields: initiator, accepted_at, callback_contact, ...), as
+    # (key, value) for an administrator repairing the instance; shown apart, as code
+    technical: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class InstanceDetail:
     move_targets: list[tuple[str, list[tuple[str, str]]]]  # per diagram (its name): (element id, task name)
     signals: list[str]
     element_names: dict[str, str] = field(default_factory=dict)  # element id -> the diagram's name
+    signal_names: dict[str, str] = field(default_factory=dict)  # signal name -> the event that catches it
 
 
 def instance_detail(rt: Runtime, actor: Actor, number: str) -> InstanceDetail:
@@ -87,13 +93,14 @@ def instance_detail(rt: Runtime, actor: Actor, number: str) -> InstanceDetail:
         wf = loaded.workflow
         steps = _open_steps(rt, session, loaded, view.tasks, actor)
         names = element_names(session, loaded.definition.package_id)
+        caught = signal_names(session, loaded.definition.package_id)
     states = rt.engine.element_states(wf)
     failed = [i.task_name for i in incidents if i.resolved_at is None and i.task_name]
     diagrams = _diagrams(loaded.package, files, states, failed)
     return InstanceDetail(number, instance.version, loaded.definition.process_id, loaded.definition.version,
                           loaded.definition.package_id, instance.status, instance.severity, instance.owner,
                           instance.started_at, instance.updated_at, instance.ended_at, diagrams, view.timers, steps,
-                          view.tasks, incidents, view.history, _move_targets(rt, loaded), signals, names)
+                          view.tasks, incidents, view.history, _move_targets(rt, loaded), signals, names, caught)
 
 
 def _open_steps(rt: Runtime, session, loaded, tasks: list[queries.TaskRow], actor: Actor) -> list[OpenStep]:
@@ -109,10 +116,13 @@ def _open_steps(rt: Runtime, session, loaded, tasks: list[queries.TaskRow], acto
         own = (form_schema(session, ref.package_id, ref.content_hash, name) or {}) if name else {}
         schema = {"properties": {**own.get("properties", {}), **{k: v for k, v in intake.get("properties", {}).items()
                                                                  if k not in own.get("properties", {})}}}
-        data = _masked(step.data, actor)
-        fields = [f for f in shown_fields(schema, {k: v for k, v in data.items() if not k.startswith("_")}, {})
+        data = {k: v for k, v in _masked(step.data, actor).items() if not k.startswith("_")}
+        known = {k: v for k, v in data.items() if k in schema["properties"]}
+        fields = [f for f in shown_fields(schema, known, {})
                   if f.checked or f.value]  # attachments are on the complaint page, not listed here by number
-        out.append(OpenStep(step.task_id, step.element_id, step.title, fields))
+        technical = [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in sorted(data.items())
+                     if k not in known]
+        out.append(OpenStep(step.task_id, step.element_id, step.title, fields, technical))
     return out
 
 

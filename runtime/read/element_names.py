@@ -10,6 +10,27 @@ from runtime.store.models import ProcessFile, ProcessPackage
 # a deployed package never changes: read once per process, by id and content (another database, as in
 # tests or after a restore, may give the same id to other diagrams)
 _CACHE: dict[tuple[int, str], dict[str, str]] = {}
+_SIGNALS: dict[tuple[int, str], dict[str, str]] = {}
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+
+
+def signal_names(session, package_id: int) -> dict[str, str]:
+    """Each signal's name (``media_exposure``, what is sent) -> the name of an event that catches it
+    (媒体曝光), for lists where an administrator chooses a signal to send."""
+    key = (package_id, session.scalar(select(ProcessPackage.content_hash).where(ProcessPackage.id == package_id)))
+    found = _SIGNALS.get(key)
+    if found is None:
+        found = {}
+        for name, content in session.execute(select(ProcessFile.name, ProcessFile.content).where(
+                ProcessFile.package_id == package_id, ProcessFile.kind == "bpmn")):
+            root = xmlsafe.parse(name, content).getroot()
+            signals = {e.get("id"): e.get("name") for e in root.iter(f"{BPMN}signal") if e.get("name")}
+            for definition in root.iter(f"{BPMN}signalEventDefinition"):
+                event, signal = definition.getparent(), signals.get(definition.get("signalRef"))
+                if signal and event is not None and event.get("name"):
+                    found.setdefault(signal, " ".join(event.get("name").split()))
+        _SIGNALS[key] = found
+    return found
 
 
 def element_names(session, package_id: int) -> dict[str, str]:

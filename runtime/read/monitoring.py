@@ -61,6 +61,7 @@ class ListedInstance:
     started_at: datetime
     updated_at: datetime
     ended_at: datetime | None
+    process_name: str = ""  # as the diagram names it (投诉处理), for pages; ``process`` is the id
 
 
 @dataclass
@@ -74,7 +75,7 @@ class InstancePage:
 def _query(flt: InstanceFilter):
     p, d, r = ProcessInstance, ProcessDefinition, ComplaintRecord
     query = (select(p.business_key, d.process_id, d.version, p.status, p.severity, p.owner, r.category, r.site,
-                    p.started_at, p.updated_at, p.ended_at)
+                    p.started_at, p.updated_at, p.ended_at, d.name)
              .join(d, d.id == p.definition_id).outerjoin(r, r.instance_id == p.id))
     equal = {d.process_id: flt.process, d.version: flt.version, p.status: flt.status, p.severity: flt.severity,
              p.owner: flt.owner}
