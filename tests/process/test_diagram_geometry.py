@@ -253,3 +253,13 @@ def test_the_drawing_has_no_overlap_crossing_or_hidden_label(path):
 def test_every_user_task_stays_in_the_lane_of_its_role(path):
     d = read(path)
     assert {n: d.lanes.get(n) for n, kind in d.kinds.items() if kind == "userTask"} == USER_TASK_LANES[path.name]
+
+
+@pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.name)
+def test_the_committed_drawing_is_what_the_layout_tool_draws(path):
+    """Re-running ``python -m tools.bpmn_layout`` changes nothing: the drawings are reproducible, and a
+    process owner's edit is re-laid out by the same rules."""
+    from tools.bpmn_layout.layout import relayout
+
+    text = path.read_text(encoding="utf-8")
+    assert relayout(text) == text, f"{path.name}: run python -m tools.bpmn_layout processes/{path.name}"

@@ -2,6 +2,7 @@
 shape and every label already placed (and, if it can, every edge)."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from tools.bpmn_layout.model import Model
@@ -41,9 +42,14 @@ def _node_spots(box: Box, w: int, h: int) -> list[Box]:
             (x - w - 4, y + bh + 2, w, h), (x + bw + 4, y - h - 2, w, h), (x - w - 4, y - h - 2, w, h)]
 
 
-def _edge_spots(route: list[Point], w: int, h: int) -> list[Box]:
+def _edge_spots(route: list[Point], w: int, h: int, shared_start: bool) -> list[Box]:
+    """Spots beside each segment, from the source on; when the source has other flows leaving by the same
+    first segment, the segments after the first turn come first, so a label is read with its own edge."""
+    segments = list(zip(route, route[1:], strict=False))
+    if shared_start and len(segments) > 1:
+        segments = segments[1:] + segments[:1]
     spots = []
-    for (ax, ay), (bx, by) in zip(route, route[1:], strict=False):
+    for (ax, ay), (bx, by) in segments:
         if ay == by and abs(bx - ax) >= 24:
             left = min(ax, bx)
             for x in (left + 8, (ax + bx) // 2 - w // 2, max(ax, bx) - w - 8):
@@ -67,10 +73,11 @@ def place_labels(model: Model, boxes: dict[str, Box], fixed: dict[str, Box],
             if spot:
                 labels[node.id] = spot
                 taken.append(spot)
+    fan_out = Counter(flow.source for flow in model.flows)
     for flow in model.flows:
         if flow.name:
             w, h = label_size(flow.name)
-            spot = _choose(_edge_spots(routes[flow.id], w, h), taken, all_routes)
+            spot = _choose(_edge_spots(routes[flow.id], w, h, fan_out[flow.source] > 1), taken, all_routes)
             if spot:
                 labels[flow.id] = spot
                 taken.append(spot)

@@ -12,7 +12,7 @@ from tools.bpmn_layout.text import label_size
 Box = tuple[int, int, int, int]  # x, y, width, height
 POOL_X, POOL_Y, HEADER = 60, 60, 30  # the pool's and each lane's name band on the left
 GAP_MARGIN, CHANNEL_MARGIN = 40, 18
-BOUNDARY_SLOT, BOUNDARY_INSET, LANE_PAD = 140, 12, 20
+BOUNDARY_SLOT, BOUNDARY_INSET, BOUNDARY_LABEL, LANE_PAD = 124, 12, 76, 20
 
 
 @dataclass
@@ -39,7 +39,7 @@ def size(node: Node) -> tuple[int, int]:
 def below(model: Model, node: Node) -> int:
     """How far below its row's task band a node's drawing reaches (its label, its boundary events' labels)."""
     if node.boundaries:
-        return max(EVENT_SIZE // 2 + 4 + label_size(model.nodes[b].name)[1] for b in node.boundaries)
+        return max(EVENT_SIZE // 2 + 4 + label_size(model.nodes[b].name, BOUNDARY_LABEL)[1] for b in node.boundaries)
     if node.is_event or node.is_gateway:
         h = size(node)[1]
         return max(0, (TASK_H + h) // 2 + 6 + (label_size(node.name)[1] if node.name else 0) - TASK_H)
@@ -95,6 +95,6 @@ def _boundaries(model: Model, boxes: dict[str, Box]) -> dict[str, Box]:
             bx = hx + BOUNDARY_INSET + i * BOUNDARY_SLOT
             boxes[b] = (bx, hy + hh - EVENT_SIZE // 2, EVENT_SIZE, EVENT_SIZE)
             if model.nodes[b].name:
-                w, h = label_size(model.nodes[b].name)
+                w, h = label_size(model.nodes[b].name, BOUNDARY_LABEL)
                 labels[b] = (bx + EVENT_SIZE + 4, hy + hh + 4, w, h)
     return labels
