@@ -13,7 +13,7 @@ from tools.bpmn_layout.routes import plan, points, simplify
 
 def relayout(text: str) -> str:
     """The file's text with its BPMNDiagram recomputed from the semantics; deterministic for one input."""
-    model = read_model(etree.fromstring(text.encode("utf-8")))
+    model = read_model(etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True)))
     g = grid(model)
     plans, tracks = plan(model, g)
     placement = place(model, g, tracks)
