@@ -24,19 +24,35 @@ SHOW = """async (xml) => {
 }"""
 
 
+def show(context, bundle: str, xml: str):
+    """A blank page with one bpmn-js bundle that imports ``xml``; returns the page and what import reported."""
+    page = context.new_page()
+    page.set_content(PAGE)
+    for css in ("diagram-js.css", "bpmn-js.css"):
+        page.add_style_tag(path=str(VENDOR / css))
+    page.add_script_tag(path=str(VENDOR / bundle))
+    return page, page.evaluate(SHOW, xml)
+
+
 @pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.name)
 def test_the_diagram_opens_in_bpmn_js_without_warnings(browser, path):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     try:
-        page = context.new_page()
-        page.set_content(PAGE)
-        for css in ("diagram-js.css", "bpmn-js.css"):
-            page.add_style_tag(path=str(VENDOR / css))
-        page.add_script_tag(path=str(VENDOR / "bpmn-navigated-viewer.production.min.js"))
-        shown = page.evaluate(SHOW, path.read_text(encoding="utf-8"))
+        page, shown = show(context, "bpmn-navigated-viewer.production.min.js", path.read_text(encoding="utf-8"))
         assert shown["warnings"] == [], f"{path.name}: {shown['warnings']}"
         page.set_viewport_size({"width": int(shown["width"]), "height": int(shown["height"])})
         assert page.locator(".djs-element.djs-shape").count() > 5
         screenshot(page, f"diagram-{path.stem}")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.name)
+def test_the_diagram_opens_in_the_modeler_without_warnings(browser, path):
+    """The modeler bundle is what Camunda Modeler and the console's editor build on: same import, editable."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    try:
+        _, shown = show(context, "bpmn-modeler.production.min.js", path.read_text(encoding="utf-8"))
+        assert shown["warnings"] == [], f"{path.name}: {shown['warnings']}"
     finally:
         context.close()
