@@ -167,6 +167,38 @@ def edges_through_shapes(d: Diagram) -> list[str]:
     return sorted(set(found))
 
 
+def _on_border(point: tuple[float, float], box: Box, slack: float = 2) -> bool:
+    x, y = point
+    inside = box.x - slack <= x <= box.x + box.w + slack and box.y - slack <= y <= box.y + box.h + slack
+    return inside and min(abs(x - box.x), abs(x - box.x - box.w), abs(y - box.y), abs(y - box.y - box.h)) <= slack
+
+
+def loose_edges(d: Diagram) -> list[str]:
+    """An edge starts on its source's outline and ends on its target's, so it reads as connecting them."""
+    found = []
+    for flow, (source, target) in sorted(d.flows.items()):
+        points = d.edges.get(flow, [])
+        if len(points) < 2 or source not in d.shapes or target not in d.shapes:
+            continue
+        if not _on_border(points[0], d.shapes[source]):
+            found.append(f"{flow} does not start on {source}")
+        if not _on_border(points[-1], d.shapes[target]):
+            found.append(f"{flow} does not end on {target}")
+    return found
+
+
+def lanes_out_of_pool(d: Diagram) -> list[str]:
+    """Lanes are bands of the pool that do not overlap."""
+    lanes = sorted(set(d.lanes.values()))
+    pool = [box for element, box in d.shapes.items() if element.startswith("participant")]
+    found = [f"lane {lane} lies outside the pool" for lane in lanes
+             if lane in d.shapes and pool and not pool[0].contains(d.shapes[lane])]
+    for i, a in enumerate(lanes):
+        found += [f"lanes {a} and {b} overlap" for b in lanes[i + 1:]
+                  if a in d.shapes and b in d.shapes and d.shapes[a].overlaps(d.shapes[b])]
+    return found
+
+
 def default_label(d: Diagram, element: str) -> Box | None:
     """Where bpmn-js puts a label the DI does not place: under an event or gateway, at a flow's middle."""
     text = d.names.get(element, "")
@@ -206,7 +238,19 @@ def hidden_labels(d: Diagram) -> list[str]:
     return found
 
 
-CHECKS = (missing_di, overlapping_shapes, shapes_outside_lanes, edges_through_shapes, hidden_labels)
+def labels_under_edges(d: Diagram) -> list[str]:
+    """No edge runs through a label (a flow's own label may sit on its own line, as bpmn-js draws it)."""
+    found = []
+    for element, box in sorted(label_boxes(d).items()):
+        for flow, points in sorted(d.edges.items()):
+            if flow != element and any(segment_cuts(p, q, box.shrunk(-END_TOLERANCE))
+                                       for p, q in zip(points, points[1:], strict=False)):
+                found.append(f"{flow} runs through the label of {element}")
+    return found
+
+
+CHECKS = (missing_di, overlapping_shapes, shapes_outside_lanes, lanes_out_of_pool, edges_through_shapes, loose_edges,
+          hidden_labels, labels_under_edges)
 
 
 def problems(path: Path) -> list[str]:
