@@ -42,6 +42,11 @@ def _node_spots(box: Box, w: int, h: int) -> list[Box]:
             (x - w - 4, y + bh + 2, w, h), (x + bw + 4, y - h - 2, w, h), (x - w - 4, y - h - 2, w, h)]
 
 
+def _steps(first: int, last: int, step: int) -> list[int]:
+    """Positions from ``first`` to ``last`` (or just ``first`` when the room is short)."""
+    return list(range(first, max(first, last) + 1, step))
+
+
 def _edge_spots(route: list[Point], w: int, h: int, shared_start: bool) -> list[Box]:
     """Spots beside each segment, from the source on; when the source has other flows leaving by the same
     first segment, the segments after the first turn come first, so a label is read with its own edge."""
@@ -51,11 +56,10 @@ def _edge_spots(route: list[Point], w: int, h: int, shared_start: bool) -> list[
     spots = []
     for (ax, ay), (bx, by) in segments:
         if ay == by and abs(bx - ax) >= 24:
-            left = min(ax, bx)
-            for x in (left + 8, (ax + bx) // 2 - w // 2, max(ax, bx) - w - 8):
+            for x in _steps(min(ax, bx) + 8, max(ax, bx) - w - 8, 30):
                 spots += [(x, ay - h - 3, w, h), (x, ay + 3, w, h)]
         elif ax == bx and abs(by - ay) >= h + 8:
-            for y in (min(ay, by) + 6, (ay + by) // 2 - h // 2, max(ay, by) - h - 6):
+            for y in _steps(min(ay, by) + 6, max(ay, by) - h - 6, 20):
                 spots += [(ax + 5, y, w, h), (ax - w - 5, y, w, h)]
     return spots
 

@@ -80,16 +80,24 @@ def lane_order(model: Model, layer: dict[str, int]) -> list[str]:
     return sorted(first, key=lambda lane: (first[lane], position[lane]))
 
 
-def assign_rows(model: Model, layer: dict[str, int], back: set[str]) -> dict[str, int]:
-    """Column by column, a node takes the row of the step before it (below its host for a boundary path),
-    or the next free row of its lane in that column."""
+def reach(out: dict[str, list[tuple[str, str]]], back: set[str], layer: dict[str, int]) -> dict[str, int]:
+    """How far right the paths from each node run: the branch that runs furthest is the main path."""
+    far: dict[str, int] = {}
+    for node in sorted(layer, key=lambda n: -layer[n]):
+        far[node] = max([layer[node], *(far.get(t, layer[t]) for f, t in out[node] if f not in back)])
+    return far
+
+
+def assign_rows(model: Model, layer: dict[str, int], back: set[str], far: dict[str, int]) -> dict[str, int]:
+    """Column by column, the furthest-running branch first, a node takes the row of the step before it
+    (below its host for a boundary path), or the next free row of its lane in that column."""
     preds: dict[str, list[str]] = {n: [] for n in model.nodes}
     for flow in model.flows:
         if flow.id not in back:
             preds[flow.target].append(flow.source)
     row: dict[str, int] = {}
     taken: set[tuple[str, int, int]] = set()
-    order = sorted((n for n, node in model.nodes.items() if not node.host), key=lambda n: layer[n])
+    order = sorted((n for n, node in model.nodes.items() if not node.host), key=lambda n: (layer[n], -far[n]))
     for n in order:
         lane = model.nodes[n].lane
         wanted = 0
@@ -110,7 +118,7 @@ def grid(model: Model) -> Grid:
     out = successors(model)
     back = back_edges(model, out)
     layer = longest_path_layers(model, out, back)
-    row = assign_rows(model, layer, back)
+    row = assign_rows(model, layer, back, reach(out, back, layer))
     lanes = lane_order(model, layer)
     rows = {lane: 1 + max((row[n] for n in row if model.nodes[n].lane == lane), default=0) for lane in lanes}
     return Grid(column={n: layer[n] for n in row}, row=row, lanes=lanes, rows_per_lane=rows, back_edges=back)
