@@ -12,7 +12,7 @@ DIAGRAMS = sorted((PROJECT_ROOT / "processes").glob("*.bpmn"))
 PAGE = "<!doctype html><html><body style='margin:0;background:#fff'><div id='canvas'></div></body></html>"
 # Import the XML, then size the canvas to the whole drawing so the picture is at 100 %.
 SHOW = """async (xml) => {
-  const viewer = new BpmnJS({container: '#canvas'});
+  const viewer = window.__viewer = new BpmnJS({container: '#canvas'});
   const {warnings} = await viewer.importXML(xml);
   const box = viewer.get('canvas').getActiveLayer().getBBox();
   const canvas = document.getElementById('canvas');
@@ -22,6 +22,15 @@ SHOW = """async (xml) => {
   viewer.get('canvas').viewbox({x: 0, y: 0, width: box.x + box.width + 40, height: box.y + box.height + 40});
   return {warnings: warnings.map(w => w.message), width: box.x + box.width + 40, height: box.y + box.height + 40};
 }"""
+
+
+# bpmn-js keeps a label's DI position and width and grows its height to the wrapped text: a label drawn
+# taller or wider than its DI box would cover what the geometry test saw as free.
+OVERFLOWING_LABELS = """() => window.__viewer.get('elementRegistry').filter(e => e.type === 'label').flatMap(e => {
+  const di = e.labelTarget.di && e.labelTarget.di.label && e.labelTarget.di.label.bounds;
+  if (!di || (e.width <= di.width + 2 && e.height <= di.height + 2)) return [];
+  return [`${e.labelTarget.id}: drawn ${e.width}x${Math.round(e.height)} in a ${di.width}x${di.height} box`];
+})"""
 
 
 def show(context, bundle: str, xml: str):
@@ -42,6 +51,7 @@ def test_the_diagram_opens_in_bpmn_js_without_warnings(browser, path):
         assert shown["warnings"] == [], f"{path.name}: {shown['warnings']}"
         page.set_viewport_size({"width": int(shown["width"]), "height": int(shown["height"])})
         assert page.locator(".djs-element.djs-shape").count() > 5
+        assert page.evaluate(OVERFLOWING_LABELS) == [], path.name
         screenshot(page, f"diagram-{path.stem}")
     finally:
         context.close()
