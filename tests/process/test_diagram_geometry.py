@@ -199,6 +199,32 @@ def lanes_out_of_pool(d: Diagram) -> list[str]:
     return found
 
 
+def _runs(points: list[tuple[float, float]]) -> list[tuple[str, float, float, float]]:
+    """An edge's segments as (axis, position, from, to): ('h', y, x1, x2) or ('v', x, y1, y2)."""
+    runs = []
+    for (ax, ay), (bx, by) in zip(points, points[1:], strict=False):
+        if ay == by:
+            runs.append(("h", ay, min(ax, bx), max(ax, bx)))
+        elif ax == bx:
+            runs.append(("v", ax, min(ay, by), max(ay, by)))
+    return runs
+
+
+def edges_on_each_other(d: Diagram) -> list[str]:
+    """Two flows that share no end never run on the same line: a reader could not tell them apart."""
+    flows = sorted(f for f in d.flows if f in d.edges)
+    runs = {f: _runs(d.edges[f]) for f in flows}
+    found = []
+    for i, a in enumerate(flows):
+        for b in flows[i + 1:]:
+            if set(d.flows[a]) & set(d.flows[b]):
+                continue
+            if any(ra[0] == rb[0] and ra[1] == rb[1] and min(ra[3], rb[3]) - max(ra[2], rb[2]) > 2
+                   for ra in runs[a] for rb in runs[b]):
+                found.append(f"{a} and {b} run on each other")
+    return found
+
+
 def default_label(d: Diagram, element: str) -> Box | None:
     """Where bpmn-js puts a label the DI does not place: under an event or gateway, at a flow's middle."""
     text = d.names.get(element, "")
@@ -250,7 +276,7 @@ def labels_under_edges(d: Diagram) -> list[str]:
 
 
 CHECKS = (missing_di, overlapping_shapes, shapes_outside_lanes, lanes_out_of_pool, edges_through_shapes, loose_edges,
-          hidden_labels, labels_under_edges)
+          edges_on_each_other, hidden_labels, labels_under_edges)
 
 
 def problems(path: Path) -> list[str]:

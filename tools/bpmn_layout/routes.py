@@ -39,6 +39,12 @@ class Tracks:
     def channel(self, index: int, key: str) -> None:
         self.channels.setdefault(index, []).append(key)
 
+    def gap_track(self, index: int, key: str) -> int:
+        """A key's track in a gap: the tracks of edges leaving the column on the left come first, so an
+        edge leaving and one entering at the same height never run on each other."""
+        keys = self.gaps[index]
+        return sorted(keys, key=lambda k: (not k.startswith("src:"), keys.index(k))).index(key)
+
 
 def global_row(model: Model, g: Grid, node: str) -> int:
     """Rows numbered top to bottom across all lanes."""
@@ -65,9 +71,9 @@ def plan(model: Model, g: Grid) -> tuple[list[Plan], Tracks]:
             p = Plan(flow, "drop", [(ct, f"tgt:{flow.target}")], rs)
         elif ct > cs and rs == rt and _free(occupied, rs, cs + 1, ct - 1):
             p = Plan(flow, "straight")
-        elif ct > cs and rs != rt and _free(occupied, rt, cs + 1, ct - 1):
+        elif ct > cs and rs != rt and _free(occupied, rt, cs, ct - 1):
             p = Plan(flow, "gap", [(cs + 1, f"src:{flow.source}")])
-        elif ct > cs and rs != rt and _free(occupied, rs, cs + 1, ct - 1):
+        elif ct > cs and rs != rt and _free(occupied, rs, cs + 1, ct):
             p = Plan(flow, "gap", [(ct, f"tgt:{flow.target}")])
         else:
             channel = rt - 1 if rt > rs else rt if rt < rs else rs
@@ -89,7 +95,7 @@ def points(p: Plan, place: Placement, tracks: Tracks) -> list[Point]:
     sx, sy, sw, sh = place.boxes[p.flow.source]
     tx, ty, _, th = place.boxes[p.flow.target]
     start, end = (sx + sw, sy + sh // 2), (tx, ty + th // 2)
-    xs = [place.gap_x[i] + TRACK * tracks.gaps[i].index(key) for i, key in p.gaps]
+    xs = [place.gap_x[i] + TRACK * tracks.gap_track(i, key) for i, key in p.gaps]
     if p.kind == "straight":
         return [start, end]
     if p.kind == "gap":
