@@ -8,6 +8,10 @@ from lxml import etree
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 BPMNDI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
 EVENT_SIZE, GATEWAY_SIZE, TASK_W, TASK_H = 36, 50, 110, 80
+FLOW_NODES = frozenset({"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+                        "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
+                        "businessRuleTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
+                        "inclusiveGateway", "eventBasedGateway", "complexGateway"})
 
 
 @dataclass
@@ -64,8 +68,7 @@ def read_model(root: etree._Element) -> Model:
                for ref in lane.iter(f"{BPMN}flowNodeRef") if ref.text}
     nodes: dict[str, Node] = {}
     for el in process:
-        if not isinstance(el.tag, str) or _local(el) in ("laneSet", "sequenceFlow", "documentation",
-                                                          "extensionElements", "dataObject", "textAnnotation"):
+        if not isinstance(el.tag, str) or _local(el) not in FLOW_NODES:
             continue
         nodes[el.get("id")] = Node(el.get("id"), _local(el), el.get("name") or "", lane_of.get(el.get("id"), ""),
                                    el.get("attachedToRef"))
@@ -73,8 +76,11 @@ def read_model(root: etree._Element) -> Model:
         if node.host:
             nodes[node.host].boundaries.append(node.id)
             node.lane = nodes[node.host].lane  # drawn on its host, whatever lane lists it
+    unlaned = sorted(n.id for n in nodes.values() if n.lane not in {lane for lane, _ in lanes})
+    if unlaned:
+        raise ValueError(f"flow nodes in no lane (a lane names the role that acts): {', '.join(unlaned)}")
     flows = [Flow(f.get("id"), f.get("name") or "", f.get("sourceRef"), f.get("targetRef"))
-             for f in process.iter(f"{BPMN}sequenceFlow")]
+             for f in process.findall(f"{BPMN}sequenceFlow")]
     plane = diagram.find(f"{BPMNDI}BPMNPlane")
     return Model(collaboration=participant.getparent().get("id"), participant=participant.get("id"),
                  diagram_id=diagram.get("id"), plane_id=plane.get("id") if plane is not None else "plane",
