@@ -30,7 +30,7 @@ def instances():
 def _signals() -> dict[str, str]:
     """The signals the current version's diagrams catch, by the name of the event that catches each."""
     from runtime.read.element_names import signal_names
-    from runtime.services.releases import current
+    from runtime.store.releases import current
     with runtime().db.reader() as session:
         now = current(session)
         return signal_names(session, now.package_id) if now else {}

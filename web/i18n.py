@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import g, session
 from flask_babel import Babel, gettext as _
 
-from runtime.authored_texts import translated
+from runtime.authored_texts import catalogue, translated
 
 LANGUAGES = (("zh_Hans", "中文"), ("en", "English"))
 CODES = {code for code, _ in LANGUAGES}
@@ -45,11 +45,35 @@ def authored(text: str | None) -> str | None:
     return translated(runtime().settings.processes_dir, select_locale(), text)
 
 
+def authored_parts(text: str | None) -> str | None:
+    """A line composed of written texts (a table row as ``类别: 纠正措施; 措施: …``): each label and value
+    that the catalogue knows is shown in the interface's language, the rest as written."""
+    if not text:
+        return text
+    return "; ".join(": ".join(authored(piece) or piece for piece in part.split(": "))
+                     for part in text.split("; "))
+
+
+def finalize(value):
+    """Jinja's last step for every ``{{ … }}``: a text written in processes/ (a step's title, a timer's or a
+    field's name, a choice) is shown in the interface's language wherever a page prints it, from the
+    folder's catalogue (an exact match; Markup and other values pass as they are)."""
+    if type(value) is not str or not value:
+        return value
+    texts = g.get("_authored_texts")
+    if texts is None:
+        from web.context import runtime
+        g._authored_texts = texts = catalogue(runtime().settings.processes_dir, select_locale())
+    return texts.get(value, value)
+
+
 def init(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["authored"] = authored
+    app.jinja_env.filters["authored_parts"] = authored_parts
+    app.jinja_env.finalize = finalize
 
     @app.context_processor
     def language_context():

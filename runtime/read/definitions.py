@@ -18,7 +18,7 @@ from runtime.bpmn_ns import tag
 from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import DefinitionNotFound, NotFound
-from runtime.services import releases
+from runtime.store import releases
 from runtime.store.models import OPEN_STATUSES, ProcessDefinition, ProcessFile, ProcessInstance, ProcessPackage
 
 BPMN = tag("")  # "{namespace}": element tags start with it

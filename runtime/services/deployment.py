@@ -22,7 +22,9 @@ from runtime.errors import DeployDrift, DeploymentRejected, Problem
 from runtime.xml_namespaces import foreign_markup
 from runtime.lint import Linter
 from runtime.services import releases
+from runtime.store import releases as released
 from runtime.store.models import ProcessDefinition, ProcessFile, ProcessPackage
+from runtime.store import packages
 from runtime.store.packages import KINDS, content_hash, parse_package, parse_xml
 
 SAFE_NAME = re.compile(r"(?!\.)[^/\\\x00-\x1f]{1,200}")
@@ -103,7 +105,7 @@ def deploy_changed(rt: Runtime, actor: Actor, base_package_id: int, changed: dic
     a diagram saved in the browser modeler, or uploaded files, on top of what is deployed."""
     require_any(actor, OWNER_ROLES, "deploy process files")
     with rt.db.reader() as session:
-        base = releases.files_of(session, base_package_id)
+        base = packages.files_of(session, base_package_id)
     if not base:
         raise DeploymentRejected([Problem("(upload)", f"there is no deployed package {base_package_id} to change")])
     return deploy(rt, {**base, **changed}, actor.username, source, "console", force, base_package_id)
@@ -114,13 +116,13 @@ def _refuse_drift(rt: Runtime, files: dict[str, bytes], origin: str, base_packag
     console released (a modeler edit, an upload, a rollback); from the console, over one deployed since
     the edited version ``base_package_id`` was opened (from the folder or another tab)."""
     with rt.db.reader() as session:
-        now = releases.current(session)
+        now = released.current(session)
         if now is None:
             return
         stale = base_package_id is not None and base_package_id != now.package_id
         if not stale and not (origin == "files" and now.origin != "files"):
             return
-        differ = releases.changed_files(releases.files_of(session, now.package_id), files)
+        differ = packages.changed_files(packages.files_of(session, now.package_id), files)
         if not differ:
             return
         versions = releases.package_number(session, now.package_id)
@@ -132,12 +134,12 @@ def _refuse_drift(rt: Runtime, files: dict[str, bytes], origin: str, base_packag
 
 def _release(session, result: DeployResult, actor: str, origin: str) -> DeployResult:
     """Make the deployed package current (a new one, or an older one deployed again)."""
-    now = releases.current(session)
+    now = released.current(session)
     if now is not None and now.package_id == result.package_id:
         return replace(result, released=False)
     releases.release(session, result.package_id, actor, "deployed" if result.created else "deployed_again", origin)
-    changed = releases.changed_files(releases.files_of(session, now.package_id),
-                                     releases.files_of(session, result.package_id)) if now else []
+    changed = packages.changed_files(packages.files_of(session, now.package_id),
+                                     packages.files_of(session, result.package_id)) if now else []
     return replace(result, released=True, changed=tuple(changed))
 
 

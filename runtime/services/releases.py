@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,29 +17,11 @@ from runtime import clock
 from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import DefinitionNotFound, InvalidInput
-from runtime.store.models import AuditEvent, ProcessDefinition, ProcessFile, ProcessPackage
-from runtime.store.releases import ProcessRelease
+from runtime.store.models import AuditEvent, ProcessDefinition, ProcessPackage
+from runtime.store.packages import files_of
+from runtime.store.releases import ProcessRelease, current
 
 REASON_LIMIT = 500
-
-
-@dataclass(frozen=True)
-class Current:
-    package_id: int
-    origin: str
-    released_by: str
-
-
-def current(session: Session) -> Current | None:
-    """The package new instances start on: the newest release (None before the first deployment)."""
-    row = session.execute(select(ProcessRelease.package_id, ProcessRelease.origin, ProcessRelease.released_by)
-                          .order_by(ProcessRelease.id.desc()).limit(1)).first()
-    return None if row is None else Current(*row)
-
-
-def current_package_query():
-    """SQL scalar: the current package's id (for a query choosing definitions)."""
-    return select(ProcessRelease.package_id).order_by(ProcessRelease.id.desc()).limit(1).scalar_subquery()
 
 
 def release(session: Session, package_id: int, actor: str, kind: str, origin: str, reason: str | None = None) -> None:
@@ -71,14 +52,6 @@ def rollback(rt: Runtime, actor: Actor, process_id: str, version: int, reason: s
                                reason="already_current")
         release(session, package_id, actor.username, "rolled_back", "console", reason)
     return package_id
-
-
-def files_of(session: Session, package_id: int) -> dict[str, bytes]:
-    return {f.name: f.content for f in session.scalars(select(ProcessFile).where(ProcessFile.package_id == package_id))}
-
-
-def changed_files(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
-    return sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))
 
 
 def export(rt: Runtime, folder: Path) -> tuple[int, list[str]]:

@@ -1,7 +1,7 @@
 """Starting the review of each shift (001: 接班后的前30分钟梳理三天前仍未关闭的投诉): the worker asks
 once per sweep; inside a shift's review window (its first ``review_minutes``, see
 ``processes/shifts.toml``) the duty managers get one ``shift_review`` instance, numbered after the
-shift (``SR-20261203-早班``). The number is unique in ``process_instance``, so several workers, or a
+shift by its start (``SR-20261203-0800``). The number is unique in ``process_instance``, so several workers, or a
 worker restarted within the window, start it once; when nothing is old enough to review, none is
 started (and the next sweeps of the window look again).
 """
@@ -46,7 +46,7 @@ def settings_of(rt: Runtime) -> shifts.ShiftSettings | None:
 
 
 def review_number(shift: shifts.Shift, start: datetime) -> str:
-    return f"SR-{start:%Y%m%d}-{shift.name}"
+    return f"SR-{start:%Y%m%d-%H%M}"  # the shift by its start: a number, in no language
 
 
 def start_due(rt: Runtime, now: datetime) -> str | None:

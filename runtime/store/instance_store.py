@@ -102,7 +102,7 @@ def newest_definition(rt: Runtime, session: Session, process_id: str) -> Definit
     """The current version of ``process_id``: what new instances start on, and whose forms the API shows.
     It is the one in the released package (runtime/services/releases.py); a process that package lacks
     (released before the process was added) starts on its newest version."""
-    from runtime.services.releases import current_package_query
+    from runtime.store.releases import current_package_query
     d = ProcessDefinition
     definition_id = session.scalar(select(d.id).where(d.process_id == process_id)
                                    .order_by((d.package_id == current_package_query()).desc(), d.version.desc())

@@ -187,9 +187,7 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-# A clock that was late at some moment: breached, still running (perhaps past due), or met after its due
-# time. Every clock a report finds breached "as of" any moment is one of these; the report's breach queries
-# repeat this condition word for word so both databases can read the partial index ix_sla_clock_late.
+# Clocks late at some moment (breached, running, met after due): the report's breaches, by ix_sla_clock_late.
 LATE_EVER = "breached_at IS NOT NULL OR met_at IS NULL OR met_at > due_at"
 LATE_COLUMNS = ("instance_id", "rule", "due_at", "started_at", "met_at", "breached_at", "late_until", "late_days",
                 "late_hours")

@@ -87,3 +87,11 @@ def form_schema(session, package_id: int, content_hash: str, name: str) -> dict 
             return None
         _forms[key] = json.loads(content)
     return copy.deepcopy(_forms[key])  # callers may fill in defaults or choices; the cache stays as deployed
+
+
+def files_of(session, package_id: int) -> dict[str, bytes]:
+    return {f.name: f.content for f in session.scalars(select(ProcessFile).where(ProcessFile.package_id == package_id))}
+
+
+def changed_files(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
+    return sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))

@@ -63,7 +63,7 @@ def test_at_the_shift_start_the_duty_manager_reviews_exactly_the_old_open_compla
     Worker(sc.rt, "third").run_once()
     [review] = reviews(sc)
     assert review.role == "duty_manager" and review.title == "交班复查"
-    assert "SR-20261203-早班" in list(sc.keys())
+    assert "SR-20261203-0800" in list(sc.keys())
     assert review.due_at.astimezone(SH) == datetime(2026, 12, 3, 8, 30, tzinfo=SH)
 
     shown = listed(sc, review)
@@ -84,7 +84,7 @@ def test_the_notes_of_a_review_go_to_each_complaints_case_file(sc):
     sc.advance_to(2026, 12, 3, 8, 0)
     [review] = reviews(sc)
     sc.advance_to(2026, 12, 3, 8, 10)
-    status = sc.complete("SR-20261203-早班", "review", by="duty_manager",
+    status = sc.complete("SR-20261203-0800", "review", by="duty_manager",
                          notes={"OLD-1": "派单超时，已电话催前台今天上午派单", "OLD-3": "  "},
                          summary="两件超3天未结")
     assert status == "completed" and reviews(sc) == []
@@ -94,14 +94,14 @@ def test_the_notes_of_a_review_go_to_each_complaints_case_file(sc):
     assert note.title == "早班 2026-12-03"
     other = complaint_page(sc.rt, USERS["admin"], "OLD-3", "complaint").case_file
     assert [e for e in other.entries if e.kind == "shift_review"] == []  # an empty note is left out
-    assert ("shift_review_30_minutes", ) not in [(r,) for r, _ in sc.breaches("SR-20261203-早班")]
+    assert ("shift_review_30_minutes", ) not in [(r,) for r, _ in sc.breaches("SR-20261203-0800")]
 
 
 def test_a_note_for_a_complaint_that_does_not_exist_is_refused_and_nothing_is_kept(sc):
     old_and_new_complaints(sc)
     sc.advance_to(2026, 12, 3, 8, 0)
     with pytest.raises(InvalidInput, match="NOPE-9"):
-        sc.complete("SR-20261203-早班", "review", by="duty_manager", notes={"OLD-1": "已催办", "NOPE-9": "?"})
+        sc.complete("SR-20261203-0800", "review", by="duty_manager", notes={"OLD-1": "已催办", "NOPE-9": "?"})
     assert len(reviews(sc)) == 1
     assert [e for e in sc.audit("OLD-1") if e.action == "shift_review_note"] == []
 
@@ -110,14 +110,14 @@ def test_a_review_not_done_in_30_minutes_is_a_missed_deadline_and_the_evening_sh
     old_and_new_complaints(sc)
     sc.advance_to(2026, 12, 3, 8, 0)
     sc.advance_to(2026, 12, 3, 8, 30, 1)
-    assert sc.breaches("SR-20261203-早班") == [("shift_review_30_minutes", datetime(2026, 12, 3, 8, 30, 1, tzinfo=SH))]
-    assert sc.task("SR-20261203-早班", "review_late_notice").role == "cs_manager"
-    assert sc.task("SR-20261203-早班", "review")  # still to be done, late
+    assert sc.breaches("SR-20261203-0800") == [("shift_review_30_minutes", datetime(2026, 12, 3, 8, 30, 1, tzinfo=SH))]
+    assert sc.task("SR-20261203-0800", "review_late_notice").role == "cs_manager"
+    assert sc.task("SR-20261203-0800", "review")  # still to be done, late
     sc.advance_to(2026, 12, 3, 15, 59)
     assert len(reviews(sc)) == 1
     sc.advance_to(2026, 12, 3, 16, 0, 5)
     late, evening = reviews(sc)
-    assert "SR-20261203-晚班" in list(sc.keys())
+    assert "SR-20261203-1600" in list(sc.keys())
     assert evening.due_at.astimezone(SH) == datetime(2026, 12, 3, 16, 30, tzinfo=SH)
     assert list(listed(sc, evening)) == ["OLD-1", "OLD-3"]
 

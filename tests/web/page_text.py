@@ -103,6 +103,8 @@ def package_texts(processes: Path) -> list[str]:
     for path in (processes / "forms").glob("*.json"):
         texts += _schema_texts(json.loads(path.read_text(encoding="utf-8")))
     for path in processes.glob("*.toml"):
+        if path.name.startswith("texts."):
+            continue  # the translations of these texts, not texts of their own
         texts += re.findall(r'"([^"]*)"', path.read_text(encoding="utf-8"))
     return [t.strip() for t in texts if t and t.strip()]
 

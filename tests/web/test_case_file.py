@@ -184,4 +184,4 @@ def test_roles_and_departments_are_shown_by_their_names_never_by_their_codes(rt,
         assert "engineering" not in page and "department /" not in page
     client.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf(client, "/")})
     english = text_of(client.get("/?tab=available").get_data(as_text=True))
-    assert "li · Responsible department" in english and "Responsible department / 工程维修" in english
+    assert "li · Responsible department" in english and "Responsible department / Engineering" in english

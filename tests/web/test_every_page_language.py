@@ -13,6 +13,8 @@ the English pages that is not the package's is the product's, and so is any Lati
 pages outside the list below."""
 from __future__ import annotations
 
+import tomllib
+
 import shutil
 
 import pytest
@@ -137,7 +139,11 @@ PAGES = {
 
 
 def _allowed_cjk(w: World) -> str:
-    return "\n".join(package_texts(PROCESSES) + [name for _, name in LANGUAGES])
+    """The Chinese an English page may show: user data, and what the process owners wrote that has no
+    English in processes/texts.en.toml yet (none of the shipped texts: a unit test checks that)."""
+    english = tomllib.loads((PROCESSES / "texts.en.toml").read_text(encoding="utf-8"))["texts"]
+    untranslated = [t for t in package_texts(PROCESSES) if t.strip('"') not in english]
+    return "\n".join(untranslated + [name for _, name in LANGUAGES])
 
 
 def _allowed_latin(w: World) -> set[str]:

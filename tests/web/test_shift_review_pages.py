@@ -18,7 +18,7 @@ from tests.web.test_case_file import text_of
 
 SH_OFFSET = "+08:00"
 PEOPLE = {"wang": ["front_desk"], "liu": ["duty_manager"], "chen": ["cs_manager"]}
-REVIEW = "SR-20261203-早班"
+REVIEW = "SR-20261203-0800"
 
 
 def at(text: str) -> None:
