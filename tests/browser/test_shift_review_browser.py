@@ -28,7 +28,7 @@ def test_the_duty_manager_reviews_the_shift_and_the_note_reaches_the_complaint(r
 
     page = new_page()
     sign_in(page, live, "liu")
-    page.goto(f"{live}/tasks/{task(rt, 'SR-20261203-早班', 'review').id}")
+    page.goto(f"{live}/tasks/{task(rt, 'SR-20261203-0800', 'review').id}")
     row = page.locator("tr[data-complaint='OLD-1']")
     expect(row).to_contain_text("电梯异响")
     expect(row.locator(".due .breach")).to_contain_text("2026-11-28 10:20")
