@@ -133,6 +133,10 @@ export default {
   "Expanded Sub Process": "展开的子流程",
   "Collapsed Sub Process": "折叠的子流程",
   "Text Annotation": "文本注释",
+  "Collaboration": "协作",
+  "Data Object Reference": "数据对象引用",
+  "Data Store Reference": "数据存储引用",
+  "Group": "组",
   // complaintflow's own group (provider.js)
   "Complaint handling": "投诉处理",
   "Form": "表单",
