@@ -10,7 +10,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from runtime.config import PROJECT_ROOT
+from runtime.services.deployment import deploy as deploy_files
 from runtime.services.users import create_user
+from runtime.store.packages import read_directory
 from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_console_browser import find_in_modeler
 
@@ -62,6 +65,7 @@ def deploy(page, expected: str):
 
 def test_the_modeler_opens_readable_at_the_start_with_the_lane_labels_clear_and_its_texts_in_chinese(owner, new_page):
     page = open_modeler(new_page(1280, 860), owner)
+    screenshot(page, "modeler-open")
     assert zoom(page) >= 0.75
     canvas, palette = box(page.locator("#canvas")), box(page.locator(".djs-palette"))
     for lane in ("lane_front_desk", "lane_department"):
@@ -81,7 +85,9 @@ def test_the_modeler_opens_readable_at_the_start_with_the_lane_labels_clear_and_
     expect(titles.filter(has_text="常规")).to_have_count(1)
     expect(titles.filter(has_text="投诉处理")).to_have_count(1)
     expect(page.locator(".bio-properties-panel-header-type")).to_have_text("用户任务")
-    screenshot(page, "modeler-open")
+    find_in_modeler(page, "handle_late")
+    expect(page.locator("#bio-properties-panel-cf-slaRule")).to_have_value("handle_3_working_days")
+    expect(page.locator("#bio-properties-panel-timerEventDefinitionType")).to_have_value("timeDuration")
 
 
 def test_on_a_narrow_screen_the_properties_panel_goes_below_the_canvas(owner, new_page):
@@ -113,7 +119,6 @@ def test_the_properties_panel_changes_a_form_and_a_lane_and_the_new_version_has_
                      r'\s*<spiffworkflow:property name="formJsonSchemaFilename" value="ack.schema.json" />', xml)
     assert '<bpmn:lane id="lane_front_desk" name="Front desk">' in xml
     assert 'name="slaRule" value="handle_3_working_days"' in xml  # the properties the panel did not touch stay
-    assert "<spiffworkflow:serviceTaskOperator" in open_file(page, owner, "complaint.bpmn")
 
 
 def open_file(page, base: str, name: str) -> str:
@@ -147,3 +152,35 @@ def test_a_rejected_deploy_shows_the_problem_in_chinese_at_its_element_and_the_f
     assert loads == []
     assert "coordination_needed and department != &apos;&apos;" in open_file(page, owner, "complaint_normal.bpmn") \
         or "coordination_needed and department != ''" in open_file(page, owner, "complaint_normal.bpmn")
+
+
+def test_what_the_panel_does_not_edit_survives_a_deploy_from_the_modeler(owner, new_page):
+    page = new_page(1280, 860)
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if "diagram import" in m.text else None)
+    open_modeler(page, owner, "complaint")
+    deploy(page, "complaint v2")  # refused if a service task had lost its handler on the way
+    xml = open_file(page, owner, "complaint.bpmn")
+    assert warnings == []
+    assert "<spiffworkflow:calledDecisionId>complaint_urgency</spiffworkflow:calledDecisionId>" in xml
+    assert '<spiffworkflow:parameter id="customer_phone" type="any" value="customer_phone" />' in xml
+    assert "<spiffworkflow:messagePayload>dict(channel=channel" in xml
+
+
+def test_a_deploy_over_a_version_made_since_the_page_opened_asks_first(rt, owner, new_page):
+    page = open_modeler(new_page(1280, 860), owner)
+    bundled = read_directory(PROJECT_ROOT / "processes")
+    meanwhile = {**bundled, "complaint_normal.bpmn": bundled["complaint_normal.bpmn"].replace(
+        "24小时未答复".encode(), "24小时未答复（改）".encode())}
+    deploy_files(rt, meanwhile, "cli", "processes/")
+    asked: list[str] = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+    page.on("dialog", answer)
+    find_in_modeler(page, "start")
+    page.locator("#bio-properties-panel-name").fill("开始处理（模型器）")
+    deploy(page, "complaint_normal v3")
+    assert len(asked) == 1 and "cli" in asked[0] and "complaint_normal.bpmn" in asked[0]
+    expect(page.locator("#version-number")).to_have_text("3")
