@@ -90,6 +90,20 @@ def test_the_modeler_opens_readable_at_the_start_with_the_lane_labels_clear_and_
     expect(page.locator("#bio-properties-panel-timerEventDefinitionType")).to_have_value("timeDuration")
 
 
+def test_in_english_the_modeler_and_its_deploy_problems_are_english(owner, new_page):
+    page = open_modeler(new_page(1280, 860), owner)
+    page.select_option("#lang-select", "en")
+    page.locator("form.lang button[type=submit]").click()
+    page.locator('html[lang="en"] #modeler[data-ready="1"]').wait_for()
+    expect(page.locator(".djs-palette").get_by_label("Create task", exact=True)).to_have_count(1)
+    find_in_modeler(page, "f_multi")
+    expect(page.locator(".bio-properties-panel-group-header-title", has_text="General")).to_have_count(1)
+    page.locator("#bio-properties-panel-cf-conditionExpression").fill("guess(x)")
+    page.locator("#save").click()
+    expect(page.locator(".cf-problem")).to_have_text("The condition calls “guess”, which is not a function diagrams "
+                                                     "may use.")
+
+
 def test_on_a_narrow_screen_the_properties_panel_goes_below_the_canvas(owner, new_page):
     page = open_modeler(new_page(700, 900), owner)
     canvas, panel = box(page.locator("#canvas")), box(page.locator("#properties"))

@@ -14,10 +14,11 @@ export default function Problems(modeler, list) {
     list.replaceChildren();
   }
 
-  function note(element, message) {
+  function note(element, problem) {
     const div = document.createElement("div");
     div.className = "cf-problem";
-    div.textContent = message;
+    div.textContent = problem.message;
+    if (problem.original && problem.original !== problem.message) div.title = problem.original;  // as the CLI says it
     div.addEventListener("click", () => select(element));
     shown.push([overlays.add(element.id, "cf-problem", { position: { bottom: -8, left: 0 }, html: div }), element.id]);
     canvas.addMarker(element.id, "cf-failed");
@@ -41,7 +42,7 @@ export default function Problems(modeler, list) {
     for (const problem of problems) {
       const element = problem.element_id && registry.get(problem.element_id);
       list.appendChild(item(problem, element));
-      if (element) note(element, problem.message);
+      if (element) note(element, problem);
     }
   }
 
