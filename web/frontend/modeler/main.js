@@ -21,7 +21,6 @@ const OPEN_GROUPS = Object.fromEntries(["general", "timer", "cf-condition", "com
 function createModeler(root) {
   return new BpmnModeler({
     container: $("canvas"),
-    keyboard: { bindTo: document },
     propertiesPanel: { parent: $("properties"), layout: { groups: OPEN_GROUPS } },
     complaintflow: { forms: JSON.parse(root.dataset.forms || "[]") },
     moddleExtensions: { spiffworkflow: spiffModdle },
