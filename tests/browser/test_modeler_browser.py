@@ -161,7 +161,10 @@ def test_a_rejected_deploy_shows_the_problem_in_chinese_at_its_element_and_the_f
     expect(page.locator("#save-status")).to_contain_text("未部署")
     expect(page.locator("#version-number")).to_have_text("1")
     screenshot(page, "modeler-rejected")
-    find_in_modeler(page, "start")  # away and back: the element can be chosen again
+    find_in_modeler(page, "start")  # away and back: the element can be chosen again, by its note or the list
+    note.click()
+    expect(page.locator("#bio-properties-panel-id")).to_have_value("f_multi")
+    find_in_modeler(page, "start")
     page.locator("#problems button", has_text="f_multi").click()
     expect(page.locator("#bio-properties-panel-id")).to_have_value("f_multi")
     condition.fill("coordination_needed and department != ''")
