@@ -32,17 +32,20 @@ setup: $(STAMP) translations vendor
 
 # Front-end packages from npm, served from web/static/vendor (not committed; no CDN): htmx for the
 # inbox, bpmn-js (viewer and modeler, CSS with the diagram font embedded) for the console, Apache ECharts for the
-# dashboard's and the monthly report's charts.
+# dashboard's and the monthly report's charts. The console's modeler (web/frontend/modeler: bpmn-js with its
+# properties panel) is bundled by esbuild into modeler.bundle.js and .css (with the panel's stylesheet).
 VENDOR := web/static/vendor/.installed
 BPMN_JS := node_modules/bpmn-js/dist
 vendor: $(VENDOR)
 
-$(VENDOR): package.json package-lock.json
+$(VENDOR): package.json package-lock.json $(wildcard web/frontend/modeler/*.js web/frontend/modeler/*/*.js web/frontend/modeler/*.css)
 	npm ci --silent --no-audit --no-fund
 	mkdir -p web/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $(BPMN_JS)/bpmn-navigated-viewer.production.min.js \
-		$(BPMN_JS)/bpmn-modeler.production.min.js $(BPMN_JS)/assets/diagram-js.css $(BPMN_JS)/assets/bpmn-js.css \
+		$(BPMN_JS)/assets/diagram-js.css $(BPMN_JS)/assets/bpmn-js.css \
 		$(BPMN_JS)/assets/bpmn-font/css/bpmn-embedded.css node_modules/echarts/dist/echarts.min.js web/static/vendor/
+	node_modules/.bin/esbuild web/frontend/modeler/main.js --bundle --format=iife --minify --target=es2020 \
+		--log-level=warning --outfile=web/static/vendor/modeler.bundle.js
 	touch $@
 
 # Interface languages: catalogues in web/translations, compiled here (the .mo files are not committed).

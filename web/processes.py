@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from runtime.actors import OWNER_ROLES
@@ -14,6 +14,7 @@ from runtime.read import definitions
 from runtime.services.deployment import KINDS, deploy_as, deploy_changed
 from runtime.errors import DeployDrift, DeploymentRejected, InvalidInput
 from runtime.services import migration, releases
+from web.deploy_messages import deploy_message
 from web.params import whole_number
 from web.context import current_actor, login_required, roles_required, runtime
 
@@ -67,11 +68,13 @@ def _version_arg(name: str) -> int:
 def edit(process_id: str):
     """The modeler on the newest version of the file that defines ``process_id`` (or ``file``)."""
     v = definitions.version(runtime(), current_actor(), process_id)
-    names = sorted(n for n in definitions.files(runtime(), v.package_id) if n.endswith(".bpmn"))
+    every = sorted(definitions.files(runtime(), v.package_id))
+    names = [n for n in every if n.endswith(".bpmn")]
     file = request.args.get("file") or _file_of(process_id, names)
     if file not in names:
         raise InvalidInput(f"the deployment has no diagram '{file}'", field_errors={"file": file})
-    return render_template("process_edit.html", process_id=process_id, v=v, file=file, names=names)
+    forms = [n for n in every if n.endswith(".json")]  # the choices of a user task's form in the panel
+    return render_template("process_edit.html", process_id=process_id, v=v, file=file, names=names, forms=forms)
 
 
 def _file_of(process_id: str, names: list[str]) -> str:
@@ -99,7 +102,17 @@ def deploy_diagram(process_id: str):
         return jsonify({"problems": [_problem(p) for p in e.problems]}), 400
     except DeployDrift as drift:  # deployed since this version was opened: say what, and ask
         return jsonify({"drift": _drift(drift)}), 409
-    return jsonify({"created": result.created, "versions": result.definitions, "package_id": result.package_id})
+    return jsonify({"created": result.created, "versions": result.definitions, "package_id": result.package_id,
+                    "version": _shown_version(process_id, result.definitions.get(process_id))})
+
+
+def _shown_version(process_id: str, number: int | None) -> dict | None:
+    """What the modeler's heading says after a deploy: the version it now shows, when and by whom."""
+    if number is None:
+        return None
+    v = definitions.version(runtime(), current_actor(), process_id, number)
+    return {"number": v.version, "deployed_by": v.deployed_by, "current": v.current,
+            "deployed_at": current_app.jinja_env.filters["local"](v.deployed_at, "%Y-%m-%d %H:%M")}
 
 
 def _drift(drift: DeployDrift) -> dict:
@@ -112,7 +125,9 @@ def _drift(drift: DeployDrift) -> dict:
 
 
 def _problem(p) -> dict:
-    return {"file": p.file, "element_id": p.element_id, "line": p.line, "message": p.message}
+    """One deploy problem for the modeler, its message in the reader's language (English as written)."""
+    return {"file": p.file, "element_id": p.element_id, "line": p.line, "message": deploy_message(p.message),
+            "original": p.message}
 
 
 @bp.post("/upload")
