@@ -42,7 +42,7 @@ $(VENDOR): package.json package-lock.json $(wildcard web/frontend/modeler/*.js w
 	npm ci --silent --no-audit --no-fund
 	mkdir -p web/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $(BPMN_JS)/bpmn-navigated-viewer.production.min.js \
-		$(BPMN_JS)/assets/diagram-js.css $(BPMN_JS)/assets/bpmn-js.css \
+		$(BPMN_JS)/bpmn-modeler.production.min.js $(BPMN_JS)/assets/diagram-js.css $(BPMN_JS)/assets/bpmn-js.css \
 		$(BPMN_JS)/assets/bpmn-font/css/bpmn-embedded.css node_modules/echarts/dist/echarts.min.js web/static/vendor/
 	node_modules/.bin/esbuild web/frontend/modeler/main.js --bundle --format=iife --minify --target=es2020 \
 		--log-level=warning --outfile=web/static/vendor/modeler.bundle.js
