@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from runtime.services.forms import field_title
 from web.i18n import authored
 from flask_babel import gettext as _, ngettext
 
@@ -26,14 +27,9 @@ def field_messages(schema: dict, error: InvalidInput) -> dict[str, str]:
 
 
 def label(schema: dict, path: str) -> str:
-    """The title of the field at ``path`` (``actions.0.owner``: the owner column of the actions table)."""
-    node, title = schema, path
-    for part in path.split("."):
-        if part.isdigit() and isinstance(node.get("items"), dict):
-            node = node["items"]
-            continue
-        node = node.get("properties", {}).get(part, {}) if isinstance(node, dict) else {}
-        title = node.get("title", part) if isinstance(node, dict) else part
+    """The title of the field at ``path`` (``actions.0.owner``: the owner column of the actions table),
+    in the reader's language."""
+    title = field_title(schema, path)
     return authored(title) or title
 
 

@@ -8,6 +8,8 @@ shows; an unchanged list is answered 204 and nothing on the screen moves.
 """
 from __future__ import annotations
 
+import re
+
 import hashlib
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -27,6 +29,7 @@ from web.context import current_actor, login_required, runtime, signed_in
 from web import error_messages, form_messages
 
 bp = Blueprint("inbox", __name__)
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @bp.get("/")
@@ -100,8 +103,10 @@ def delete_view(view_id: int):
 
 
 def _filter(args: dict) -> inbox.InboxFilter:
-    """The tab, filters and page from the query string; unknown values are ignored, not errors."""
+    """The tab, filters and page from the query string; unknown values are ignored, not errors (a value
+    with control characters is none a filter could match, and PostgreSQL refuses a NUL in a text)."""
     values = {name: (args.get(name) or None) for name in inbox.FILTERS}
+    values = {name: None if value and CONTROL.search(value) else value for name, value in values.items()}
     page = whole_number(args.get("page"), "page", default=1, strict=False) or 1
     return inbox.InboxFilter(tab=args.get("tab", "available"), page=page, **values)
 

@@ -17,32 +17,32 @@ BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 def signal_names(session, package_id: int) -> dict[str, str]:
     """Each signal's name (``media_exposure``, what is sent) -> the name of an event that catches it
     (媒体曝光), for lists where an administrator chooses a signal to send."""
-    key = (package_id, session.scalar(select(ProcessPackage.content_hash).where(ProcessPackage.id == package_id)))
-    found = _SIGNALS.get(key)
-    if found is None:
-        found = {}
-        for name, content in session.execute(select(ProcessFile.name, ProcessFile.content).where(
-                ProcessFile.package_id == package_id, ProcessFile.kind == "bpmn")):
-            root = xmlsafe.parse(name, content).getroot()
-            signals = {e.get("id"): e.get("name") for e in root.iter(f"{BPMN}signal") if e.get("name")}
-            for definition in root.iter(f"{BPMN}signalEventDefinition"):
-                event, signal = definition.getparent(), signals.get(definition.get("signalRef"))
-                if signal and event is not None and event.get("name"):
-                    found.setdefault(signal, " ".join(event.get("name").split()))
-        _SIGNALS[key] = found
-    return found
+    def read(root, found: dict[str, str]) -> None:
+        signals = {e.get("id"): e.get("name") for e in root.iter(f"{BPMN}signal") if e.get("name")}
+        for definition in root.iter(f"{BPMN}signalEventDefinition"):
+            event, signal = definition.getparent(), signals.get(definition.get("signalRef"))
+            if signal and event is not None and event.get("name"):
+                found.setdefault(signal, " ".join(event.get("name").split()))
+    return _per_package(_SIGNALS, session, package_id, read)
 
 
 def element_names(session, package_id: int) -> dict[str, str]:
     """Every named element of the package's diagrams, by its id."""
+    def read(root, found: dict[str, str]) -> None:
+        for element in root.iter():
+            if isinstance(element.tag, str) and element.get("id") and element.get("name"):
+                found[element.get("id")] = " ".join(element.get("name").split())
+    return _per_package(_CACHE, session, package_id, read)
+
+
+def _per_package(cache: dict, session, package_id: int, read) -> dict[str, str]:
+    """What ``read`` gathers from the package's diagrams, once per package (by id and content)."""
     key = (package_id, session.scalar(select(ProcessPackage.content_hash).where(ProcessPackage.id == package_id)))
-    found = _CACHE.get(key)
+    found = cache.get(key)
     if found is None:
         found = {}
         for name, content in session.execute(select(ProcessFile.name, ProcessFile.content).where(
                 ProcessFile.package_id == package_id, ProcessFile.kind == "bpmn")):
-            for element in xmlsafe.parse(name, content).getroot().iter():
-                if isinstance(element.tag, str) and element.get("id") and element.get("name"):
-                    found[element.get("id")] = " ".join(element.get("name").split())
-        _CACHE[key] = found
+            read(xmlsafe.parse(name, content).getroot(), found)
+        cache[key] = found
     return found

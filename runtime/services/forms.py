@@ -47,11 +47,11 @@ def validate(session, package_id: int, content_hash: str, form_name: str | None,
             for name in _missing(error):
                 key = ".".join(path + [name])
                 errors.setdefault(key, "this field is required")
-                problems.setdefault(key, {"keyword": "required", "label": _title(validator.schema, key)})
+                problems.setdefault(key, {"keyword": "required", "label": field_title(validator.schema, key)})
             continue
         key = ".".join(path) or "(form)"
         errors.setdefault(key, error.message)
-        problems.setdefault(key, {**_problem(error), "label": _title(validator.schema, key)})
+        problems.setdefault(key, {**_problem(error), "label": field_title(validator.schema, key)})
     if errors:
         raise InvalidInput("some fields are not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
                            field_errors=errors, problems=problems)
@@ -69,7 +69,7 @@ def _problem(error) -> dict:
     return problem
 
 
-def _title(schema: dict, path: str) -> str:
+def field_title(schema: dict, path: str) -> str:
     """The label the process owner gave the field at ``path`` (``actions.0.owner``: the owner column
     of the actions table), so every reader of a refusal, the API's included, can name the field."""
     node, title = schema, path
