@@ -20,7 +20,10 @@ def each_backend(backends: list[str], name: str) -> Iterator[Iterator[tuple[str,
             for backend in backends:
                 if backend == "postgresql":
                     from tools.pg_cluster import Cluster
-                    cluster = cluster or Cluster().start()
+                    if cluster is None:
+                        cluster = Cluster(durable=True).start()
+                        print("  PostgreSQL: a cluster with its default durability (fsync, synchronous_commit and "
+                              "full_page_writes on), as production runs; the test suite's clusters skip them")
                     yield backend, cluster.create_database(name), workdir
                 else:
                     yield backend, f"sqlite:///{workdir / (name + '.db')}", workdir

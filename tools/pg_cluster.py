@@ -32,9 +32,13 @@ def _free_port() -> int:
 
 
 class Cluster:
-    def __init__(self, root: Path | None = None, port: int | None = None) -> None:
+    def __init__(self, root: Path | None = None, port: int | None = None, durable: bool | None = None) -> None:
+        """A cluster under ``root`` (kept) or a temporary folder (removed on stop). The suite's throwaway
+        clusters skip fsync and synchronous commit; a kept one, or ``durable=True`` (the benchmarks: what a
+        production database does), runs with PostgreSQL's default durability."""
         self.bin = _bin_dir()
         self.keep = root is not None
+        self.durable = self.keep if durable is None else durable
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="complaintflow-pg-"))
         self.root.mkdir(parents=True, exist_ok=True)
         self.data = self.root / "data"
@@ -54,7 +58,7 @@ class Cluster:
         if not (self.data / "PG_VERSION").exists():
             self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
                       "--locale=C", "--no-sync")
-        durability = "" if self.keep else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        durability = "" if self.durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 {durability}"
                    "-c max_connections=200")
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"), "-w", "start")

@@ -2,11 +2,13 @@
 
 Write transactions take the instance row lock with ``SELECT ... FOR UPDATE`` on PostgreSQL. SQLite
 has no row locks, so write sessions open with ``BEGIN IMMEDIATE``: the second writer waits for the
-first to commit and then reads the fresh state, which gives the same serialisation per action.
+first to commit and then reads the fresh state, which gives the same serialisation per action. The
+writers of one process queue for SQLite in arrival order; WAL with ``synchronous=NORMAL``: a commit
+survives a crash of the process, and a power cut may lose the last commits but never corrupts the file.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, UTC
 from pathlib import Path
 from collections.abc import Iterator
@@ -15,6 +17,8 @@ from typing import cast
 from sqlalchemy import DateTime, Engine, Table, TypeDecorator, create_engine, event
 from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from runtime.store.writer_queue import WriterQueue
 
 SQLITE_BUSY_MS = 30_000
 
@@ -80,11 +84,13 @@ class Database:
         # No autoflush: a write transaction flushes once, at commit (or where a service asks).
         self._write = sessionmaker(bind=write_bind, expire_on_commit=False, autoflush=False)
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False, autoflush=False)
+        self._writers = WriterQueue(SQLITE_BUSY_MS / 1000) if self.is_sqlite else None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One write transaction: committed when the block ends, rolled back if it raises."""
-        with self._write() as session, session.begin():
+        """One write transaction: committed when the block ends, rolled back if it raises. On SQLite
+        the process's writers take turns in the order they came (runtime/store/writer_queue.py)."""
+        with self._writers.turn() if self._writers else nullcontext(), self._write() as session, session.begin():
             yield session
 
     @contextmanager
