@@ -83,9 +83,9 @@ def deploy(rt: Runtime, paths: tuple[Path, ...], actor: str, force: bool, keep_c
         result = do_deploy(rt, files, actor, ", ".join(map(str, paths)), "files", force=force)
     except DeployDrift as drift:
         d = drift.details
-        click.echo(f"the version deployed now (package {d['package_id']}, released in the console by "
-                   f"{d['released_by']}: {_versions(d['versions'])}) differs from these files in: "
-                   f"{', '.join(d['files'])}", err=True)
+        click.echo(f"the version deployed now (package {d['package_id']}, made outside this folder — a modeler "
+                   f"save, an upload or a rollback — by {d['released_by']}: {_versions(d['versions'])}) differs "
+                   f"from these files in: {', '.join(d['files'])}", err=True)
         if keep_console:
             click.echo("kept it; nothing deployed (complaintflow export writes it into the folder)")
             return

@@ -43,7 +43,7 @@ def main() -> int:
     env = dict(os.environ, COMPLAINTFLOW_DATABASE_URL=cluster.create_database("complaintflow"),
                COMPLAINTFLOW_EMBEDDED_WORKER="0")
     cf = [sys.executable, "-m", "runtime.cli"]
-    for step in (["db", "upgrade"], ["deploy"], ["demo-data"]):
+    for step in (["db", "upgrade"], ["deploy", "--keep-console"], ["demo-data"]):
         subprocess.run(cf + step, env=env, check=True, cwd=ROOT)
     children = [subprocess.Popen(cf + ["worker", "--health-port", str(args.port + 100 + i)], env=env, cwd=ROOT)
                 for i in range(args.workers)]

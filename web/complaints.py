@@ -70,7 +70,7 @@ def _page(number: str, revealed: dict | None = None, status: int = 200):
     now = clock.now()
     deadlines = [(t.title, t.due_at, t.due_at < now, t.due_exact) for t in found.view.tasks if t.due_at]
     return render_template("complaint.html", view=found.view, record=found.record, labels=found.labels,
-                           masked=found.masked, deadlines=deadlines, links=found.links,
+                           chosen=found.chosen, masked=found.masked, deadlines=deadlines, links=found.links,
                            reportable=[n for n in REPORTABLE if n in found.view.waiting_signals],
                            outcome=found.view.outcome, standing=standing(found.view.facts),
                            correctable=_correctable(found.view, now), case=found.case_file, archive=found.archive,

@@ -4,6 +4,7 @@ setting, else Chinese."""
 from __future__ import annotations
 
 from flask import g, session
+from markupsafe import Markup, escape
 from flask_babel import Babel, gettext as _
 
 from runtime.authored_texts import catalogue, translated
@@ -54,10 +55,17 @@ def authored_parts(text: str | None) -> str | None:
                      for part in text.split("; "))
 
 
+def verbatim(value) -> Markup:
+    """What someone typed (a subject, a note, a form value, a search), escaped and marked so that
+    ``finalize`` never turns it into the English of a form text that happens to read the same."""
+    return escape("" if value is None else value)
+
+
 def finalize(value):
     """Jinja's last step for every ``{{ … }}``: a text written in processes/ (a step's title, a timer's or a
     field's name, a choice) is shown in the interface's language wherever a page prints it, from the
-    folder's catalogue (an exact match; Markup and other values pass as they are)."""
+    folder's catalogue (an exact match; Markup and other values pass as they are: user data is printed
+    through ``verbatim``)."""
     if type(value) is not str or not value:
         return value
     texts = g.get("_authored_texts")
@@ -73,7 +81,9 @@ def init(app) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["authored"] = authored
     app.jinja_env.filters["authored_parts"] = authored_parts
+    app.jinja_env.filters["verbatim"] = verbatim
     app.jinja_env.finalize = finalize
+
 
     @app.context_processor
     def language_context():

@@ -176,6 +176,8 @@ def release(process_id: str, number: int):
     except InvalidInput as error:
         if error.details.get("reason") == "already_current":
             flash(_("Version %(v)s is already the one new complaints start on.", v=number), "error")
+        elif (error.field_errors or {}).get("reason") == "long":
+            flash(_("The reason may hold at most %(n)s characters.", n=releases.REASON_LIMIT), "error")
         else:
             flash(_("Say why this version is brought back."), "error")
         return redirect(url_for("processes.version", process_id=process_id, number=number))

@@ -61,6 +61,7 @@ class Shown:
     value: str | list[str] | None = None
     checked: bool = False
     files: list[AttachmentRow] = field(default_factory=list)
+    chosen: bool = False  # the value is a choice's name (the form's text), not what someone typed
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def _shown(name: str, prop: dict, value, files: dict[int, AttachmentRow]) -> Sho
         return Shown(name, label, checked=True)
     if prop.get("attachments"):
         return Shown(name, label, files=[files[i] for i in value if isinstance(i, int) and i in files])
-    return Shown(name, label, _readable(prop, value))
+    return Shown(name, label, _readable(prop, value), chosen=bool(prop.get("enum")))
 
 
 def choice_names(prop: dict) -> dict:

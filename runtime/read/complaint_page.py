@@ -29,6 +29,7 @@ class ComplaintPage:
     links: dict  # reopened from / as, repeat links, the collective case (queries.linked_in)
     case_file: CaseFile
     archive: str | None = None  # the archive's state once the complaint ended: pending | ready | failed
+    chosen: frozenset[str] = frozenset()  # the fields whose value is a choice's name, not what was typed
 
 
 def page(rt: Runtime, actor: Actor, number: str, process_id: str, revealed: dict | None = None) -> ComplaintPage | None:
@@ -56,4 +57,4 @@ def page_in(rt: Runtime, session, actor: Actor, view: ComplaintView, process_id:
              for name, value in record.items() if value not in (None, "", False) and name not in SHOWN_ABOVE}
     archive = session.scalar(select(CaseArchive.status).where(CaseArchive.instance_id == view.instance_id))
     return ComplaintPage(view, shown, labels, not masking.may_see_contact(actor) and not revealed, links, case_file,
-                         archive)
+                         archive, frozenset(choices))

@@ -127,7 +127,7 @@ def page(rt: Runtime, actor: Actor, process_id: str | None) -> Page:
     processes = definitions.catalogue(rt, actor)
     chosen = process_id or (processes[0].process_id if processes else None)
     process = next((p for p in processes if p.process_id == chosen), None)
-    heat_map = heat(rt, actor, process.latest.package_id, process.process_id) if process else None
-    files = sorted(n for n in definitions.files(rt, process.latest.package_id) if n.endswith(".bpmn")) \
+    heat_map = heat(rt, actor, process.current.package_id, process.process_id) if process else None
+    files = sorted(n for n in definitions.files(rt, process.current.package_id) if n.endswith(".bpmn")) \
         if process else []
     return Page(overview(rt, actor), processes, process, heat_map, files, calendar_status.status(rt, actor))

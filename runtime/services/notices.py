@@ -10,6 +10,7 @@ from runtime.actors import Actor
 from runtime.bootstrap import Runtime
 from runtime.store.db import changed
 from runtime.store.models import NoticePreference, Notification
+from runtime.worker import digest
 
 
 def mark_all_read(rt: Runtime, actor: Actor) -> int:
@@ -31,4 +32,6 @@ def set_daily_digest(rt: Runtime, actor: Actor, on: bool) -> None:
         if on and not preference.daily_digest:  # the first digest is tomorrow's, covering from now on
             preference.last_digest_on = now.astimezone(ZoneInfo(rt.settings.timezone)).date()
             preference.last_digest_at = now
+        if not on and preference.daily_digest:  # what waited for the next digest is mailed now, not lost
+            digest.queue_final(rt, session, preference, now)
         preference.daily_digest, preference.updated_at = on, now

@@ -45,10 +45,21 @@ class WriterQueue:
 
     def _wait(self, me: int) -> None:
         ticket, self._next = self._next, self._next + 1
-        if not self._cond.wait_for(lambda: self._serving == ticket, timeout=self._timeout):
-            self._gone.add(ticket)
+        try:
+            served = self._cond.wait_for(lambda: self._serving == ticket, timeout=self._timeout)
+        except BaseException:  # interrupted while waiting: give the turn up, never leave the queue stuck
+            self._leave(ticket)
+            raise
+        if not served:
+            self._leave(ticket)
             raise Unavailable(f"the database is busy: no turn to write within {self._timeout:g} s")
         self._owner = me
+
+    def _leave(self, ticket: int) -> None:
+        if self._serving == ticket:  # its turn came just as it left
+            self._advance()
+        else:
+            self._gone.add(ticket)
 
     def _advance(self) -> None:
         self._serving += 1

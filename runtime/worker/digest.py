@@ -46,9 +46,23 @@ def queue_due(rt: Runtime, now: datetime) -> int:
     return queued
 
 
+def queue_final(rt: Runtime, session: Session, preference: NoticePreference, now: datetime) -> None:
+    """The digest of what waited since the last one, queued at once: its reader turned the digest off."""
+    user = session.execute(select(User.email, User.locale).where(User.username == preference.username)).first()
+    if not rt.settings.smtp_host or user is None or not user.email:
+        return
+    since = preference.last_digest_at or now - timedelta(days=1)
+    groups = grouped(session, preference.username, since=since, limit=MOST_LINES)
+    if groups:
+        day = now.astimezone(ZoneInfo(rt.settings.timezone)).date().isoformat()
+        _queue(session, preference.username, user.email, user.locale, day, groups, now, key=f"{now:%H%M%S}")
+    preference.last_digest_at = now
+
+
 def _queue(session: Session, username: str, email: str | None, locale: str | None, day: str, groups: list[NoticeGroup],
-           now: datetime) -> None:
-    row = {"event_key": f"{DIGEST}:{day}:{username}"[:200], "recipient": username, "kind": DIGEST,
+           now: datetime, key: str = "") -> None:
+    event = f"{DIGEST}:{day}:{username}" + (f":{key}" if key else "")
+    row = {"event_key": event[:200], "recipient": username, "kind": DIGEST,
            "title": day, "details": {"locale": locale, "count": sum(g.total for g in groups),
                                      "lines": [line(locale, g) for g in groups]},
            "urgent": False, "created_at": now, "read_at": now, "email_attempts": 0,

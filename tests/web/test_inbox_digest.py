@@ -98,3 +98,18 @@ def test_the_setting_needs_the_forms_token(sc):
     client = signed_in(create_app(runtime=sc.rt).test_client(), "wang")
     assert client.post("/notifications/digest", data={"daily_digest": "on"}).status_code == 400
     assert "checked" not in client.get("/notifications/").get_data(as_text=True).split('name="daily_digest"')[1][:40]
+
+
+def test_turning_it_off_mails_what_waited_for_the_next_digest_at_once(sc, smtp_server):
+    sc.at(2025, 10, 13, 9, 30)
+    choose_digest(sc)
+    sc.at(2025, 10, 13, 10, 0)
+    sc.start("TS-1")
+    sc.advance(seconds=1)
+    assert smtp_server.to(WANG) == []  # waiting for tomorrow's digest
+    choose_digest(sc, on=False)
+    sc.advance(seconds=1)
+    [mail] = smtp_server.to(WANG)  # not lost: the digest of what waited, now
+    assert mail["Subject"] == "每日通知摘要（2025-10-13）" and "[TS-1] 新任务：确认有效性并派单" in mail.get_content()
+    sc.advance_to(2025, 10, 14, 8, 0, 1)
+    assert len(smtp_server.to(WANG)) == 1  # and no digest any more
