@@ -8,6 +8,7 @@ survives a crash of the process, and a power cut may lose the last commits but n
 """
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, UTC
 from pathlib import Path
@@ -85,13 +86,18 @@ class Database:
         self._write = sessionmaker(bind=write_bind, expire_on_commit=False, autoflush=False)
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False, autoflush=False)
         self._writers = WriterQueue(SQLITE_BUSY_MS / 1000) if self.is_sqlite else None
+        # set after a commit that wrote a timer: a worker of this process sleeping longer wakes up to look
+        self.timers_written = threading.Event()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One write transaction: committed when the block ends, rolled back if it raises. On SQLite
         the process's writers take turns in the order they came (runtime/store/writer_queue.py)."""
-        with self._writers.turn() if self._writers else nullcontext(), self._write() as session, session.begin():
-            yield session
+        with self._writers.turn() if self._writers else nullcontext(), self._write() as session:
+            with session.begin():
+                yield session
+            if session.info.pop("timers_written", False):
+                self.timers_written.set()
 
     @contextmanager
     def reader(self) -> Iterator[Session]:

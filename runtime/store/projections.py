@@ -20,6 +20,7 @@ from runtime.store import sla_clocks
 from runtime.roles import role_for_lane
 
 TASK, TIMER, EVENT = table(HumanTask), table(Timer), table(WaitingEvent)
+TIMERS_WRITTEN = "timers_written"  # a session.info key: Database.transaction wakes the worker after the commit
 HISTORY = table(TaskHistory)
 RECORD = table(ComplaintRecord)
 
@@ -49,7 +50,8 @@ def write(session: Session, instance, snapshot: Snapshot, now: datetime, breache
     before, after = instance.projected or {}, fingerprint(snapshot)
     conn = session.connection()
     new = _sync_tasks(conn, instance.id, before.get("tasks", {}), after["tasks"], snapshot, now)
-    _sync_timers(conn, instance.id, before.get("timers", {}), after["timers"], snapshot, now)
+    if _sync_timers(conn, instance.id, before.get("timers", {}), after["timers"], snapshot, now):
+        session.info[TIMERS_WRITTEN] = True  # the process's sleeping worker is woken after the commit
     _sync_events(conn, instance.id, before.get("events", []), after["events"])
     finished = frozenset(before.get("tasks", {})) - frozenset(after["tasks"])
     if "clocks" in before or not before:
@@ -112,7 +114,8 @@ def copy_record_to_tasks(session: Session, instance_id: int) -> None:
     conn.execute(update(TASK).where(TASK.c.instance_id == instance_id).values(**_record(conn, instance_id)))
 
 
-def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapshot, now: datetime) -> None:
+def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapshot, now: datetime) -> bool:
+    """Returns whether a timer was added or moved (one the worker may have to wake up for)."""
     gone = [tid for tid in before if tid not in after]
     if gone:
         conn.execute(delete(TIMER).where(TIMER.c.instance_id == instance_id, TIMER.c.task_id.in_(gone)))
@@ -122,9 +125,11 @@ def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapsho
         conn.execute(insert(TIMER), [{"instance_id": instance_id, "task_id": t.task_id, "task_name": t.name,
                                       "kind": t.kind, "due_at": t.due_at, "started_at": now, "exact": t.exact}
                                      for t in new])
-    for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
+    moved = [tid for tid in after if tid in before and after[tid] != before[tid]]
+    for tid in moved:
         conn.execute(update(TIMER).where(TIMER.c.instance_id == instance_id, TIMER.c.task_id == tid)
                      .values(due_at=waiting[tid].due_at, exact=waiting[tid].exact))
+    return bool(new or moved)
 
 
 def _sync_events(conn, instance_id, before: list, after: list) -> None:

@@ -33,6 +33,7 @@ from runtime.services.replay import retry_next_due
 from runtime.services.timers import fire_next_due
 
 log = logging.getLogger(__name__)
+STOP_CHECK_SECONDS = 0.25  # how soon a sleeping worker notices stop
 HEARTBEAT_SECONDS = 5.0
 CHECK_SECONDS = 3600.0
 
@@ -147,9 +148,25 @@ class Worker:
             if time.monotonic() - beat_at >= HEARTBEAT_SECONDS:
                 beat_at = time.monotonic()
                 self.heartbeat("running")
-            stop.wait(wait)
+            self._rest(stop, wait)
         self.heartbeat("stopped")
         log.info("worker %s stopped", self.name)
+
+    def _rest(self, stop: threading.Event, seconds: float) -> None:
+        """Sleep until the next sweep, ``stop``, or a timer this process just wrote (an action of the web
+        app beside the embedded worker): then the sleep is computed again from the new timer, instead of
+        the timer waiting out the whole poll interval."""
+        written = self.rt.db.timers_written
+        deadline = time.monotonic() + seconds
+        while not stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if written.wait(min(left, STOP_CHECK_SECONDS)):
+                written.clear()
+                wake = self.next_wake(clock.now())
+                if wake is not None:
+                    deadline = min(deadline, time.monotonic() + max(0.0, (wake - clock.now()).total_seconds()))
 
     def _sleep_seconds(self, poll: float, busy: bool) -> float:
         if busy:  # a full or productive sweep: more may be due right away
