@@ -7,7 +7,7 @@ from flask import g, session
 from markupsafe import Markup, escape
 from flask_babel import Babel, gettext as _
 
-from runtime.authored_texts import catalogue, translated
+from runtime.authored_texts import catalogue
 
 LANGUAGES = (("zh_Hans", "中文"), ("en", "English"))
 CODES = {code for code, _ in LANGUAGES}
@@ -42,8 +42,16 @@ def select_locale() -> str:
 def authored(text: str | None) -> str | None:
     """A text written in processes/ (a step's, timer's or field's name, a choice) in the interface's
     language: from the folder's catalogue for that language, else as written (runtime/authored_texts)."""
-    from web.context import runtime
-    return translated(runtime().settings.processes_dir, select_locale(), text)
+    return _texts().get(text.strip(), text) if text else text
+
+
+def _texts():
+    """This request's catalogue of the process owners' texts (read once per request, per language)."""
+    texts = g.get("_authored_texts")
+    if texts is None:
+        from web.context import runtime
+        g._authored_texts = texts = catalogue(runtime().settings.processes_dir, select_locale())
+    return texts
 
 
 def authored_parts(text: str | None) -> str | None:
@@ -68,11 +76,7 @@ def finalize(value):
     through ``verbatim``)."""
     if type(value) is not str or not value:
         return value
-    texts = g.get("_authored_texts")
-    if texts is None:
-        from web.context import runtime
-        g._authored_texts = texts = catalogue(runtime().settings.processes_dir, select_locale())
-    return texts.get(value, value)
+    return _texts().get(value, value)
 
 
 def init(app) -> None:

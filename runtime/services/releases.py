@@ -17,7 +17,7 @@ from runtime import clock
 from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.errors import DefinitionNotFound, InvalidInput
-from runtime.store.models import AuditEvent, ProcessDefinition, ProcessPackage
+from runtime.store.models import AuditEvent, ProcessDefinition
 from runtime.store.packages import files_of
 from runtime.store.releases import ProcessRelease, current
 
@@ -76,7 +76,3 @@ def package_number(session: Session, package_id: int) -> dict[str, int]:
     """Process id -> version of the package's definitions (how a release is told to people)."""
     return {pid: v for pid, v in session.execute(select(ProcessDefinition.process_id, ProcessDefinition.version)
                                                  .where(ProcessDefinition.package_id == package_id))}
-
-
-def deployed_at(session: Session, package_id: int):
-    return session.scalar(select(ProcessPackage.deployed_at).where(ProcessPackage.id == package_id))

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from runtime.store.db import Base, UTCDateTime
 
 UTC = UTCDateTime()
-ORIGINS = ("files", "console")  # complaintflow deploy from a folder / the web console (upload or modeler)
 
 
 class ProcessRelease(Base):
@@ -23,7 +22,7 @@ class ProcessRelease(Base):
     released_at: Mapped[datetime] = mapped_column(UTC)
     released_by: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(20))  # deployed | deployed_again | rolled_back
-    origin: Mapped[str] = mapped_column(String(20))  # files | console
+    origin: Mapped[str] = mapped_column(String(20))  # files (the deploy command) | console (modeler, upload, rollback)
     reason: Mapped[str | None] = mapped_column(String(500))
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 from sqlalchemy import text
 
 from runtime.errors import Unavailable
+from runtime.store.db import Database
 from runtime.store.writer_queue import WriterQueue
 
 
@@ -19,21 +19,20 @@ def _queued(queue: WriterQueue, n: int) -> None:
         time.sleep(0.002)
 
 
-def test_writers_commit_in_the_order_they_came(rt):
-    if not rt.db.is_sqlite:
-        pytest.skip("PostgreSQL orders writers by its row locks")
-    with rt.db.transaction() as s:
+def test_writers_commit_in_the_order_they_came(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'writers.db'}")  # SQLite only: PostgreSQL orders writers by row locks
+    with db.transaction() as s:
         s.execute(text("CREATE TABLE arrival (n INTEGER)"))
-    queue = rt.db._writers  # noqa: SLF001 - the database's own queue, to see who is waiting
+    queue = db._writers  # noqa: SLF001 - the database's own queue, to see who is waiting
     release, order = threading.Event(), []
 
     def first():
-        with rt.db.transaction() as s:
+        with db.transaction() as s:
             s.execute(text("INSERT INTO arrival VALUES (0)"))
             release.wait(5)
 
     def later(n: int):
-        with rt.db.transaction() as s:
+        with db.transaction() as s:
             s.execute(text("INSERT INTO arrival VALUES (:n)"), {"n": n})
             order.append(n)
 
@@ -48,8 +47,9 @@ def test_writers_commit_in_the_order_they_came(rt):
     for thread in threads:
         thread.join(10)
     assert order == [1, 2, 3, 4, 5]
-    with rt.db.reader() as s:
+    with db.reader() as s:
         assert list(s.scalars(text("SELECT n FROM arrival ORDER BY rowid"))) == [0, 1, 2, 3, 4, 5]
+    db.dispose()
 
 
 def test_a_writer_that_waits_too_long_is_refused_and_the_queue_goes_on():
