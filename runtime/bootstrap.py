@@ -7,6 +7,7 @@ import handlers
 from runtime import business_calendar
 from runtime.config import Settings, load_settings
 from runtime.store.db import Database
+from runtime.store.workflow_cache import WorkflowCache
 from runtime.engine import Engine
 
 
@@ -17,6 +18,8 @@ class Runtime:
     engine: Engine
     # definition id -> DefinitionRef; definitions are immutable, so this never goes stale
     definitions: dict = field(default_factory=dict)
+    # instance id -> the workflow this process committed last (runtime/store/workflow_cache.py)
+    workflows: WorkflowCache = field(default_factory=WorkflowCache)
 
     @property
     def functions(self) -> frozenset[str]:
@@ -35,4 +38,5 @@ def bootstrap(settings: Settings | None = None) -> Runtime:
     settings = settings or load_settings()
     business_calendar.watch(settings.calendar_path, settings.timezone)
     engine = Engine(dict(handlers.registry.functions), dict(handlers.registry.services))
-    return Runtime(settings=settings, db=Database(settings.database_url), engine=engine)
+    return Runtime(settings=settings, db=Database(settings.database_url), engine=engine,
+                   workflows=WorkflowCache(settings.workflow_cache_size))

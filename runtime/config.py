@@ -47,6 +47,7 @@ class Settings:
     chart_max_days: int = 366      # the longest range the dashboard's charts draw, in days
     event_log_max_days: int = 366  # the longest range one event-log (XES) export covers, in days
     inbox_poll_seconds: float = 15.0  # how often an open inbox asks whether its list changed (one cheap read)
+    workflow_cache_size: int = 256  # workflows kept deserialized per process for the next action (0: none)
     digest_hour: int = 8  # the local hour (business time zone) from which the daily digest e-mails go out
 
     def retry_delay(self, attempts: int) -> float:
@@ -179,4 +180,5 @@ def load_settings() -> Settings:
         event_log_max_days=_positive_int("COMPLAINTFLOW_EVENT_LOG_MAX_DAYS", 366),
         inbox_poll_seconds=max(1.0, _float("COMPLAINTFLOW_INBOX_POLL_SECONDS", 15.0)),
         digest_hour=min(23, max(0, _int("COMPLAINTFLOW_DIGEST_HOUR", 8))),
+        workflow_cache_size=max(0, _int("COMPLAINTFLOW_WORKFLOW_CACHE", 256)),
     )

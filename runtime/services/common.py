@@ -80,7 +80,7 @@ def _loaded(rt: Runtime, session: Session, instance: InstanceRow, allowed, expec
                            f"(version {expected_version}, now {instance.version}); reload and try again",
                            reason="instance_changed", number=instance.business_key)
     with failures_kept(instance.id):
-        loaded = load(rt, session, instance, start)
+        loaded = load(rt, session, instance, start, reuse=True)
         yield Act(session, loaded)
         save(rt, session, loaded)
 

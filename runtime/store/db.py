@@ -33,6 +33,15 @@ def changed(session: Session, statement) -> int:
     return cast(CursorResult, session.execute(statement)).rowcount
 
 
+AFTER_COMMIT = "after_commit"
+
+
+def after_commit(session: Session, call) -> None:
+    """Run ``call`` once the write transaction of ``session`` has committed (never after a rollback):
+    for what this process may only believe once the database does, such as a cached workflow."""
+    session.info.setdefault(AFTER_COMMIT, []).append(call)
+
+
 def count(session: Session, query) -> int:
     """The number a COUNT query answers (0 when it answers nothing)."""
     return session.scalar(query) or 0
@@ -98,6 +107,8 @@ class Database:
                 yield session
             if session.info.pop("timers_written", False):
                 self.timers_written.set()
+            for call in session.info.pop(AFTER_COMMIT, ()):
+                call()
 
     @contextmanager
     def reader(self) -> Iterator[Session]:

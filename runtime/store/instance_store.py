@@ -12,6 +12,7 @@ overwrite a newer state.
 from __future__ import annotations
 
 import zlib
+from functools import partial
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,7 @@ from runtime.bootstrap import Runtime
 from runtime.store.packages import load_package
 from runtime.engine import LIBRARY_VERSION, Notice, ParsedPackage
 from runtime.errors import Conflict, InstanceNotFound, InvalidState, TaskNotFound
-from runtime.store.db import table
+from runtime.store.db import after_commit, table
 from runtime.store.models import (AuditEvent, HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance,
                                   ProcessPackage,
                             Timer)
@@ -200,13 +201,18 @@ def unpack_state(packed: bytes) -> str:
     return zlib.decompress(packed).decode()
 
 
-def load(rt: Runtime, session: Session, instance: InstanceRow, start=None) -> Loaded:
+def load(rt: Runtime, session: Session, instance: InstanceRow, start=None, reuse: bool = False) -> Loaded:
     """The instance with its workflow. An instance kept without state (its first state could not be
-    written) is started afresh by ``start(session, loaded)`` (the intake data), else refused."""
+    written) is started afresh by ``start(session, loaded)`` (the intake data), else refused.
+
+    ``reuse``: an action that saves takes the workflow its process kept at the last commit of this very
+    version (runtime/store/workflow_cache.py) instead of deserializing the state."""
     ref = definition(rt, session, instance.definition_id)
     package = load_package(rt, session, ref.package_id, ref.content_hash)
     if instance.state is not None:
-        return Loaded(instance, ref, package, rt.engine.load(unpack_state(instance.state), package, ref.process_id))
+        kept = rt.workflows.take(instance.saved_id, instance.version) if reuse else None
+        workflow = kept if kept is not None else rt.engine.load(unpack_state(instance.state), package, ref.process_id)
+        return Loaded(instance, ref, package, workflow)
     loaded = Loaded(instance, ref, package, None)
     if start is None:
         raise InvalidState(f"{instance.business_key} was kept without its state after a failure at intake; "
@@ -247,6 +253,7 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
         new_tasks = projections.write(session, instance, snapshot, now, loaded.notices)
     notifications.after_save(session, rt.settings, instance, new_tasks, loaded.notices)
     write_row(session, instance)
+    after_commit(session, partial(rt.workflows.keep, instance.saved_id, instance.version, loaded.workflow))
 
 
 def audit(session: Session, instance: InstanceRow, actor: str, action: str, *,
