@@ -281,6 +281,8 @@ def scenarios(rt, open_n: int) -> dict:
     return {
         "available (front desk)": lambda: inbox.page(rt, pick(users), inbox.InboxFilter("available")),
         "available (department)": lambda: inbox.page(rt, engineer, inbox.InboxFilter("available")),
+        "API task list (department)": lambda: inbox.page(rt, engineer, inbox.InboxFilter("available"),
+                                                         every_tab=False),
         "mine": lambda: inbox.page(rt, pick(users), inbox.InboxFilter("mine")),
         "my complaints": lambda: inbox.page(rt, pick(users), inbox.InboxFilter("owned")),
         "overdue (manager)": lambda: inbox.page(rt, manager, inbox.InboxFilter("overdue")),

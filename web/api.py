@@ -203,7 +203,7 @@ def list_tasks():
     if scope not in SCOPES:
         raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", field_errors={"scope": scope})
     number = whole_number(request.args.get("page"), "page", default=1)
-    found = inbox.page(runtime(), g.actor, inbox.InboxFilter(tab=scope, page=number))
+    found = inbox.page(runtime(), g.actor, inbox.InboxFilter(tab=scope, page=number), every_tab=False)
     return {"scope": scope, "tasks": [task_json(t) for t in found.rows], "page": found.page, "pages": found.pages,
             "total": found.total}
 

@@ -147,17 +147,19 @@ def _details(ids_query):
 
 
 def _ordered(query):
-    """Earliest deadline first, tasks without one last; NULLS LAST lets PostgreSQL walk the due_at index."""
+    """Earliest deadline first, tasks without one last: the order of ``ix_human_task_queue`` (role, assignee,
+    due_at, created_at), so a group's page is read off the index, not sorted from every matching row."""
     return query.order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.created_at)
 
 
-def page(rt: Runtime, actor: Actor, flt: InboxFilter) -> InboxPage:
-    """One page of one tab, with the counts of every tab under the same filters (capped at COUNT_CAP)."""
+def page(rt: Runtime, actor: Actor, flt: InboxFilter, every_tab: bool = True) -> InboxPage:
+    """One page of one tab, with the counts of every tab under the same filters (capped at COUNT_CAP);
+    without ``every_tab`` (the API, which shows no tabs) only the tab's own count."""
     now = clock.now()
     tab = flt.tab if flt.tab in tabs_for(actor) + ("all",) else "available"
     with rt.db.reader() as session:
         counts = {t: count(session, select(func.count()).select_from(
-            _matching(t, actor, now, flt).limit(COUNT_CAP + 1).subquery())) for t in tabs_for(actor)}
+            _matching(t, actor, now, flt).limit(COUNT_CAP + 1).subquery())) for t in tabs_for(actor) if every_tab}
         total = counts[tab] if tab in counts else count(session, select(func.count()).select_from(
             _matching(tab, actor, now, flt).limit(COUNT_CAP + 1).subquery()))
         number, pages, offset = paging.window(total, flt.page, PAGE_SIZE, COUNT_CAP)

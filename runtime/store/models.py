@@ -93,19 +93,18 @@ class ProcessInstance(Base):
     # The process variables its page shows about where it stands (runtime.engine.snapshot.CASE_FACTS),
     # kept after it ends: why it was urgent, when it was received, how it ended.
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
-    # What the projection tables last received for this instance, so the next save can diff
-    # against it without reading them back (see runtime/projections.py).
+    # What the projection tables last received, so the next save diffs without reading them (projections.py).
     projected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     definition: Mapped[ProcessDefinition] = relationship()
     # ``version`` is checked and bumped by runtime.store.instance_store.write_row (compare-and-set).
 
 
 class HumanTask(Base):
-    """A ready user task, as the inbox sees it; the id is the engine's task id."""
+    """A ready user task, as the inbox sees it; the id is the engine's task id (queue index: inbox's order)."""
 
     __tablename__ = "human_task"
     __table_args__ = (
-        Index("ix_human_task_queue", "role", "department", "assignee"),
+        Index("ix_human_task_queue", "role", "assignee", "due_at", "created_at", "department"),
         Index("ix_human_task_assignee_due", "assignee", "due_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-DEFAULT_SIZE = 256  # a complaint's workflows hold ~0.3 MB in memory: ~80 MB per process at most
+DEFAULT_SIZE = 256  # a complaint's three workflows hold ~0.2 MB in memory: ~50 MB per process at most
 
 
 class WorkflowCache:
