@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import tempfile
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -30,6 +29,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 import handlers
+from bench.databases import each_backend
 from runtime import services
 from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
@@ -148,8 +148,7 @@ def bench_runtime(rt, n: int) -> tuple[dict[str, list[float]], int, int]:
     return times, len(state), count
 
 
-def runtime_for(backend: str, workdir: Path, cluster):
-    url = f"sqlite:///{workdir / 'bench.db'}" if backend == "sqlite" else cluster.url()
+def runtime_for(url: str, workdir: Path):
     rt = bootstrap(Settings(database_url=url, secret_key="bench", processes_dir=PROJECT_ROOT / "processes",
                             var_dir=workdir, embedded_worker=False))
     upgrade(rt.db.engine)
@@ -162,29 +161,21 @@ def report(n: int, backends: list[str]) -> None:
     print(f"complaint (normal path), {n} instances each; times in ms (median / p95)\n")
     print(f"{'bare SpiffWorkflow, in memory':<34}" + "".join(f"{k:>16}" for k in bare))
     print(f"{'':<34}" + "".join(f"{'{:.3f} / {:.3f}'.format(*_ms(v)):>16}" for v in bare.values()))
-    cluster = None
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            for backend in backends:
-                if backend == "postgresql" and cluster is None:
-                    from tools.pg_cluster import Cluster
-                    cluster = Cluster().start()
-                rt = runtime_for(backend, Path(tmp), cluster)
-                commit = bench_commit(rt, n)
-                actions, size, ntasks = bench_runtime(rt, n)
-                rt.close()
-                commit_ms = _ms(commit)[0]
-                print(f"\n{backend}: one bare commit {commit_ms:.3f} ms (median)")
-                cells = "".join(f"{'{:.3f} / {:.3f}'.format(*_ms(v)):>16}" for v in actions.values())
-                print(f"{'runtime action':<34}" + cells)
-                ratios = [_ms(actions[k])[0] / (_ms(bare[k])[0] + commit_ms) for k in bare]
-                print(f"{'ratio runtime / (bare + commit)':<34}" + "".join(f"{r:>15.2f}x" for r in ratios)
-                      + f"   worst {max(ratios):.2f}x (target <= 3x)")
-                print(f"stored state of a finished instance: {size} bytes, {ntasks} tasks in 3 workflows "
-                      "(target <= 12 KB)")
-        finally:
-            if cluster is not None:
-                cluster.stop()
+    with each_backend(backends, "bench_engine") as databases:
+        for backend, url, workdir in databases:
+            rt = runtime_for(url, workdir)
+            commit = bench_commit(rt, n)
+            actions, size, ntasks = bench_runtime(rt, n)
+            rt.close()
+            commit_ms = _ms(commit)[0]
+            print(f"\n{backend}: one bare commit {commit_ms:.3f} ms (median)")
+            cells = "".join(f"{'{:.3f} / {:.3f}'.format(*_ms(v)):>16}" for v in actions.values())
+            print(f"{'runtime action':<34}" + cells)
+            ratios = [_ms(actions[k])[0] / (_ms(bare[k])[0] + commit_ms) for k in bare]
+            print(f"{'ratio runtime / (bare + commit)':<34}" + "".join(f"{r:>15.2f}x" for r in ratios)
+                  + f"   worst {max(ratios):.2f}x (target <= 3x)")
+            print(f"stored state of a finished instance: {size} bytes, {ntasks} tasks in 3 workflows "
+                  "(target <= 12 KB)")
 
 
 def main() -> None:
