@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pytest
 
-import handlers
+# every state the suite saves is also dumped by SpiffWorkflow's own converters and must be the same
+# (runtime/engine/serializer.py SettledTaskConverter); web and worker processes the tests start inherit it
+os.environ["COMPLAINTFLOW_CHECK_DUMPS"] = "1"
+
+import handlers  # noqa: E402
 from sqlalchemy import create_engine, text
 
 from runtime import clock

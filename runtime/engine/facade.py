@@ -171,7 +171,7 @@ class Engine:
             for _ in range(MAX_ENGINE_ROUNDS):
                 wf.refresh_timers()
                 wf.do_engine_steps(did_complete_task=record)
-                if not wf.get_tasks(state=TaskState.READY, manual=False):
+                if not engine_modify.automatic_ready(wf):
                     break
         report.messages = [(e.event_definition.name, e.payload) for e in wf.get_events()
                            if isinstance(e.event_definition, MessageEventDefinition)]
@@ -271,13 +271,13 @@ class Engine:
                 phase[id(task.workflow)].append(deadline)
             elif deadline.task_id:
                 own[deadline.task_id].append(deadline)
+        active = wf.get_tasks(state=TaskState.READY | TaskState.WAITING)  # one walk of the tree: ready and facts
         ready = [ready_task(t, by_task, own.get(str(t.id), []), phase_of(t, phase.get(id(t.workflow), [])))
-                 for t in wf.get_tasks(state=TaskState.READY, manual=True)]
+                 for t in active if t.state == TaskState.READY and t.task_spec.manual]
         events = {("signal" if p.event_type.startswith("Signal") else "message", p.name)
                   for p in wf.waiting_events() if p.event_type.startswith(("Signal", "Message"))}
-        owner, severity, case = facts(wf)
-        return Snapshot(ready, timers, events, wf.is_completed(), owner, severity, [d for _, d in found],
-                        case)
+        owner, severity, case = facts(wf, active)
+        return Snapshot(ready, timers, events, wf.is_completed(), owner, severity, [d for _, d in found], case)
 
     def exact(self, task, due: datetime) -> bool:
         """Whether a timer's due time is exact: False when its expression counts working time

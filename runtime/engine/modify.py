@@ -25,6 +25,11 @@ def all_tasks(wf):
         yield from sub.tasks.values()
 
 
+def automatic_ready(wf) -> bool:
+    """Whether a script, gateway or event is ready to run (the tasks' maps: cheaper than a tree walk)."""
+    return any(t.state == TaskState.READY and not t.task_spec.manual for t in all_tasks(wf))
+
+
 def _name(spec) -> str:
     return spec.bpmn_name or spec.bpmn_id or spec.name
 

@@ -7,14 +7,19 @@ caller hands the cached spec back when loading.
 from __future__ import annotations
 
 import json
+import os
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.migration import version_migration
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+CHECK_DUMPS = "COMPLAINTFLOW_CHECK_DUMPS"  # "1": every dump is compared with SpiffWorkflow's own (the test suite)
 
 
 def _update_event_gateway_children(dct: dict) -> None:
@@ -61,8 +66,37 @@ class SpecRefWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
-_CONFIG = dict(SPIFF_CONFIG)
-_CONFIG[BpmnWorkflow] = SpecRefWorkflowConverter
+class SettledTaskConverter(TaskConverter):
+    """Reuses the dictionary of a finished task from the last dump while nothing it is made of changed.
+
+    Most of a complaint's tasks are finished, and each dump compared every one's data with its parent's
+    (SpiffWorkflow stores data as deltas): half the cost of saving. A workflow kept by the workflow cache
+    is dumped again at the next action, so a finished task's dictionary is kept on the task itself, with
+    the fingerprint it was made from: its state and when it last changed, its spec, children and
+    ``triggered``, which data dicts it and its parent hold (and how many keys), and a copy of its
+    internal data (the engine marks finished timers there). A task that is not finished, or whose parent
+    is not, is converted afresh every time.
+    """
+
+    def to_dict(self, task):
+        parent = task.parent
+        if not task.state & TaskState.FINISHED_MASK or (parent is not None
+                                                         and not parent.state & TaskState.FINISHED_MASK):
+            return super().to_dict(task)
+        fingerprint = (task.state, task.last_state_change, task.task_spec.name, task.triggered, list(task._children),
+                       id(task.data), len(task.data), None if parent is None else id(parent.data),
+                       dict(task.internal_data))
+        kept = task.__dict__.get("_settled_dump")
+        if kept is not None and kept[0] == fingerprint:
+            return kept[1]
+        dct = super().to_dict(task)
+        task.__dict__["_settled_dump"] = (fingerprint, dct)
+        return dct
+
+
+_STOCK_CONFIG = dict(SPIFF_CONFIG)
+_STOCK_CONFIG[BpmnWorkflow] = SpecRefWorkflowConverter
+_CONFIG = {**_STOCK_CONFIG, Task: SettledTaskConverter}
 
 
 class StateSerializer:
@@ -72,6 +106,8 @@ class StateSerializer:
 
     def __init__(self) -> None:
         self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
+        self._stock = (BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_STOCK_CONFIG))
+                       if os.environ.get(CHECK_DUMPS) == "1" else None)
 
     @property
     def registry(self):
@@ -80,7 +116,10 @@ class StateSerializer:
 
     def dumps(self, workflow: BpmnWorkflow, spec_ref: str) -> str:
         workflow.spec_ref = spec_ref
-        return self._serializer.serialize_json(workflow)
+        state = self._serializer.serialize_json(workflow)
+        if self._stock is not None and self._stock.serialize_json(workflow) != state:
+            raise AssertionError("a reused task dictionary differs from SpiffWorkflow's own dump")
+        return state
 
     def loads(self, state: str, spec, subprocess_specs) -> BpmnWorkflow:
         dct = json.loads(state)

@@ -106,12 +106,12 @@ CASE_FACTS = ("accepted_at", "entered_at", "urgent", "urgent_reason", "callback_
               "review_before")  # a shift review: complaints accepted before this are listed
 
 
-def facts(wf) -> tuple[str | None, str | None, dict[str, Any]]:
-    """In one pass over the active tasks' data: the complaint's owner, its most serious severity, and
-    the ``CASE_FACTS`` (the first value each, JSON values only; the last step's data is read too, so
-    an ended instance keeps how it ended)."""
+def facts(wf, active_tasks: list) -> tuple[str | None, str | None, dict[str, Any]]:
+    """In one pass over the data of the active tasks (ready and waiting, in the tree's order): the
+    complaint's owner, its most serious severity, and the ``CASE_FACTS`` (the first value each, JSON values
+    only; the last step's data is read too, so an ended instance keeps how it ended)."""
     owner, severity, found = None, None, {}
-    active = [t.data for t in wf.get_tasks(state=TaskState.READY | TaskState.WAITING)]
+    active = [t.data for t in active_tasks]
     for data in active:
         owner = owner or _text(data.get("owner"))
         level = data.get("severity")

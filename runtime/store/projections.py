@@ -87,13 +87,12 @@ def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot
         _end_tasks(conn, instance_id, TASK.c.id.in_(gone), now)
     ready = {t.id: t for t in snapshot.ready_tasks}
     new = [ready[tid] for tid in after if tid not in before]
-    if new:
-        record = _record(conn, instance_id)
-        conn.execute(insert(TASK), [
+    if new:  # the record's filter fields are copied in the same statement (none while it is unwritten)
+        conn.execute(insert(TASK).values(**_record_fields(instance_id)), [
             {"id": t.id, "instance_id": instance_id, "task_name": t.name, "title": t.title,
              "role": role_for_lane(t.lane), "department": t.department, "assignee": t.assignee,
              "form": t.properties.get("formJsonSchemaFilename"), "created_at": now, "due_at": t.due_at, "version": 1,
-             "due_rule": t.due_rule, "due_exact": t.due_exact, **record} for t in new])
+             "due_rule": t.due_rule, "due_exact": t.due_exact} for t in new])
     for tid in (tid for tid in after if tid in before and after[tid] != before[tid]):
         task = ready[tid]
         conn.execute(update(TASK).where(TASK.c.id == tid).values(
@@ -101,17 +100,16 @@ def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot
     return new
 
 
-def _record(conn, instance_id) -> dict:
-    """The record fields the inbox filters on (none yet while a new complaint's record is unwritten)."""
-    row = conn.execute(select(RECORD.c.category, RECORD.c.channel, RECORD.c.site)
-                       .where(RECORD.c.instance_id == instance_id)).first()
-    return dict(row._mapping) if row else {"category": None, "channel": None, "site": None}
+def _record_fields(instance_id) -> dict:
+    """The record fields the inbox filters on, as subqueries of the statement that writes the task rows."""
+    return {name: select(RECORD.c[name]).where(RECORD.c.instance_id == instance_id).scalar_subquery()
+            for name in ("category", "channel", "site")}
 
 
 def copy_record_to_tasks(session: Session, instance_id: int) -> None:
     """After a complaint's record is written, its first tasks take the filter fields too."""
-    conn = session.connection()
-    conn.execute(update(TASK).where(TASK.c.instance_id == instance_id).values(**_record(conn, instance_id)))
+    session.connection().execute(update(TASK).where(TASK.c.instance_id == instance_id)
+                                 .values(**_record_fields(instance_id)))
 
 
 def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapshot, now: datetime) -> bool:
