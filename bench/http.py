@@ -137,7 +137,10 @@ def profile_web_layer(rt: Runtime, token: str, tasks: list[str]) -> None:
     for task_id in tasks[1:]:
         client.post(f"/api/v1/tasks/{task_id}/complete", data=BODY, headers=headers)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    stats = pstats.Stats(profiler).sort_stats("cumulative")
+    stats.print_stats(12)
+    for caller in ("wsgi_app", "full_dispatch_request", "api.py.*wrapped", "authenticate_token"):
+        stats.print_callees(caller)
 
 
 # --- the server and its CPU ---------------------------------------------------------------------------
