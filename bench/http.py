@@ -36,6 +36,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 from collections.abc import Iterator
 
 from sqlalchemy import select
@@ -54,6 +55,7 @@ from runtime.store.packages import read_directory
 
 SECRET = "bench-http"
 TICK = os.sysconf("SC_CLK_TCK")
+FORM_DATA: dict[str, dict] = cast(dict, FORMS)  # each step's form data
 BODY = json.dumps(FORMS["handle"]).encode()
 BEFORE_HANDLE = ("triage", "first_reply")
 
@@ -94,9 +96,10 @@ def _to_handle(rt: Runtime, i: int) -> str:
         with rt.db.reader() as s:
             task_id = s.scalar(select(HumanTask.id).where(HumanTask.instance_id == started.instance_id,
                                                           HumanTask.task_name == name))
+        assert task_id is not None, f"complaint {i} has no '{name}' task"
         if name == "handle":
             return task_id
-        services.complete_task(rt, get_actor(rt, USERS[name]), task_id, FORMS[name])
+        services.complete_task(rt, get_actor(rt, USERS[name]), task_id, FORM_DATA[name])
     raise AssertionError("unreachable")
 
 
@@ -117,7 +120,7 @@ def web_overhead(rt: Runtime, token: str, tasks: list[str]) -> tuple[list[float]
     service, web = [], []
     for a, b in zip(tasks[::2], tasks[1::2], strict=False):
         t0 = time.perf_counter()
-        services.complete_task(rt, eng, a, FORMS["handle"])
+        services.complete_task(rt, eng, a, FORM_DATA["handle"])
         service.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         response = client.post(f"/api/v1/tasks/{b}/complete", data=BODY, headers=headers)
@@ -139,7 +142,8 @@ def profile_web_layer(rt: Runtime, token: str, tasks: list[str]) -> None:
     profiler.disable()
     stats = pstats.Stats(profiler).sort_stats("cumulative")
     stats.print_stats(12)
-    for caller in ("wsgi_app", "full_dispatch_request", "api.py.*wrapped", "authenticate_token"):
+    for caller in ("wsgi_app", "full_dispatch_request", "api.py.*wrapped", "preprocess_request", "finalize_request",
+                   "process_response", "forms.py"):
         stats.print_callees(caller)
 
 
@@ -205,6 +209,8 @@ def postgres_pid(url: str) -> int | None:
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn) as conn:
         row = conn.execute("SELECT setting FROM pg_settings WHERE name = 'data_directory'").fetchone()
+    if row is None:
+        return None
     try:
         return int((Path(row[0]) / "postmaster.pid").read_text().split()[0])
     except (OSError, TypeError, ValueError, IndexError):
