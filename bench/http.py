@@ -17,6 +17,7 @@ Rows, each beside its goal, and the bare engine's ``handle`` step (bench.engine.
   (d) the same on PostgreSQL, with the server CPU per completion (gunicorn processes; PostgreSQL's apart).
 
     python -m bench.http [--n 200] [--per-run 300] [--clients 8,32,64] [--backends sqlite,postgresql]
+                         [--pg-threads 1]
     python -m bench.http --profile     # cProfile of one in-process completion's web layer, then exit
 """
 from __future__ import annotations
@@ -104,8 +105,9 @@ def _to_handle(rt: Runtime, i: int) -> str:
 
 
 def prepare(rt: Runtime, start: int, count: int) -> list[str]:
-    """``count`` complaints waiting at ``handle`` (4 threads: the preparation is not what is measured)."""
-    with ThreadPoolExecutor(4) as pool:
+    """``count`` complaints waiting at ``handle`` (8 threads: the preparation is not what is measured;
+    on PostgreSQL concurrent commits share their WAL flushes)."""
+    with ThreadPoolExecutor(8) as pool:
         return list(pool.map(lambda i: _to_handle(rt, i), range(start, start + count)))
 
 
@@ -259,7 +261,7 @@ def drive(port: int, token: str, tasks: list[str], clients: int) -> tuple[float,
 # --- the report ---------------------------------------------------------------------------------------
 
 def row(label: str, figures: str, goal: str, ratio: str = "") -> None:
-    print(f"  {label:<52}{figures:<42}goal {goal:<34}{ratio}")
+    print(f"  {label:<62}{figures:<42}goal {goal:<34}{ratio}")
 
 
 class Plan:
@@ -308,11 +310,13 @@ def sqlite_rows(url: str, workdir: Path, rt: Runtime, token: str, plan: Plan, ar
 
 def postgres_rows(url: str, workdir: Path, token: str, plan: Plan, args, bare_ms: float) -> None:
     pg_pid = postgres_pid(url)
+    threads = ["-k", "gthread", "--threads", str(args.pg_threads)] if args.pg_threads > 1 else []
     for workers in (2, 4):
-        with gunicorn(url, workdir, ["-w", str(workers)]) as (port, pid):
+        options = ["-w", str(workers), *threads]
+        with gunicorn(url, workdir, options) as (port, pid):
             drive(port, token, plan.take(10 * workers), workers)  # warm-up of every worker
             concurrency_rows(port, (pid, pg_pid), token, plan, args.clients, args.per_run,
-                             f"(d) PostgreSQL, gunicorn -w {workers}", True, bare_ms)
+                             f"(d) PostgreSQL, gunicorn {' '.join(options)}", True, bare_ms)
 
 
 def needed(backend: str, args) -> int:
@@ -356,6 +360,8 @@ def main() -> None:
     parser.add_argument("--per-run", type=int, default=300, help="completions per concurrent run")
     parser.add_argument("--clients", default="8,32,64")
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--pg-threads", type=int, default=1,
+                        help="threads per gunicorn worker on PostgreSQL (1: sync workers, as the README says)")
     parser.add_argument("--profile", action="store_true", help="cProfile the web layer (SQLite) and exit")
     args = parser.parse_args()
     args.clients = [int(c) for c in args.clients.split(",")]
