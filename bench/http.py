@@ -345,7 +345,7 @@ def report(args) -> None:
 
 
 def profile(args) -> None:
-    with each_backend(["sqlite"], "bench_http_profile") as backends:
+    with each_backend(args.backends[:1], "bench_http_profile") as backends:
         for _backend, url, workdir in backends:
             rt = runtime_for(url, workdir)
             token = seed(rt)
@@ -362,7 +362,8 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--pg-threads", type=int, default=1,
                         help="threads per gunicorn worker on PostgreSQL (1: sync workers, as the README says)")
-    parser.add_argument("--profile", action="store_true", help="cProfile the web layer (SQLite) and exit")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the web layer (on the first of --backends) and exit")
     args = parser.parse_args()
     args.clients = [int(c) for c in args.clients.split(",")]
     args.backends = args.backends.split(",")
