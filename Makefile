@@ -115,6 +115,7 @@ bench: setup postgres-server
 	$(PY) -m bench.engine
 	$(PY) -m bench.timers
 	$(PY) -m bench.inbox
+	$(PY) -m bench.http
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules web/static/vendor

@@ -41,6 +41,7 @@ def create_app(runtime: Runtime | None = None, config: dict | None = None) -> Fl
                      inbox, notices, processes, reports, search)
     from web import api_actions, api_case, api_complaints, api_event_log  # noqa: F401 - routes of the API's blueprint
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF does not apply
+    limits.limiter.exempt(api.bp)  # its limits guard the sign-in forms only: no API request looks them up
     from web import account, admin_users, collective
     for module in (api, auth, inbox, complaints, attachments, notices, admin, console, charts, calendar, processes,
                    search, reports, actions, collective, health, account, admin_users):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from runtime.bootstrap import Runtime
 from runtime.errors import InvalidInput, NotFound, PermissionDenied, UserNotFound
 from runtime.store.db import changed
 from runtime.store.models import ApiToken, User
+from runtime.services.token_cache import QUIET, Entry, TokenCache, cache_for
 from runtime.services.users import actor_of
 
 PREFIX = "cft_"
@@ -47,20 +49,34 @@ def create_token(rt: Runtime, admin: Actor, username: str, name: str) -> str:
 
 
 def authenticate_token(rt: Runtime, token: str) -> Actor:
-    """The actor a bearer token stands for; PermissionDenied for unknown, revoked or inactive ones."""
+    """The actor a bearer token stands for; PermissionDenied for unknown, revoked or inactive ones.
+    A verified token is remembered for a few seconds (runtime/services/token_cache.py says how a revocation
+    or a change of its user still takes effect)."""
     if not token.startswith(PREFIX):
         raise PermissionDenied("not a complaintflow API token")
+    digest, cache = _digest(token), cache_for(rt.db)
+    entry = cache.get(digest)
+    if entry is None:
+        entry = _look_up(rt, digest, cache)
+    now = clock.now()
+    if entry.last_used_at is None or now - entry.last_used_at > USE_RECORDED_EVERY:
+        with rt.db.transaction() as session:  # a write per minute, not per request
+            session.info[QUIET] = True  # who the token is stays the same: the cache stays
+            session.execute(update(ApiToken).where(ApiToken.id == entry.token_id).values(last_used_at=now))
+        entry.last_used_at = now
+    return entry.actor
+
+
+def _look_up(rt: Runtime, digest: str, cache: TokenCache) -> Entry:
+    generation, read_at = cache.generation, time.monotonic()
     with rt.db.reader() as session:
         row = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                              .where(ApiToken.token_hash == _digest(token))).first()
+                              .where(ApiToken.token_hash == digest)).first()
         if row is None or row.ApiToken.revoked_at is not None or not row.User.active:
             raise PermissionDenied("unknown or revoked API token")
-        actor, token_row = actor_of(row.User), row.ApiToken
-    now = clock.now()
-    if token_row.last_used_at is None or now - token_row.last_used_at > USE_RECORDED_EVERY:
-        with rt.db.transaction() as session:  # a write per minute, not per request
-            session.execute(update(ApiToken).where(ApiToken.id == token_row.id).values(last_used_at=now))
-    return actor
+        entry = Entry(actor_of(row.User), row.ApiToken.id, row.ApiToken.last_used_at, read_at)
+    cache.put(digest, entry, generation)
+    return entry
 
 
 def revoke_token(rt: Runtime, admin: Actor, prefix: str) -> None:
