@@ -108,6 +108,8 @@ def fill(rt, open_n: int, closed_n: int, search_rows: bool = True) -> None:
                    {cats.replace('x %', 'p.id %')}, 'site' || ((p.id / 8) % 50), NULL, '客户' || p.id,
                    '138' || (10000000 + p.id)
             FROM process_instance p WHERE p.business_key LIKE 'B-%'""",
+        """UPDATE process_instance SET site = (SELECT r.site FROM complaint_record r
+            WHERE r.instance_id = process_instance.id) WHERE business_key LIKE 'B-%'""",
         f"""INSERT INTO human_task (id, instance_id, task_name, title, role, department, assignee, form, created_at,
             due_at, version, delegated_by, category, channel, site)
             SELECT 'T-' || p.id, p.id, 'handle', '部门调查处理', {roles.replace('x %', 'p.id %')},

@@ -17,7 +17,7 @@ from runtime.actors import REPAIR_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
 from runtime.read import calendar_status, definitions
 from runtime.store.db import count
-from runtime.store.models import (OPEN_STATUSES, ComplaintRecord, HumanTask, Incident, ProcessDefinition,
+from runtime.store.models import (OPEN_STATUSES, HumanTask, Incident, ProcessDefinition,
                                   ProcessInstance,
                             SlaClock, TaskHistory)
 
@@ -44,15 +44,16 @@ def overview(rt: Runtime, actor: Actor) -> Dashboard:
     with rt.db.reader() as session:
         open_ = p.status.in_(OPEN_STATUSES)
         by_severity: dict[str, int] = {}
-        for severity, n in session.execute(select(p.severity, func.count()).where(open_).group_by(p.severity)):
+        by_status: dict[str, int] = {}
+        for status, severity, n in session.execute(  # one pass over the (status, severity) index
+                select(p.status, p.severity, func.count()).where(open_).group_by(p.status, p.severity)):
             by_severity[severity or "normal"] = by_severity.get(severity or "normal", 0) + n
-        by_status = dict(session.execute(select(p.status, func.count()).where(open_).group_by(p.status)).all())
+            by_status[status] = by_status.get(status, 0) + n
         by_department = session.execute(
             select(t.department, func.count(func.distinct(t.instance_id))).where(t.department.is_not(None))
             .group_by(t.department).order_by(func.count(func.distinct(t.instance_id)).desc()).limit(TOP)).all()
-        by_site = session.execute(
-            select(ComplaintRecord.site, func.count()).join(p, p.id == ComplaintRecord.instance_id)
-            .where(open_, ComplaintRecord.site.is_not(None)).group_by(ComplaintRecord.site)
+        by_site = session.execute(  # the instance's copy of its record's site: the (status, site) index alone
+            select(p.site, func.count()).where(open_, p.site.is_not(None)).group_by(p.site)
             .order_by(func.count().desc()).limit(TOP)).all()
         breaches = lambda since: count(session, select(func.count()).select_from(SlaClock)  # noqa: E731
                                        .where(SlaClock.breached_at >= since))
@@ -90,13 +91,14 @@ def heat(rt: Runtime, actor: Actor, package_id: int, process_id: str | None = No
     require_any(actor, REPAIR_ROLES, "see the dashboard")
     p, d, t, h = ProcessInstance, ProcessDefinition, HumanTask, TaskHistory
     defining = aliased(ProcessDefinition)  # not correlated with the outer definition
-    on_package = select(p.id).join(d, d.id == p.definition_id).where(d.package_id.in_(
-        select(defining.package_id).where(defining.process_id == process_id)) if process_id
-        else d.package_id == package_id)
+    packages = select(defining.package_id).where(defining.process_id == process_id) if process_id \
+        else select(defining.package_id).where(defining.package_id == package_id)
+    on_package = select(p.id).join(d, d.id == p.definition_id).where(d.package_id.in_(packages))
     since = clock.now() - timedelta(days=HISTORY_DAYS)
     with rt.db.reader() as session:
-        waiting = dict(session.execute(select(t.task_name, func.count()).where(t.instance_id.in_(on_package))
-                                       .group_by(t.task_name)).all())
+        waiting = dict(session.execute(select(t.task_name, func.count())  # from the open tasks, not every instance
+                                       .join(p, p.id == t.instance_id).join(d, d.id == p.definition_id)
+                                       .where(d.package_id.in_(packages)).group_by(t.task_name)).all())
         seconds = _seconds_between(session, h.created_at, h.ended_at)
         rows = session.execute(select(h.task_name, func.avg(seconds), func.count())
                                .where(h.ended_at >= since, h.instance_id.in_(on_package)).group_by(h.task_name)).all()

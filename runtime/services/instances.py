@@ -109,7 +109,8 @@ def _create(rt, session, actor: Actor, process_id: str, key: str, data: dict):
     now = clock.now()
     instance = InstanceRow(id=None, definition_id=ref.id, business_key=key, status=InstanceStatus.RUNNING, state=None,
                            version=0, serializer_version=rt.engine.serializer.version, library_version=LIBRARY_VERSION,
-                           started_by=actor.username, started_at=now, updated_at=now, ended_at=None, projected={})
+                           started_by=actor.username, started_at=now, updated_at=now, ended_at=None, projected={},
+                           site=records.site_of(data))
     return Loaded(instance, ref, package, workflow), found
 
 

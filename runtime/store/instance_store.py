@@ -66,6 +66,7 @@ class InstanceRow:
     projected: dict
     owner: str | None = None
     severity: str | None = None
+    site: str | None = None  # the complaint record's site, set at intake (the dashboard counts by it)
     facts: dict = field(default_factory=dict)
 
     @property

@@ -70,6 +70,9 @@ class ProcessDefinition(Base):
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
     __table_args__ = (Index("ix_process_instance_owner_status", "owner", "status"),
+                      # the dashboard counts the open complaints by these from the index alone
+                      Index("ix_process_instance_status", "status", "severity"),
+                      Index("ix_process_instance_status_site", "status", "site"),
                       # the administrators' list is sorted by these: an index walk instead of sorting a million rows
                       Index("ix_process_instance_started_at", "started_at"),
                       Index("ix_process_instance_updated_at", "updated_at"),
@@ -77,7 +80,7 @@ class ProcessInstance(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     business_key: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20))
     state: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib-compressed JSON (instance_store)
     version: Mapped[int] = mapped_column(Integer)
     serializer_version: Mapped[str] = mapped_column(String(20))
@@ -86,12 +89,11 @@ class ProcessInstance(Base):
     started_at: Mapped[datetime] = mapped_column(UTC)
     updated_at: Mapped[datetime] = mapped_column(UTC)
     ended_at: Mapped[datetime | None] = mapped_column(UTC)
-    # Facts read from the process data at every save, for inboxes and for notification urgency:
-    # the first receiver who owns the complaint (首问负责人), and normal / major / crisis.
+    # From the process data at every save (inboxes, urgency): the first receiver who owns it (首问负责人), the severity.
     owner: Mapped[str | None] = mapped_column(String(80))
     severity: Mapped[str | None] = mapped_column(String(10))
-    # The process variables its page shows about where it stands (runtime.engine.snapshot.CASE_FACTS),
-    # kept after it ends: why it was urgent, when it was received, how it ended.
+    site: Mapped[str | None] = mapped_column(String(300))  # the record's site (发生地点), written at intake
+    # What its page shows about where it stands (runtime.engine.snapshot.CASE_FACTS), kept after it ends.
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     # What the projection tables last received, so the next save diffs without reading them (projections.py).
     projected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -106,6 +108,7 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_queue", "role", "assignee", "due_at", "created_at", "department"),
         Index("ix_human_task_assignee_due", "assignee", "due_at"),
+        Index("ix_human_task_department", "department", "instance_id"),  # the dashboard's count per department
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
@@ -114,11 +117,9 @@ class HumanTask(Base):
     role: Mapped[str | None] = mapped_column(String(40))
     department: Mapped[str | None] = mapped_column(String(80))
     assignee: Mapped[str | None] = mapped_column(String(80))
-    # Set while the task is delegated: who delegated it and gets it back for review (Camunda's
-    # delegation). The delegate works on it and returns it; only the delegator completes it.
+    # While delegated: who delegated it and gets it back for review; only the delegator completes it (Camunda's).
     delegated_by: Mapped[str | None] = mapped_column(String(80))
-    # Copied from the complaint's record when the task appears, so inbox filters and their counts
-    # read this table alone (joining a million records per tab count was the slow part).
+    # Copied from the complaint's record when the task appears: inbox filters and counts read this table alone.
     category: Mapped[str | None] = mapped_column(String(80))
     channel: Mapped[str | None] = mapped_column(String(40))
     site: Mapped[str | None] = mapped_column(String(300))

@@ -35,6 +35,11 @@ def write(session: Session, instance_id: int, data: dict) -> None:
         search_index.write(session, instance_id, data)
 
 
+def site_of(data: dict) -> str | None:
+    """The site a new complaint's record will hold (the instance keeps a copy to count open complaints by)."""
+    return _text(data.get("location"), getattr(RECORD.c.site.type, "length", None))
+
+
 def report_facts(facts: dict, owner: str | None, severity: str | None) -> dict:
     """The record columns an instance's facts give (what ``follow`` keeps up to date)."""
     out: dict = {name: _text(facts.get(name), getattr(RECORD.c[name].type, "length", None)) for name in REPORT_FACTS}
