@@ -160,11 +160,7 @@ def claim_due(session: Session, now: datetime, statuses, skip=frozenset()) -> In
             window = window.where(or_(TIMER.c.due_at > after[0], and_(TIMER.c.due_at == after[0],
                                                                       TIMER.c.id > after[1])))
         page = window.order_by(TIMER.c.due_at, TIMER.c.id).limit(CLAIM_WINDOW).subquery()
-        query = (select(INSTANCE).join(page, page.c.instance_id == INSTANCE.c.id)
-                 .where(INSTANCE.c.status.in_(statuses), INSTANCE.c.id.not_in(skip) if skip else true())
-                 .order_by(page.c.due_at).limit(1)
-                 .with_for_update(of=INSTANCE, key_share=True, skip_locked=True))
-        row = session.connection().execute(query).mappings().first()
+        row = session.connection().execute(_claim_in(session, page, statuses, skip)).mappings().first()
         if row is not None:
             return InstanceRow(**row)
         seen = session.connection().execute(select(page.c.due_at, page.c.id)
@@ -172,6 +168,25 @@ def claim_due(session: Session, now: datetime, statuses, skip=frozenset()) -> In
         if len(seen) < CLAIM_WINDOW:
             return None
         after = tuple(seen[-1])
+
+
+def _claim_in(session: Session, page, statuses, skip):
+    """The first instance of the window (in due order) that is active and free, locked.
+
+    On PostgreSQL each window row, in due order, looks its instance up by primary key and locks it, or
+    skips it when another transaction holds it (a locking LATERAL subquery, which the planner can neither
+    flatten nor reorder); the scan stops at the first instance it could lock: one index walk and a few key
+    lookups, whatever the statistics say. A plain join let the planner, misled by statistics lagging
+    behind a burst of new instances, hash every active instance for every claim (0.65 ms instead of
+    0.15 ms with 1,300 active, and growing with them). SQLite has no LATERAL, and needs no locks.
+    """
+    active = and_(INSTANCE.c.status.in_(statuses), INSTANCE.c.id.not_in(skip) if skip else true())
+    if session.connection().dialect.name != "postgresql":
+        return (select(INSTANCE).join(page, page.c.instance_id == INSTANCE.c.id).where(active)
+                .order_by(page.c.due_at, page.c.id).limit(1))
+    one = (select(INSTANCE).where(INSTANCE.c.id == page.c.instance_id, active)
+           .with_for_update(key_share=True, skip_locked=True).lateral("claimed"))
+    return select(*one.c).select_from(page).join(one, true()).order_by(page.c.due_at, page.c.id).limit(1)
 
 
 def write_row(session: Session, instance: InstanceRow) -> None:
