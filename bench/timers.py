@@ -4,7 +4,8 @@
      (one index walk) and firing 1,000 due timers, with 1,000 and with 100,000 instances waiting
      on later timers. The two must cost the same.
   2. Throughput: timers fired per second on SQLite (the embedded single worker) and on PostgreSQL
-     with 1 and 3 worker processes.
+     with 1, 2 and 3 worker processes started together, each with the CPU one firing costs in the
+     workers and in PostgreSQL, the machine's busy cores, and what the machine's cores allow at that cost.
   3. Latency from due time to fired (median, p99) with the workers running as in production.
   4. Ratio of one firing (claim, load, run, save state + projections + audit, commit) to the bare
      engine doing the same in memory (deserialize, refresh timers, run, serialize), same run.

@@ -8,7 +8,9 @@ Each due instance is claimed and fired in its own transaction (``claim_due``: in
 LOCKED), so two workers never fire the same timer: the timer's effect and its removal from the
 ``timer`` table commit together, and a worker killed mid-transaction simply rolls back. Between
 sweeps the worker sleeps until the earliest known due time, but never longer than the poll
-interval, which bounds how late a timer created by another process is noticed.
+interval; a timer written meanwhile wakes it at once (in this process through an event, from any
+process on PostgreSQL through NOTIFY: runtime/worker/wakeups.py), so the poll interval only bounds
+how late a timer is noticed when that wake-up is lost.
 """
 from __future__ import annotations
 
