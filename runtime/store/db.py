@@ -15,13 +15,14 @@ from pathlib import Path
 from collections.abc import Iterator
 from typing import cast
 
-from sqlalchemy import DateTime, Engine, Table, TypeDecorator, create_engine, event
+from sqlalchemy import DateTime, Engine, Table, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from runtime.store.writer_queue import WriterQueue
 
 SQLITE_BUSY_MS = 30_000
+TIMERS_CHANNEL = "complaintflow_timers"  # PostgreSQL: NOTIFY when a commit wrote a timer (runtime/worker/wakeups.py)
 
 
 class Base(DeclarativeBase):
@@ -101,10 +102,14 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One write transaction: committed when the block ends, rolled back if it raises. On SQLite
-        the process's writers take turns in the order they came (runtime/store/writer_queue.py)."""
+        the process's writers take turns in the order they came (runtime/store/writer_queue.py). On
+        PostgreSQL a transaction that wrote a timer NOTIFYs the worker processes, which PostgreSQL delivers
+        only if it commits."""
         with self._writers.turn() if self._writers else nullcontext(), self._write() as session:
             with session.begin():
                 yield session
+                if not self.is_sqlite and session.info.get("timers_written"):
+                    session.execute(text(f"NOTIFY {TIMERS_CHANNEL}"))
             if session.info.pop("timers_written", False):
                 self.timers_written.set()
             for call in session.info.pop(AFTER_COMMIT, ()):

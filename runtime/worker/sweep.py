@@ -8,7 +8,9 @@ Each due instance is claimed and fired in its own transaction (``claim_due``: in
 LOCKED), so two workers never fire the same timer: the timer's effect and its removal from the
 ``timer`` table commit together, and a worker killed mid-transaction simply rolls back. Between
 sweeps the worker sleeps until the earliest known due time, but never longer than the poll
-interval, which bounds how late a timer created by another process is noticed.
+interval; a timer written meanwhile wakes it at once (in this process through an event, from any
+process on PostgreSQL through NOTIFY: runtime/worker/wakeups.py), so the poll interval only bounds
+how late a timer is noticed when that wake-up is lost.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from sqlalchemy import func, select
 
 from runtime import clock
 from runtime.worker import digest, mailer
+from runtime.worker.wakeups import Wakeups
 from runtime.bootstrap import Runtime
 from runtime.errors import IncidentRaised
 from runtime.store.models import CaseArchive, Incident, Notification, Timer, WorkerHeartbeat
@@ -137,7 +140,7 @@ class Worker:
         """Sweep until ``stop`` is set (SIGTERM/SIGINT in the CLI); the sweep in progress finishes first."""
         poll = poll_seconds or self.rt.settings.worker_poll_seconds
         log.info("worker %s started (poll at most every %.2fs)", self.name, poll)
-        beat_at = 0.0
+        beat_at, wakeups = 0.0, Wakeups(self.rt.db)
         while not stop.is_set():
             try:
                 busy = self.run_once() > 0
@@ -148,22 +151,21 @@ class Worker:
             if time.monotonic() - beat_at >= HEARTBEAT_SECONDS:
                 beat_at = time.monotonic()
                 self.heartbeat("running")
-            self._rest(stop, wait)
+            self._rest(stop, wait, wakeups)
+        wakeups.close()
         self.heartbeat("stopped")
         log.info("worker %s stopped", self.name)
 
-    def _rest(self, stop: threading.Event, seconds: float) -> None:
-        """Sleep until the next sweep, ``stop``, or a timer this process just wrote (an action of the web
-        app beside the embedded worker): then the sleep is computed again from the new timer, instead of
-        the timer waiting out the whole poll interval."""
-        written = self.rt.db.timers_written
+    def _rest(self, stop: threading.Event, seconds: float, wakeups: Wakeups) -> None:
+        """Sleep until the next sweep, ``stop``, or a timer just written (by an action of the web app beside
+        the embedded worker, or on PostgreSQL by any process: runtime/worker/wakeups.py): then the sleep is
+        computed again from the new timer, instead of the timer waiting out the whole poll interval."""
         deadline = time.monotonic() + seconds
         while not stop.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
                 return
-            if written.wait(min(left, STOP_CHECK_SECONDS)):
-                written.clear()
+            if wakeups.wait(min(left, STOP_CHECK_SECONDS)):
                 wake = self.next_wake(clock.now())
                 if wake is not None:
                     deadline = min(deadline, time.monotonic() + max(0.0, (wake - clock.now()).total_seconds()))
