@@ -110,9 +110,9 @@ def fill(rt, open_n: int, closed_n: int, search_rows: bool = True) -> None:
             FROM process_instance p WHERE p.business_key LIKE 'B-%'""",
         """UPDATE process_instance SET site = (SELECT r.site FROM complaint_record r
             WHERE r.instance_id = process_instance.id) WHERE business_key LIKE 'B-%'""",
-        f"""INSERT INTO human_task (id, instance_id, task_name, title, role, department, assignee, form, created_at,
-            due_at, version, delegated_by, category, channel, site)
-            SELECT 'T-' || p.id, p.id, 'handle', '部门调查处理', {roles.replace('x %', 'p.id %')},
+        f"""INSERT INTO human_task (id, instance_id, definition_id, task_name, title, role, department, assignee, form,
+            created_at, due_at, version, delegated_by, category, channel, site)
+            SELECT 'T-' || p.id, p.id, p.definition_id, 'handle', '部门调查处理', {roles.replace('x %', 'p.id %')},
                    CASE WHEN {roles.replace('x %', 'p.id %')} = 'department' THEN {depts.replace('x %', 'p.id %')} END,
                    CASE WHEN p.id % 10 < 3 THEN 'user' || (p.id % 200) END, NULL, {ago('p.id % 6000')},
                    {ahead('(p.id % 9000) - 3000')}, 1, NULL, r.category, r.channel, r.site

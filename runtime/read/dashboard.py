@@ -96,9 +96,9 @@ def heat(rt: Runtime, actor: Actor, package_id: int, process_id: str | None = No
     on_package = select(p.id).join(d, d.id == p.definition_id).where(d.package_id.in_(packages))
     since = clock.now() - timedelta(days=HISTORY_DAYS)
     with rt.db.reader() as session:
-        waiting = dict(session.execute(select(t.task_name, func.count())  # from the open tasks, not every instance
-                                       .join(p, p.id == t.instance_id).join(d, d.id == p.definition_id)
-                                       .where(d.package_id.in_(packages)).group_by(t.task_name)).all())
+        waiting = dict(session.execute(select(t.task_name, func.count())  # the task rows' copy of the definition
+                                       .where(t.definition_id.in_(select(d.id).where(d.package_id.in_(packages))))
+                                       .group_by(t.task_name)).all())
         seconds = _seconds_between(session, h.created_at, h.ended_at)
         rows = session.execute(select(h.task_name, func.avg(seconds), func.count())
                                .where(h.ended_at >= since, h.instance_id.in_(on_package)).group_by(h.task_name)).all()

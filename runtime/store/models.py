@@ -108,9 +108,11 @@ class HumanTask(Base):
         Index("ix_human_task_queue", "role", "assignee", "due_at", "created_at", "department"),
         Index("ix_human_task_assignee_due", "assignee", "due_at"),
         Index("ix_human_task_department", "department", "instance_id"),  # the dashboard's count per department
+        Index("ix_human_task_definition", "definition_id", "task_name"),  # the heat: open tasks per element
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    definition_id: Mapped[int | None] = mapped_column(Integer)  # its instance's (a copy: the heat counts by it)
     task_name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(300))
     role: Mapped[str | None] = mapped_column(String(40))
@@ -125,8 +127,7 @@ class HumanTask(Base):
     form: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTC)
     due_at: Mapped[datetime | None] = mapped_column(UTC, index=True)
-    # The deadline's rule (``slaRule``) and whether its due time is exact (False: computed on a
-    # provisional calendar year). Kept while the task is open, also after the deadline passed.
+    # The deadline's rule (``slaRule``); not exact: due on a provisional calendar year. Kept after it passed.
     due_rule: Mapped[str | None] = mapped_column(String(80))
     due_exact: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -242,8 +243,7 @@ class Incident(Base):
     created_at: Mapped[datetime] = mapped_column(UTC)
     resolved_at: Mapped[datetime | None] = mapped_column(UTC)
     resolved_by: Mapped[str | None] = mapped_column(String(80))
-    # Automatic retries: attempts made so far, and when the worker tries again (None: it will not;
-    # the incident waits for an administrator).
+    # Automatic retries: attempts made so far, when the worker tries again (None: an administrator decides).
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     retry_at: Mapped[datetime | None] = mapped_column(UTC, index=True)
 

@@ -49,7 +49,7 @@ def write(session: Session, instance, snapshot: Snapshot, now: datetime, breache
     """
     before, after = instance.projected or {}, fingerprint(snapshot)
     conn = session.connection()
-    new = _sync_tasks(conn, instance.id, before.get("tasks", {}), after["tasks"], snapshot, now)
+    new = _sync_tasks(conn, instance, before.get("tasks", {}), after["tasks"], snapshot, now)
     if _sync_timers(conn, instance.id, before.get("timers", {}), after["timers"], snapshot, now):
         session.info[TIMERS_WRITTEN] = True  # the process's sleeping worker is woken after the commit
     _sync_events(conn, instance.id, before.get("events", []), after["events"])
@@ -81,7 +81,8 @@ def _end_tasks(conn, instance_id: int, which, now: datetime) -> None:
                                         "ended_at": now} for name, created in ended])
 
 
-def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot, now) -> list[ReadyTask]:
+def _sync_tasks(conn, instance, before: dict, after: dict, snapshot: Snapshot, now) -> list[ReadyTask]:
+    instance_id = instance.id
     gone = [tid for tid in before if tid not in after]
     if gone:
         _end_tasks(conn, instance_id, TASK.c.id.in_(gone), now)
@@ -89,7 +90,8 @@ def _sync_tasks(conn, instance_id, before: dict, after: dict, snapshot: Snapshot
     new = [ready[tid] for tid in after if tid not in before]
     if new:  # the record's filter fields are copied in the same statement (none while it is unwritten)
         conn.execute(insert(TASK).values(**_record_fields(instance_id)), [
-            {"id": t.id, "instance_id": instance_id, "task_name": t.name, "title": t.title,
+            {"id": t.id, "instance_id": instance_id, "definition_id": instance.definition_id, "task_name": t.name,
+             "title": t.title,
              "role": role_for_lane(t.lane), "department": t.department, "assignee": t.assignee,
              "form": t.properties.get("formJsonSchemaFilename"), "created_at": now, "due_at": t.due_at, "version": 1,
              "due_rule": t.due_rule, "due_exact": t.due_exact} for t in new])
@@ -104,6 +106,12 @@ def _record_fields(instance_id) -> dict:
     """The record fields the inbox filters on, as subqueries of the statement that writes the task rows."""
     return {name: select(RECORD.c[name]).where(RECORD.c.instance_id == instance_id).scalar_subquery()
             for name in ("category", "channel", "site")}
+
+
+def follow_definition(session: Session, instance) -> None:
+    """A migrated instance's open tasks follow it to its new version (the heat counts them by it)."""
+    session.connection().execute(update(TASK).where(TASK.c.instance_id == instance.id)
+                                 .values(definition_id=instance.definition_id))
 
 
 def copy_record_to_tasks(session: Session, instance_id: int) -> None:
