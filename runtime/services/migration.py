@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from runtime.actors import OWNER_ROLES, Actor, require_any
 from runtime.bootstrap import Runtime
-from runtime.store import projections
 from runtime.store.packages import load_package
 from runtime.errors import ComplaintflowError, DefinitionNotFound, InvalidInput, InvalidState
 from runtime.store.instance_store import DefinitionRef, Loaded, audit, definition, load, lock
@@ -129,7 +128,6 @@ def _move_loaded(rt: Runtime, actor: Actor, session, loaded: Loaded, old: Defini
     recomputed = rt.engine.migrate(loaded.workflow, package, new.process_id,
                                    _timer_starts(session, loaded.instance.saved_id))
     loaded.definition, loaded.package, loaded.instance.definition_id = new, package, new.id
-    projections.follow_definition(session, loaded.instance)
     automatic = advance(rt, session, loaded, actor).names if loaded.instance.status in (
         InstanceStatus.RUNNING, InstanceStatus.WAITING) else []
     audit(session, loaded.instance, actor.username, "migrated", from_version=old.version,

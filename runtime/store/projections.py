@@ -47,9 +47,11 @@ def write(session: Session, instance, snapshot: Snapshot, now: datetime, breache
     ``breaches`` are the deadline notices of the runs since the last save: a deadline that fired and
     left the tree in the same run is still recorded as breached.
     """
-    before, after = instance.projected or {}, fingerprint(snapshot)
+    before, after = instance.projected or {}, {**fingerprint(snapshot), "definition": instance.definition_id}
     conn = session.connection()
     new = _sync_tasks(conn, instance, before.get("tasks", {}), after["tasks"], snapshot, now)
+    if before.get("tasks") and before.get("definition") != instance.definition_id:  # migrated (or saved before 0028)
+        conn.execute(update(TASK).where(TASK.c.instance_id == instance.id).values(definition_id=instance.definition_id))
     if _sync_timers(conn, instance.id, before.get("timers", {}), after["timers"], snapshot, now):
         session.info[TIMERS_WRITTEN] = True  # the process's sleeping worker is woken after the commit
     _sync_events(conn, instance.id, before.get("events", []), after["events"])
@@ -106,12 +108,6 @@ def _record_fields(instance_id) -> dict:
     """The record fields the inbox filters on, as subqueries of the statement that writes the task rows."""
     return {name: select(RECORD.c[name]).where(RECORD.c.instance_id == instance_id).scalar_subquery()
             for name in ("category", "channel", "site")}
-
-
-def follow_definition(session: Session, instance) -> None:
-    """A migrated instance's open tasks follow it to its new version (the heat counts them by it)."""
-    session.connection().execute(update(TASK).where(TASK.c.instance_id == instance.id)
-                                 .values(definition_id=instance.definition_id))
 
 
 def copy_record_to_tasks(session: Session, instance_id: int) -> None:

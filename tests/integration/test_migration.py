@@ -12,8 +12,7 @@ from runtime.config import PROJECT_ROOT
 from runtime.services.deployment import deploy
 from runtime.store.packages import read_directory
 from runtime.errors import DefinitionNotFound, InvalidInput, PermissionDenied
-from runtime.store.models import InstanceStatus, ProcessDefinition
-from runtime.read import dashboard
+from runtime.store.models import InstanceStatus
 from runtime.services import migration
 from tests.bpmn_builder import process
 from tests.conftest import ENGINEER, FRONT_DESK
@@ -127,21 +126,3 @@ def test_migration_is_for_process_owners_and_needs_versions_that_exist(rt, two_c
     with pytest.raises(InvalidInput, match="reason"):
         migration.migrate(rt, OWNER, "complaint", 1, 2, "")
 
-
-def test_the_heat_of_each_version_counts_the_steps_of_the_complaints_on_it(rt, two_complaints):
-    """The dashboard's heat of one version counts the open steps of the complaints on that version: a migrated
-    complaint's steps move to the new version's count and leave the old one's."""
-    at_triage, handled = two_complaints
-    admin = Actor("root", frozenset({"admin"}))
-    with rt.db.reader() as session:
-        v1 = session.get(ProcessDefinition, instance(rt, at_triage).definition_id).package_id
-    v2 = deploy(rt, edited({"complaint_normal.bpmn": ("working_days(3)", "working_days(5)")}), "po", "edit").package_id
-    assert dashboard.heat(rt, admin, v1).waiting == {"triage": 1, "first_reply": 1, "handle": 1}
-    assert dashboard.heat(rt, admin, v2).waiting == {}
-    services.start_instance(rt, FRONT_DESK, "complaint", INTAKE)
-    assert dashboard.heat(rt, admin, v2).waiting == {"triage": 1}
-    migration.migrate(rt, OWNER, "complaint", 1, 2, "handling limit is 5 working days now", numbers=[handled])
-    assert dashboard.heat(rt, admin, v1).waiting == {"triage": 1}
-    assert dashboard.heat(rt, admin, v2).waiting == {"triage": 1, "first_reply": 1, "handle": 1}
-    # every version of the process together, as the dashboard draws it on the newest diagram
-    assert dashboard.heat(rt, admin, v2, "complaint").waiting == {"triage": 2, "first_reply": 1, "handle": 1}

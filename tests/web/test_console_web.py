@@ -11,6 +11,7 @@ import pytest
 
 from runtime import services
 from runtime.config import PROJECT_ROOT
+from runtime.read import dashboard
 from runtime.services.deployment import deploy
 from runtime.services.users import get_actor
 from runtime.store.packages import read_directory
@@ -148,6 +149,30 @@ def test_the_heatmap_counts_the_instances_of_every_running_version(site, rt):
     page = client.get("/admin/?process=complaint").get_data(as_text=True)
     heat = [json.loads(m.replace("&#34;", '"')) for m in re.findall(r'data-heat="([^"]+)"', page)]
     assert {"triage": 2} in heat  # the v1 complaint and the v2 one, both drawn on the newest diagram
+
+
+def test_a_complaint_migrated_from_the_console_counts_on_its_new_version(site, rt):
+    """The process owner moves a v1 complaint to v2 on the migrate page: the dashboard still draws both
+    complaints at triage, and each version's heat counts the complaints now on it."""
+    client, key = site
+    v1 = deploy(rt, read_directory(PROJECT_ROOT / "processes"), "tester", "processes/").package_id
+    files = read_directory(PROJECT_ROOT / "processes")
+    files["complaint.bpmn"] = files["complaint.bpmn"].replace('name="投诉处理"'.encode(), 'name="投诉受理"'.encode())
+    v2 = deploy(rt, files, "tester", "processes/ (renamed)").package_id
+    services.start_instance(rt, get_actor(rt, "wang"), "complaint", INTAKE)
+    admin = get_actor(rt, "root")
+    assert (dashboard.heat(rt, admin, v1).waiting, dashboard.heat(rt, admin, v2).waiting) == ({"triage": 1},
+                                                                                              {"triage": 1})
+    signed_in(client, "po")
+    path = "/processes/complaint/migrate?from=1&to=2"
+    assert key in client.get(path).get_data(as_text=True)
+    moved = client.post(path, data={"number": key, "reason": "新的名称", "csrf_token": csrf(client, path)},
+                        follow_redirects=True)
+    assert moved.status_code == 200 and "已将 1 个实例迁移到版本 2" in moved.get_data(as_text=True)
+    assert (dashboard.heat(rt, admin, v1).waiting, dashboard.heat(rt, admin, v2).waiting) == ({}, {"triage": 2})
+    page = signed_in(client, "root").get("/admin/?process=complaint").get_data(as_text=True)
+    heat = [json.loads(m.replace("&#34;", '"')) for m in re.findall(r'data-heat="([^"]+)"', page)]
+    assert {"triage": 2} in heat
 
 
 def test_the_move_targets_are_grouped_by_the_instances_own_diagrams(site, rt):
