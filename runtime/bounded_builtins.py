@@ -15,8 +15,8 @@ import math
 import string
 from types import SimpleNamespace
 
-from runtime.code_bounds import (MAX_BITS, MAX_ITEMS, CodeLimitExceeded, binop, bounded_range, counted_iter,
-                                  sized, weight)
+from runtime.code_bounds import MAX_BITS, MAX_ITEMS, CodeLimitExceeded, binop, sized, weight
+from runtime.code_budget import bounded_range, counted_iter
 
 def _width(n, what: str) -> None:
     if isinstance(n, int) and n > MAX_ITEMS:

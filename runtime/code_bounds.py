@@ -9,19 +9,14 @@ than ``MAX_WIDTH`` or computed at run time is refused, and each f-string value g
 ``_sized_``; so are constant expressions that are unbounded on their face (``9**9**9``,
 ``'a' * 10**10``, ``'%999999999d' % 1``).
 
-At run time every evaluation has a budget (``budget()``): ``MAX_STEPS`` steps (``_step_``, the
-``_getiter_`` guard and the counted builtins of ``bounded_builtins`` count them) and ``MAX_SECONDS``
-of wall time. A breach raises ``CodeLimitExceeded``, which the engine turns into an incident naming
-the element; the server and every other complaint go on.
+At run time every evaluation has a budget of steps and time (``runtime.code_budget``). A breach
+raises ``CodeLimitExceeded``, which the engine turns into an incident naming the element; the server and
+every other complaint go on.
 """
 from __future__ import annotations
 
 import ast
 import math
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import cast
 
 from RestrictedPython import RestrictingNodeTransformer
@@ -29,8 +24,6 @@ from RestrictedPython import RestrictingNodeTransformer
 MAX_BITS = 100_000  # an integer result of about 30,000 digits
 MAX_ITEMS = 10_000_000  # characters of a string, items of a list made by repetition
 MAX_WIDTH = 1_000  # f-string padding
-MAX_STEPS = 1_000_000
-MAX_SECONDS = 1.0
 _OPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<", ast.Mod: "%", ast.Add: "+"}
 
 
@@ -232,49 +225,3 @@ def sized(value, what: str = "the result"):
     if weight(value) > MAX_ITEMS:
         raise CodeLimitExceeded(f"{what} would be more than {MAX_ITEMS:,} characters: too large for diagram code")
     return value
-
-
-class _Budget(threading.local):
-    steps = 0
-    deadline = 0.0
-    depth = 0
-
-
-_budget = _Budget()
-
-
-@contextmanager
-def budget() -> Iterator[None]:
-    """One evaluation's budget of steps and time (nested evaluations share the outer one)."""
-    if _budget.depth == 0:
-        _budget.steps, _budget.deadline = 0, time.monotonic() + MAX_SECONDS
-    _budget.depth += 1
-    try:
-        yield
-    finally:
-        _budget.depth -= 1
-
-
-def step() -> None:
-    """``_step_``: one loop step or iteration; over budget, the code is stopped."""
-    _budget.steps += 1
-    if _budget.steps > MAX_STEPS:
-        raise CodeLimitExceeded(f"diagram code took more than {MAX_STEPS:,} steps")
-    if _budget.steps % 16 == 0 and time.monotonic() > _budget.deadline:
-        raise CodeLimitExceeded(f"diagram code ran longer than {MAX_SECONDS:g} s")
-
-
-def counted_iter(iterable):
-    """``_getiter_``: iteration in ``for`` loops and comprehensions, one step per item."""
-    for item in iter(iterable):
-        step()
-        yield item
-
-
-def bounded_range(*args):
-    """``range`` with at most ``MAX_STEPS`` items (``list(range(10**12))`` would exhaust memory; a
-    ``for`` loop could not go further anyway)."""
-    numbers = range(*args)
-    if len(numbers) > MAX_STEPS:
-        raise CodeLimitExceeded(f"range of {len(numbers):,} numbers is too large for diagram code")
-    return numbers

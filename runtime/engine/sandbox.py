@@ -3,8 +3,9 @@
 SpiffWorkflow runs diagram code with plain ``eval``/``exec``; restricting ``__builtins__`` alone is
 escaped through ``().__class__.__base__.__subclasses__()``. RestrictedPython compiles the code
 with guards (no underscore attributes, no imports, guarded item and attribute access), and the
-only extra names are the functions whitelisted in ``handlers/``. Steps, time and the size of results
-are bounded by ``runtime.code_bounds`` (a breach stops the code and becomes the element's incident).
+only extra names are the functions whitelisted in ``handlers/``. The size of results is bounded by
+``runtime.code_bounds``, steps and time by ``runtime.code_budget`` (a breach stops the code and
+becomes the element's incident).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequen
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from runtime import bounded_builtins, code_bounds, sandbox_policy
+from runtime import bounded_builtins, code_bounds, code_budget, sandbox_policy
 from runtime.lint import restricted_reason
 
 _INPLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
@@ -39,8 +40,8 @@ def _base_globals() -> dict:
         "_getattr_": bounded_builtins.guarded_getattr(safer_getattr),
         "_sized_": code_bounds.sized,
         "_getitem_": lambda obj, key: obj[key],
-        "_getiter_": code_bounds.counted_iter,
-        "_step_": code_bounds.step,
+        "_getiter_": code_budget.counted_iter,
+        "_step_": code_budget.step,
         "_binop_": code_bounds.binop,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -79,13 +80,13 @@ class RestrictedEnvironment(TaskDataEnvironment):
         return ns
 
     def evaluate(self, expression, context, external_context=None):
-        with code_bounds.budget():
+        with code_budget.budget():
             return code_bounds.sized(eval(compile_code(expression, "eval"), self._namespace(context, external_context)))
 
     def execute(self, script, context, external_context=None):
         self.check_for_overwrite(context, external_context or {})
         ns = self._namespace(context, external_context)
-        with code_bounds.budget():
+        with code_budget.budget():
             exec(compile_code(script, "exec"), ns)
         hidden = set(self._base) | set(self.globals) | set(external_context or {})
         result = {k: v for k, v in ns.items() if k not in hidden and not k.startswith("_") and not callable(v)}
