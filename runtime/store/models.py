@@ -109,6 +109,7 @@ class HumanTask(Base):
         Index("ix_human_task_assignee_due", "assignee", "due_at"),
         Index("ix_human_task_department", "department", "instance_id"),  # the dashboard's count per department
         Index("ix_human_task_definition", "definition_id", "task_name"),  # the heat: open tasks per element
+        Index("ix_human_task_category_site", "category", "site"),  # the inbox's filters (category, both)
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
@@ -118,12 +119,11 @@ class HumanTask(Base):
     role: Mapped[str | None] = mapped_column(String(40))
     department: Mapped[str | None] = mapped_column(String(80))
     assignee: Mapped[str | None] = mapped_column(String(80))
-    # While delegated: who delegated it and gets it back for review; only the delegator completes it (Camunda's).
-    delegated_by: Mapped[str | None] = mapped_column(String(80))
+    delegated_by: Mapped[str | None] = mapped_column(String(80))  # while delegated: who reviews it, and completes it
     # Copied from the complaint's record when the task appears: inbox filters and counts read this table alone.
     category: Mapped[str | None] = mapped_column(String(80))
     channel: Mapped[str | None] = mapped_column(String(40))
-    site: Mapped[str | None] = mapped_column(String(300))
+    site: Mapped[str | None] = mapped_column(String(300), index=True)  # the inbox's filter by site alone
     form: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTC)
     due_at: Mapped[datetime | None] = mapped_column(UTC, index=True)
