@@ -37,7 +37,7 @@ def fingerprint(snapshot: Snapshot) -> dict:
         "tasks": {t.id: [iso(t.due_at), t.department, t.due_rule, t.due_exact] for t in snapshot.ready_tasks},
         "timers": {t.task_id: [iso(t.due_at), t.exact] for t in snapshot.timers},
         "events": sorted([kind, name] for kind, name in snapshot.waiting_events),
-        "clocks": {d.timer_id: [iso(d.due_at), d.fired, d.exact] for d in snapshot.deadlines},
+        "clocks": {d.timer_id: [iso(d.due_at), d.fired, d.exact, d.element_id] for d in snapshot.deadlines},
     }
 
 

@@ -1,7 +1,7 @@
 """The ``sla_clock`` projection: one row per deadline, its clock started, met or breached.
 
 Written at every save from the engine's deadlines, diffed against the fingerprint the instance row
-keeps (``projected["clocks"]``: timer id -> [due, fired, exact]), in the transaction of the action:
+keeps (``projected["clocks"]``: timer id -> [due, fired, exact, element]), in the transaction of the action:
 - a deadline that appears starts its clock (``started_at`` = now, or its due time when that has passed
   already, as for a complaint entered after its limits; already fired: breached now);
 - one that fires is breached now; one whose due time changes (a migration, a recomputation after
@@ -49,18 +49,22 @@ def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list
     vanished = [n for key, n in fired_now.items() if key not in before and key not in after and n.due_at]
     if vanished:  # fired and gone within one run: a breach all the same
         conn.execute(insert(CLOCK), [_breach_row(instance, n, now) for n in vanished])
-    for tid, (due, fired, *exact) in before.items():
+    stopped: dict[bool, list[str]] = {True: [], False: []}  # breached or met: one statement each
+    for tid, (due, fired, *rest) in before.items():
         deadline = after.get(tid)
         if deadline is None:  # left unfired: met, unless its time had passed already (done late)
-            late = tid in fired_now or datetime.fromisoformat(due) <= now
-            _stop(conn, instance.id, tid, breached=late, now=now)
+            stopped[tid in fired_now or datetime.fromisoformat(due) <= now].append(tid)
         elif deadline.fired and not fired:
-            _stop(conn, instance.id, tid, breached=True, now=now)
-            if deadline.task_id is None:  # late on no step: its lateness ends as it is breached
-                _settle(conn, instance.id, [tid], now)
-        elif deadline.due_at.isoformat() != due or [deadline.exact] != exact:
+            stopped[True].append(tid)
+        elif deadline.due_at.isoformat() != due or [deadline.exact] != rest[:1]:
             conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance.id, CLOCK.c.timer_id == tid)
                          .values(due_at=deadline.due_at, exact=deadline.exact))
+    for breached, timer_ids in stopped.items():
+        if timer_ids:
+            _stop(conn, instance.id, timer_ids, breached=breached, now=now)
+    on_no_step = [tid for tid in stopped[True] if tid in after and after[tid].task_id is None]
+    if on_no_step:  # late on no step: its lateness ends as it is breached
+        _settle(conn, instance.id, on_no_step, now)
     ended = [tid for tid, (due, fired, *_) in before.items() if _lateness_ends(
         after.get(tid), fired or tid in fired_now or datetime.fromisoformat(due) <= now, finished)]
     if ended:  # a fired timer stays in the tree after its step is done: its lateness ends with the step
@@ -82,9 +86,7 @@ def _continue_redone(conn, instance, before: dict, after: dict, fired_now: dict,
     gone = [tid for tid in before if tid not in after and tid not in fired_now]
     if not gone:
         return before, new
-    running = dict(conn.execute(select(CLOCK.c.element_id, CLOCK.c.timer_id).where(
-        CLOCK.c.instance_id == instance.id, CLOCK.c.timer_id.in_(gone), CLOCK.c.met_at.is_(None),
-        CLOCK.c.breached_at.is_(None))).all())
+    running = _running_by_element(conn, instance.id, before, gone)
     kept = []
     for d in new:
         old = running.pop(d.element_id, None)
@@ -95,6 +97,17 @@ def _continue_redone(conn, instance, before: dict, after: dict, fired_now: dict,
                      .values(timer_id=d.timer_id, task_id=d.task_id, due_at=d.due_at, exact=d.exact))
         before = {k: v for k, v in before.items() if k != old}
     return before, kept
+
+
+def _running_by_element(conn, instance_id: int, before: dict, gone: list[str]) -> dict[str, str]:
+    """Element id -> timer id of the clocks of ``gone`` still running. The fingerprint names each clock's
+    element, and a timer not fired yet has a running clock (it stops when the timer fires or leaves the
+    tree), so no row is read; a fingerprint saved before it named them is answered by the table."""
+    if all(len(before[tid]) >= 4 for tid in gone):
+        return {before[tid][3]: tid for tid in gone if not before[tid][1]}
+    return dict(conn.execute(select(CLOCK.c.element_id, CLOCK.c.timer_id).where(
+        CLOCK.c.instance_id == instance_id, CLOCK.c.timer_id.in_(gone), CLOCK.c.met_at.is_(None),
+        CLOCK.c.breached_at.is_(None))).all())
 
 
 def archive_stopped(conn, instance_id: int) -> None:
@@ -121,10 +134,10 @@ def _breach_row(instance, n: Notice, now: datetime) -> dict:
             **lateness(due, now)}
 
 
-def _stop(conn, instance_id: int, timer_id: str, breached: bool, now: datetime) -> None:
-    """End a running clock: breached or met, whichever happened first (a stopped clock stays stopped)."""
+def _stop(conn, instance_id: int, timer_ids: list[str], breached: bool, now: datetime) -> None:
+    """End running clocks: breached or met, whichever happened first (a stopped clock stays stopped)."""
     column = "breached_at" if breached else "met_at"
-    conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance_id, CLOCK.c.timer_id == timer_id,
+    conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance_id, CLOCK.c.timer_id.in_(timer_ids),
                                      CLOCK.c.met_at.is_(None), CLOCK.c.breached_at.is_(None))
                  .values({column: now}))
 
