@@ -66,16 +66,21 @@ def named(session: Session, usernames: Iterable[str | None]) -> list[Recipient]:
 def post(session: Session, settings: Settings, instance, kind: str, key: str, title: str,
          recipients: Iterable[Recipient], *, task_id: str | None = None, details: dict | None = None) -> None:
     """Queue one notice per recipient; an event already told to a person is skipped."""
+    insert_new(session, rows(settings, instance, kind, key, title, recipients, task_id=task_id, details=details))
+
+
+def rows(settings: Settings, instance, kind: str, key: str, title: str, recipients: Iterable[Recipient], *,
+         task_id: str | None = None, details: dict | None = None) -> list[dict]:
+    """The outbox rows of one notice, one per recipient (a person named twice is told once)."""
     now = clock.now()
     urgent = getattr(instance, "severity", None) in URGENT_SEVERITIES
     mail_at = now if urgent else business_calendar.current().next_working_time(now)
     at_once = urgent or kind in NEVER_DIGESTED
-    rows = [{"event_key": f"{kind}:{key}:{r.username}"[:200], "recipient": r.username, "kind": kind,
+    return [{"event_key": f"{kind}:{key}:{r.username}"[:200], "recipient": r.username, "kind": kind,
              "instance_id": getattr(instance, "id", None), "business_key": getattr(instance, "business_key", None),
              "task_id": task_id, "title": title[:300], "details": dict(details or {}, locale=r.locale),
              "urgent": urgent, "created_at": now, "email_attempts": 0,
              **_mail_columns(settings, r, mail_at, at_once)} for r in {r.username: r for r in recipients}.values()]
-    insert_new(session, rows)
 
 
 def insert_new(session: Session, rows: list[dict]) -> None:
@@ -93,20 +98,34 @@ def _mail_columns(settings: Settings, recipient: Recipient, mail_at, at_once: bo
 
 def after_save(session: Session, settings: Settings, instance, new_tasks: list[ReadyTask],
                notices: list[Notice]) -> None:
-    """Tell people about the tasks that appeared and the deadlines, reminders and escalations that fired."""
+    """Tell people about the tasks that appeared and the deadlines, reminders and escalations that fired.
+
+    One action often opens several tasks and fires several deadlines: the people named are read in one
+    query, each group once, and every notice goes in one insert."""
+    holders = _holders(session, [n.attached_task_id for n in notices if n.attached_task_id])
+    names = {t.assignee for t in new_tasks} | ({instance.owner, *holders.values()} if notices else set())
+    people = {r.username: r for r in named(session, names)}
     groups: dict[tuple, list[Recipient]] = {}  # parallel branches often open several tasks for one group
+    queued: list[dict] = []
     for task in new_tasks:
         if task.assignee:
-            people = named(session, [task.assignee])
+            told = [people[task.assignee]] if task.assignee in people else []
         else:
             key = (role_for_lane(task.lane), task.department)
-            people = groups[key] if key in groups else groups.setdefault(key, group(session, *key))
-        post(session, settings, instance, "new_task", task.id, task.title, people, task_id=task.id)
+            told = groups[key] if key in groups else groups.setdefault(key, group(session, *key))
+        queued += rows(settings, instance, "new_task", task.id, task.title, told, task_id=task.id)
     for notice in notices:
-        holder = None
-        if notice.attached_task_id:
-            holder = session.scalar(select(HumanTask.assignee).where(HumanTask.id == notice.attached_task_id))
-        post(session, settings, instance, notice.kind, notice.key, notice.name,
-             named(session, [instance.owner, holder]), task_id=notice.attached_task_id,
-             details={"element": notice.element_id, "rule": notice.rule} if notice.rule else
-             {"element": notice.element_id})
+        told = [people[n] for n in (instance.owner, holders.get(notice.attached_task_id or "")) if n in people]
+        queued += rows(settings, instance, notice.kind, notice.key, notice.name, told,
+                       task_id=notice.attached_task_id,
+                       details={"element": notice.element_id, "rule": notice.rule} if notice.rule else
+                       {"element": notice.element_id})
+    insert_new(session, queued)
+
+
+def _holders(session: Session, task_ids: list[str]) -> dict[str, str]:
+    """Task id -> who holds it, for the tasks the fired deadlines sit on (one query for all of them)."""
+    if not task_ids:
+        return {}
+    found = session.execute(select(HumanTask.id, HumanTask.assignee).where(HumanTask.id.in_(set(task_ids))))
+    return {task_id: assignee for task_id, assignee in found if assignee}
