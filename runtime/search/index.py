@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from runtime.search.terms import phone_terms, text_terms
 from runtime.store.db import table
-from runtime.store.models import ProcessInstance
 from runtime.store.search_index import ComplaintSearch
 
 TEXT_FIELDS = ("customer_name", "customer_unit", "external_ref", "description", "demand", "location", "subject")
@@ -27,10 +27,11 @@ def document(number: str | None, data: Mapping) -> str:
     return " ".join(sorted(found))
 
 
-def write(session: Session, instance_id: int, data: Mapping) -> None:
-    """Write (or replace) the search row of ``instance_id`` from the data it was accepted with."""
-    number = session.scalar(select(ProcessInstance.business_key).where(ProcessInstance.id == instance_id))
+def write(session: Session, instance_id: int, number: str | None, data: Mapping) -> None:
+    """Write (or replace) the search row of ``instance_id`` from the data it was accepted with: one upsert
+    (SQLite's triggers keep the FTS table in step on insert and update alike)."""
     rows = table(ComplaintSearch)
-    connection = session.connection()
-    connection.execute(delete(rows).where(rows.c.instance_id == instance_id))
-    connection.execute(insert(rows).values(instance_id=instance_id, terms=document(number, data)))
+    upsert = (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(rows).values(
+        instance_id=instance_id, terms=document(number, data))
+    session.connection().execute(upsert.on_conflict_do_update(index_elements=[rows.c.instance_id],
+                                                              set_={"terms": upsert.excluded.terms}))

@@ -85,7 +85,7 @@ def start_in(rt: Runtime, session, actor: Actor, process_id: str, key: str, data
     report = rt.engine.run(loaded.workflow)
     loaded.notices.extend(report.notices)
     save(rt, session, loaded)  # inserts the instance with its state
-    records.write(session, loaded.instance.saved_id, data)
+    records.write(session, loaded.instance, data)
     prevention.after_intake(rt, session, actor, loaded.instance, data, found, start_in)
     act_on(rt, session, loaded, actor, report)
     audit(session, loaded.instance, actor.username, "started", process=process_id,
@@ -138,7 +138,7 @@ def _keep_failed_start(rt, actor, process_id, key, data, err: ExecutionFailed, k
         except Exception:  # noqa: BLE001 - kept without state; the retry starts it from the intake data
             loaded.instance.state = None
         write_row(session, loaded.instance)
-        _kept(session, lambda: records.write(session, loaded.instance.saved_id, data))
+        _kept(session, lambda: records.write(session, loaded.instance, data))
         if kept:
             _kept(session, lambda: attachments.add_in(session, actor, loaded.instance, kept, None))
         if not _kept(session, lambda: audit(session, loaded.instance, actor.username, "started", process=process_id,

@@ -22,17 +22,18 @@ FIELDS = {"channel": "channel", "category": "category", "location": "site", "sub
           "external_ref": "external_ref", "customer_unit": "customer_unit"}
 
 
-def write(session: Session, instance_id: int, data: dict) -> None:
-    """Record what a process started with, if it is a complaint (it has record fields)."""
+def write(session: Session, instance, data: dict) -> None:
+    """Record what a process started with, if it is a complaint (it has record fields); ``instance`` is
+    the stored instance row as this transaction holds it (its facts, owner and severity are not read back)."""
     columns = table(ComplaintRecord).c
     values = {column: _text(data.get(field), getattr(columns[column].type, "length", None))
               for field, column in FIELDS.items()}
     if any(values.values()):
-        values.update(_since(report_facts(*_instance_facts(session, instance_id)), {}, clock.now()))
-        session.connection().execute(insert(table(ComplaintRecord)).values(instance_id=instance_id, **values))
+        values.update(_since(report_facts(instance.facts or {}, instance.owner, instance.severity), {}, clock.now()))
+        session.connection().execute(insert(table(ComplaintRecord)).values(instance_id=instance.id, **values))
         from runtime.store.projections import copy_record_to_tasks  # projections import the models only
-        copy_record_to_tasks(session, instance_id)
-        search_index.write(session, instance_id, data)
+        copy_record_to_tasks(session, instance.id)
+        search_index.write(session, instance.id, instance.business_key, data)
 
 
 def site_of(data: dict) -> str | None:
@@ -62,12 +63,6 @@ def _since(after: dict, before: dict, now: datetime, keep: bool = False) -> dict
         if after.get(fact) and not before.get(fact):
             values[column] = func.coalesce(RECORD.c[column], stamp) if keep else now
     return values
-
-
-def _instance_facts(session: Session, instance_id: int) -> tuple[dict, str | None, str | None]:
-    row = session.execute(select(ProcessInstance.facts, ProcessInstance.owner, ProcessInstance.severity)
-                          .where(ProcessInstance.id == instance_id)).first()
-    return (row[0] or {}, row[1], row[2]) if row else ({}, None, None)
 
 
 def _moment(value) -> datetime | None:

@@ -183,7 +183,7 @@ def test_the_row_is_replaced_not_doubled(rt, accepted):
     leak = accepted["leak"]
     with rt.db.transaction() as session:
         instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == leak))
-        index.write(session, instance_id, {**LEAK, "description": "墙面渗水"})
+        index.write(session, instance_id, leak, {**LEAK, "description": "墙面渗水"})
     assert found(rt, CHEN, "渗水") == [leak] and found(rt, CHEN, "漏水") == []
     with rt.db.transaction() as session:
         session.execute(delete(ComplaintSearch).where(ComplaintSearch.instance_id == instance_id))
