@@ -84,8 +84,7 @@ def start_in(rt: Runtime, session, actor: Actor, process_id: str, key: str, data
     loaded, found = _create(rt, session, actor, process_id, key, {**data, **initiated_by(actor)})
     report = rt.engine.run(loaded.workflow)
     loaded.notices.extend(report.notices)
-    save(rt, session, loaded)  # inserts the instance with its state
-    records.write(session, loaded.instance, data)
+    save(rt, session, loaded, inserted=lambda: records.write(session, loaded.instance, data))  # its record first
     prevention.after_intake(rt, session, actor, loaded.instance, data, found, start_in)
     act_on(rt, session, loaded, actor, report)
     audit(session, loaded.instance, actor.username, "started", process=process_id,

@@ -16,6 +16,7 @@ from functools import partial
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, or_, select, true, update
@@ -249,10 +250,11 @@ def load(rt: Runtime, session: Session, instance: InstanceRow, start=None, reuse
     return loaded
 
 
-def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
+def save(rt: Runtime, session: Session, loaded: Loaded, inserted: Callable[[], None] | None = None) -> None:
     """Write the state and every projection; the status follows the engine unless suspended.
 
-    A new instance is inserted here, with its state, in one statement.
+    A new instance is inserted here, with its state, in one statement; ``inserted`` then writes what
+    hangs on it before its projections do (a complaint's record: its first tasks copy the filter fields).
     """
     now = clock.now()
     instance = loaded.instance
@@ -271,6 +273,8 @@ def save(rt: Runtime, session: Session, loaded: Loaded) -> None:
                        records.report_facts(instance.facts, instance.owner, instance.severity), now)
     if instance.id is None:
         write_row(session, instance)  # projections need its id
+        if inserted is not None:
+            inserted()
     new_tasks = []
     if snapshot.completed or instance.status == InstanceStatus.TERMINATED:
         if instance.ended_at is None and loaded.definition.process_id == archives.COMPLAINT_PROCESS:

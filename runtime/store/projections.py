@@ -110,12 +110,6 @@ def _record_fields(instance_id) -> dict:
             for name in ("category", "channel", "site")}
 
 
-def copy_record_to_tasks(session: Session, instance_id: int) -> None:
-    """After a complaint's record is written, its first tasks take the filter fields too."""
-    session.connection().execute(update(TASK).where(TASK.c.instance_id == instance_id)
-                                 .values(**_record_fields(instance_id)))
-
-
 def _sync_timers(conn, instance_id, before: dict, after: dict, snapshot: Snapshot, now: datetime) -> bool:
     """Returns whether a timer was added or moved (one the worker may have to wake up for)."""
     gone = [tid for tid in before if tid not in after]

@@ -24,15 +24,14 @@ FIELDS = {"channel": "channel", "category": "category", "location": "site", "sub
 
 def write(session: Session, instance, data: dict) -> None:
     """Record what a process started with, if it is a complaint (it has record fields); ``instance`` is
-    the stored instance row as this transaction holds it (its facts, owner and severity are not read back)."""
+    the stored instance row as this transaction holds it (its facts, owner and severity are not read back).
+    Written before the instance's first tasks, which copy its filter fields as they are inserted."""
     columns = table(ComplaintRecord).c
     values = {column: _text(data.get(field), getattr(columns[column].type, "length", None))
               for field, column in FIELDS.items()}
     if any(values.values()):
         values.update(_since(report_facts(instance.facts or {}, instance.owner, instance.severity), {}, clock.now()))
         session.connection().execute(insert(table(ComplaintRecord)).values(instance_id=instance.id, **values))
-        from runtime.store.projections import copy_record_to_tasks  # projections import the models only
-        copy_record_to_tasks(session, instance.id)
         search_index.write(session, instance.id, instance.business_key, data)
 
 
