@@ -56,9 +56,10 @@ class ReportPolicy:
         """The rating a rating rule's id gives (``-``, no rule matched: minor)."""
         return self._rating_by_id.get(rule_id, "minor")
 
-    @property
-    def rated_rules(self) -> tuple[str, ...]:
-        return tuple(rule for key in RATE_KEYS for rule in self.rates[key]) + self.also_rated
+    @cached_property
+    def rated_rules(self) -> frozenset[str]:
+        """The deadline rules whose breaches are rated (asked once per breach of a month: kept)."""
+        return frozenset(rule for key in RATE_KEYS for rule in self.rates[key]) | frozenset(self.also_rated)
 
     def rate(self, severity: str, rule: str, late_working_days: float, late_hours: float) -> tuple[str, str]:
         """(rating, id of the rule that matched); a breach no rule matches is minor, by ``-``."""

@@ -73,7 +73,7 @@ def rated_as(policy: ReportPolicy):
     matches (``-`` when none does), NULL for a rule the report does not rate. The same test as
     ``RatingRule.matches``, so a month's settled breaches are rated and counted in the database."""
     severity = func.coalesce(R.severity, "normal")
-    whens: list[tuple[Any, Any]] = [(C.rule.not_in(policy.rated_rules), None)]
+    whens: list[tuple[Any, Any]] = [(C.rule.not_in(sorted(policy.rated_rules)), None)]
     for rule in policy.ratings:
         conditions = [c for c in (
             severity.in_(sorted(rule.severity)) if rule.severity is not None else None,
