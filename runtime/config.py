@@ -48,6 +48,7 @@ class Settings:
     event_log_max_days: int = 366  # the longest range one event-log (XES) export covers, in days
     inbox_poll_seconds: float = 15.0  # how often an open inbox asks whether its list changed (one cheap read)
     workflow_cache_size: int = 256  # workflows kept deserialized per process for the next action (0: none)
+    gc_young_objects: int = 10_000  # new objects between collections of the youngest generation (0: Python's 700)
     digest_hour: int = 8  # the local hour (business time zone) from which the daily digest e-mails go out
 
     def retry_delay(self, attempts: int) -> float:
@@ -181,4 +182,5 @@ def load_settings() -> Settings:
         inbox_poll_seconds=max(1.0, _float("COMPLAINTFLOW_INBOX_POLL_SECONDS", 15.0)),
         digest_hour=min(23, max(0, _int("COMPLAINTFLOW_DIGEST_HOUR", 8))),
         workflow_cache_size=max(0, _int("COMPLAINTFLOW_WORKFLOW_CACHE", 256)),
+        gc_young_objects=_int("COMPLAINTFLOW_GC_YOUNG_OBJECTS", 10_000),
     )

@@ -1,7 +1,11 @@
 """Settings come from COMPLAINTFLOW_* variables, with safe embedded defaults."""
 from __future__ import annotations
 
+import gc
+
 import pytest
+
+from runtime.bootstrap import bootstrap
 
 from runtime.config import load_settings, s3_location
 from runtime.errors import ConfigurationError
@@ -28,6 +32,30 @@ def test_environment_overrides(monkeypatch, tmp_path):
     assert (settings.database_url, settings.secret_key, settings.processes_dir) == (
         "postgresql+psycopg://cf@db/cf", "k" * 40, tmp_path)
     assert settings.worker_poll_seconds == 0.2 and not settings.embedded_worker
+
+
+def test_the_collector_waits_for_more_new_objects_unless_told_otherwise(monkeypatch, tmp_path):
+    """A process collects its youngest objects after 10,000 new ones (Python's 700 paused requests for a
+    full collection every ~80 complaints); an operator can set another number or keep Python's."""
+    before = gc.get_threshold()
+    monkeypatch.setenv("COMPLAINTFLOW_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("COMPLAINTFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'cf.db'}")
+    try:
+        monkeypatch.delenv("COMPLAINTFLOW_GC_YOUNG_OBJECTS", raising=False)
+        bootstrap(load_settings()).close()
+        assert gc.get_threshold() == (10_000, *before[1:])
+        monkeypatch.setenv("COMPLAINTFLOW_GC_YOUNG_OBJECTS", "25000")
+        bootstrap(load_settings()).close()
+        assert gc.get_threshold()[0] == 25_000
+        gc.set_threshold(700, *before[1:])
+        monkeypatch.setenv("COMPLAINTFLOW_GC_YOUNG_OBJECTS", "0")
+        bootstrap(load_settings()).close()
+        assert gc.get_threshold() == (700, *before[1:])
+        monkeypatch.setenv("COMPLAINTFLOW_GC_YOUNG_OBJECTS", "lots")
+        with pytest.raises(ConfigurationError, match="COMPLAINTFLOW_GC_YOUNG_OBJECTS must be a number, got 'lots'"):
+            load_settings()
+    finally:
+        gc.set_threshold(*before)
 
 
 def test_a_bad_number_names_the_variable(monkeypatch):
