@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, cast, func, insert, or_, select, update
+from sqlalchemy import String, bindparam, cast, func, insert, or_, select, update
 
 from runtime import business_calendar
 from runtime.engine import Deadline, Notice
@@ -33,6 +33,15 @@ from runtime.store.models import SlaClock
 
 CLOCK = table(SlaClock)
 UNSETTLED = {"late_until": None, "late_days": None, "late_hours": None}
+# built once, with bound parameters (runtime/store/projections.py says why)
+START = insert(CLOCK)
+_RUNNING = (CLOCK.c.instance_id == bindparam("of_instance"),
+            CLOCK.c.timer_id.in_(bindparam("timer_ids", expanding=True)), CLOCK.c.met_at.is_(None),
+            CLOCK.c.breached_at.is_(None))
+STOP = {breached: update(CLOCK).where(*_RUNNING).values({"breached_at" if breached else "met_at": bindparam("at")})
+        for breached in (True, False)}
+MOVE = update(CLOCK).where(CLOCK.c.instance_id == bindparam("of_instance"), CLOCK.c.timer_id == bindparam("timer")
+                           ).values(due_at=bindparam("new_due_at"), exact=bindparam("new_exact"))
 
 
 def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list[Notice], now: datetime,
@@ -45,11 +54,12 @@ def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list
     if new:
         before, new = _continue_redone(conn, instance, before, after, fired_now, new)
     if new:
-        conn.execute(insert(CLOCK), [_row(instance, d, now, breached=d.fired or d.timer_id in fired_now) for d in new])
+        conn.execute(START, [_row(instance, d, now, breached=d.fired or d.timer_id in fired_now) for d in new])
     vanished = [n for key, n in fired_now.items() if key not in before and key not in after and n.due_at]
     if vanished:  # fired and gone within one run: a breach all the same
-        conn.execute(insert(CLOCK), [_breach_row(instance, n, now) for n in vanished])
+        conn.execute(START, [_breach_row(instance, n, now) for n in vanished])
     stopped: dict[bool, list[str]] = {True: [], False: []}  # breached or met: one statement each
+    moved = []
     for tid, (due, fired, *rest) in before.items():
         deadline = after.get(tid)
         if deadline is None:  # left unfired: met, unless its time had passed already (done late)
@@ -57,8 +67,10 @@ def sync(conn, instance, before: dict, deadlines: list[Deadline], breaches: list
         elif deadline.fired and not fired:
             stopped[True].append(tid)
         elif deadline.due_at.isoformat() != due or [deadline.exact] != rest[:1]:
-            conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance.id, CLOCK.c.timer_id == tid)
-                         .values(due_at=deadline.due_at, exact=deadline.exact))
+            moved.append({"of_instance": instance.id, "timer": tid, "new_due_at": deadline.due_at,
+                          "new_exact": deadline.exact})
+    if moved:
+        conn.execute(MOVE, moved)
     for breached, timer_ids in stopped.items():
         if timer_ids:
             _stop(conn, instance.id, timer_ids, breached=breached, now=now)
@@ -136,10 +148,7 @@ def _breach_row(instance, n: Notice, now: datetime) -> dict:
 
 def _stop(conn, instance_id: int, timer_ids: list[str], breached: bool, now: datetime) -> None:
     """End running clocks: breached or met, whichever happened first (a stopped clock stays stopped)."""
-    column = "breached_at" if breached else "met_at"
-    conn.execute(update(CLOCK).where(CLOCK.c.instance_id == instance_id, CLOCK.c.timer_id.in_(timer_ids),
-                                     CLOCK.c.met_at.is_(None), CLOCK.c.breached_at.is_(None))
-                 .values({column: now}))
+    conn.execute(STOP[breached], {"of_instance": instance_id, "timer_ids": timer_ids, "at": now})
 
 
 def _settle(conn, instance_id: int, timer_ids: list[str], now: datetime) -> None:
