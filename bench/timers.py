@@ -44,7 +44,7 @@ from runtime.bootstrap import bootstrap
 from runtime.config import PROJECT_ROOT, Settings
 from runtime.services.deployment import deploy
 from runtime.store.packages import read_directory
-from runtime.store.instance_store import claim_due
+from runtime.store.due_claims import claim_due
 from runtime.store.migrate import upgrade
 from runtime.store.models import AuditEvent, Incident, InstanceStatus, ProcessInstance, Timer, WorkerHeartbeat
 from runtime.services.common import ACTIVE

@@ -6,7 +6,7 @@ gets a clear conflict and changes nothing.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from runtime.actors import MANAGER_ROLES, REPAIR_ROLES, Actor, require_work_on
 from runtime.bootstrap import Runtime
@@ -116,9 +116,12 @@ def _lock_task(session, task_id: str):
     return instance, open_task(session, task_id)
 
 
+_OPEN_TASK = select(HumanTask).where(HumanTask.id == bindparam("task")).execution_options(populate_existing=True)
+
+
 def open_task(session, task_id: str) -> HumanTask:
     """The task as committed now (populate_existing: read again after the instance lock was taken)."""
-    task = session.scalar(select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True))
+    task = session.scalar(_OPEN_TASK, {"task": task_id})
     if task is None:
         _raise_gone(session, task_id)
     return task

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from runtime.actors import SYSTEM
 from runtime.bootstrap import Runtime
-from runtime.store.instance_store import audit, claim_due
+from runtime.store.due_claims import claim_due
+from runtime.store.instance_store import audit
 from runtime.services.common import ACTIVE, claimed_action
 from runtime.services.instances import advance
 

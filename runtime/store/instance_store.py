@@ -15,11 +15,10 @@ import zlib
 from functools import partial
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from functools import lru_cache
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, true, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from runtime import clock
@@ -124,15 +123,10 @@ def lock(session: Session, *, instance_id: int | None = None, business_key: str 
     # FOR NO KEY UPDATE: we never change the key, so inserts elsewhere that merely reference this
     # row (audit events, incidents) need not wait for us. Every writer locks the instance before
     # any of its task rows: one lock order, no deadlocks.
-    query = select(INSTANCE).with_for_update(key_share=True) if for_update else select(INSTANCE)
-    if instance_id is not None:
-        query = query.where(INSTANCE.c.id == instance_id)
-    elif business_key is not None:
-        query = query.where(INSTANCE.c.business_key == business_key)
-    else:
-        owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-        query = query.where(INSTANCE.c.id == owner)
-    row = session.connection().execute(query).mappings().first()
+    by, value = (("id", instance_id) if instance_id is not None else ("business_key", business_key)
+                 if business_key is not None else ("task", task_id))
+    query = _LOCKS[by, for_update]
+    row = session.connection().execute(query, {"found_by": value}).mappings().first()
     instance = InstanceRow(**row) if row is not None else None
     if instance is None:
         if task_id is not None:
@@ -142,78 +136,33 @@ def lock(session: Session, *, instance_id: int | None = None, business_key: str 
     return instance
 
 
-CLAIM_WINDOW = 100
+def _lock_statements() -> dict[tuple[str, bool], Any]:
+    """The instance row by id, number or one of its tasks, locked or only read: built once (bound parameters)."""
+    found_by: Any = bindparam("found_by")
+    where = {"id": INSTANCE.c.id == found_by, "business_key": INSTANCE.c.business_key == found_by,
+             "task": INSTANCE.c.id == select(HumanTask.instance_id).where(HumanTask.id == found_by).scalar_subquery()}
+    return {(by, locked): (select(INSTANCE).with_for_update(key_share=True) if locked else select(INSTANCE)).where(cond)
+            for by, cond in where.items() for locked in (True, False)}
 
 
-def claim_due(session: Session, now: datetime, statuses, skip=frozenset()) -> InstanceRow | None:
-    """Lock the instance with the earliest timer due before ``now`` that no other transaction holds.
-
-    The due timers are read in windows straight off the ``timer.due_at`` index (a LIMITed subquery
-    the planner cannot turn around), so the cost does not grow with the number of instances
-    waiting on later timers. Each window row's instance is looked up by primary key and locked
-    with ``FOR NO KEY UPDATE SKIP LOCKED`` on PostgreSQL: workers never wait
-    for each other or for a user action; an instance a user is changing is picked up once they
-    commit, and then fires on the new state. SQLite's single writer needs no skipping. When a
-    whole window is held or inactive (suspended, failed, or in ``skip``: failed in this sweep), the
-    next window is read (keyset paging).
-    """
-    conn = session.connection()
-    values: dict[str, Any] = {"now": now, "skip": list(skip)}
-    while True:
-        claim, seen_query = _claim_statements(conn.dialect.name, frozenset(statuses), bool(skip), "after_id" in values)
-        row = conn.execute(claim, values).mappings().first()
-        if row is not None:
-            return InstanceRow(**row)
-        seen = conn.execute(seen_query, values).all()
-        if len(seen) < CLAIM_WINDOW:
-            return None
-        values["after_due"], values["after_id"] = seen[-1]
+_LOCKS = _lock_statements()
 
 
-@lru_cache(maxsize=16)
-def _claim_statements(dialect: str, statuses: frozenset, skipping: bool, paged: bool):
-    """The claim and its window's keys, built once (bound parameters): building the statement anew
-    cost more Python time per firing (1 ms) than PostgreSQL spends running it."""
-    window = select(TIMER.c.id, TIMER.c.instance_id, TIMER.c.due_at).where(TIMER.c.due_at < bindparam("now"))
-    if paged:
-        after_due = bindparam("after_due", type_=TIMER.c.due_at.type)
-        window = window.where(or_(TIMER.c.due_at > after_due,
-                                  and_(TIMER.c.due_at == after_due, TIMER.c.id > bindparam("after_id"))))
-    page = window.order_by(TIMER.c.due_at, TIMER.c.id).limit(CLAIM_WINDOW).subquery()
-    active = and_(INSTANCE.c.status.in_(sorted(statuses)),
-                  INSTANCE.c.id.not_in(bindparam("skip", expanding=True)) if skipping else true())
-    seen = select(page.c.due_at, page.c.id).order_by(page.c.due_at, page.c.id)
-    return _claim_in(dialect, page, active), seen
-
-
-def _claim_in(dialect: str, page, active):
-    """The first instance of the window (in due order) that is active and free, locked.
-
-    On PostgreSQL each window row, in due order, looks its instance up by primary key and locks it, or
-    skips it when another transaction holds it (a locking LATERAL subquery, which the planner can neither
-    flatten nor reorder); the scan stops at the first instance it could lock: one index walk and a few key
-    lookups, whatever the statistics say. A plain join let the planner, misled by statistics lagging
-    behind a burst of new instances, hash every active instance for every claim (0.65 ms instead of
-    0.15 ms with 1,300 active, and growing with them). SQLite has no LATERAL, and needs no locks.
-    """
-    if dialect != "postgresql":
-        return (select(INSTANCE).join(page, page.c.instance_id == INSTANCE.c.id).where(active)
-                .order_by(page.c.due_at, page.c.id).limit(1))
-    one = (select(INSTANCE).where(INSTANCE.c.id == page.c.instance_id, active)
-           .with_for_update(key_share=True, skip_locked=True).lateral("claimed"))
-    return select(*one.c).select_from(page).join(one, true()).order_by(page.c.due_at, page.c.id).limit(1)
+_INSERT_ROW = insert(INSTANCE).returning(INSTANCE.c.id)
+_UPDATE_ROW = update(INSTANCE).where(INSTANCE.c.id == bindparam("of_id"), INSTANCE.c.version == bindparam("of_version"))
+_ROW_COLUMNS = tuple(f.name for f in fields(InstanceRow) if f.name not in ("id", "version"))
 
 
 def write_row(session: Session, instance: InstanceRow) -> None:
     """Insert a new row, or update it if nobody changed it since it was read; raises Conflict otherwise."""
-    values = {f.name: getattr(instance, f.name) for f in fields(InstanceRow) if f.name not in ("id", "version")}
+    values = {name: getattr(instance, name) for name in _ROW_COLUMNS}
     conn = session.connection()
     if instance.id is None:
         instance.version = 1
-        instance.id = conn.execute(insert(INSTANCE).values(**values, version=1).returning(INSTANCE.c.id)).scalar_one()
+        instance.id = conn.execute(_INSERT_ROW, {**values, "version": 1}).scalar_one()
         return
-    changed = conn.execute(update(INSTANCE).where(INSTANCE.c.id == instance.id, INSTANCE.c.version == instance.version)
-                           .values(**values, version=instance.version + 1)).rowcount
+    changed = conn.execute(_UPDATE_ROW, {**values, "version": instance.version + 1, "of_id": instance.id,
+                                         "of_version": instance.version}).rowcount
     if changed != 1:
         raise Conflict(f"{instance.business_key} was changed by someone else at the same time; try again",
                        reason="concurrent", number=instance.business_key)
@@ -288,10 +237,13 @@ def save(rt: Runtime, session: Session, loaded: Loaded, inserted: Callable[[], N
     after_commit(session, partial(rt.workflows.keep, instance.saved_id, instance.version, loaded.workflow))
 
 
+_ADD_AUDIT = insert(table(AuditEvent))
+
+
 def audit(session: Session, instance: InstanceRow, actor: str, action: str, *,
           task_id: str | None = None, task_name: str | None = None, **details) -> None:
     """Append one audit event (the table refuses updates and deletes); a plain INSERT, no ORM object."""
-    session.connection().execute(insert(table(AuditEvent)).values(
-        instance_id=instance.id, business_key=instance.business_key,
-        task_id=task_id, task_name=task_name, actor=actor, action=action, at=clock.now(),
-        details={k: v for k, v in details.items() if v not in (None, [], {})}))
+    session.connection().execute(_ADD_AUDIT, {
+        "instance_id": instance.id, "business_key": instance.business_key, "task_id": task_id,
+        "task_name": task_name, "actor": actor, "action": action, "at": clock.now(),
+        "details": {k: v for k, v in details.items() if v not in (None, [], {})}})

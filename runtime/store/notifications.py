@@ -83,11 +83,15 @@ def rows(settings: Settings, instance, kind: str, key: str, title: str, recipien
              **_mail_columns(settings, r, mail_at, at_once)} for r in {r.username: r for r in recipients}.values()]
 
 
+# one statement per database, built once
+_INSERT_NEW = {name: insert(TABLE).on_conflict_do_nothing(index_elements=["event_key"])
+               for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
 def insert_new(session: Session, rows: list[dict]) -> None:
     """Insert outbox rows, skipping any whose event a person was already told of (``event_key``)."""
     if rows:
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.connection().execute(insert(TABLE).on_conflict_do_nothing(index_elements=["event_key"]), rows)
+        session.connection().execute(_INSERT_NEW[session.get_bind().dialect.name], rows)
 
 
 def _mail_columns(settings: Settings, recipient: Recipient, mail_at, at_once: bool) -> dict:

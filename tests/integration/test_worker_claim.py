@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from runtime import clock, services
 from runtime.services.deployment import deploy
 from runtime.services.instances import suspend
-from runtime.store.instance_store import CLAIM_WINDOW
+from runtime.store.due_claims import CLAIM_WINDOW
 from runtime.worker import Worker
 from tests.conftest import ADMIN, FIXTURES, FRONT_DESK
 from tests.helpers import instance, tasks, timers
