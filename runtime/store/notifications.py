@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -45,22 +45,29 @@ def _people():
             .outerjoin(NoticePreference, NoticePreference.username == User.username))
 
 
+# built once, with bound parameters: a group's members (of a department too), and people by name
+_GROUP = _people().join(UserRole, UserRole.user_id == User.id).where(UserRole.role == bindparam("of_role"),
+                                                                     User.active.is_(True))
+_DEPARTMENT_GROUP = _GROUP.where(User.department == bindparam("of_department"))
+_NAMED = _people().where(User.username.in_(bindparam("names", expanding=True)), User.active.is_(True))
+
+
 def group(session: Session, role: str | None, department: str | None) -> list[Recipient]:
     """Active users who may take a task of ``role`` (and ``department`` for department tasks)."""
     if role is None:
         return []
-    query = _people().join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role, User.active.is_(True))
     if department is not None and role == "department":
-        query = query.where(User.department == department)
-    return [Recipient(*row) for row in session.execute(query)]
+        found = session.execute(_DEPARTMENT_GROUP, {"of_role": role, "of_department": department})
+    else:
+        found = session.execute(_GROUP, {"of_role": role})
+    return [Recipient(*row) for row in found]
 
 
 def named(session: Session, usernames: Iterable[str | None]) -> list[Recipient]:
     names = sorted({n for n in usernames if n})
     if not names:
         return []
-    query = _people().where(User.username.in_(names), User.active.is_(True))
-    return [Recipient(*row) for row in session.execute(query)]
+    return [Recipient(*row) for row in session.execute(_NAMED, {"names": names})]
 
 
 def post(session: Session, settings: Settings, instance, kind: str, key: str, title: str,
