@@ -67,25 +67,34 @@ class SpecRefWorkflowConverter(BpmnWorkflowConverter):
 
 
 class SettledTaskConverter(TaskConverter):
-    """Reuses the dictionary of a finished task from the last dump while nothing it is made of changed.
+    """Reuses a task's dictionary from the last dump while nothing it is made of changed.
 
     Most of a complaint's tasks are finished, and each dump compared every one's data with its parent's
     (SpiffWorkflow stores data as deltas): half the cost of saving. A workflow kept by the workflow cache
-    is dumped again at the next action, so a finished task's dictionary is kept on the task itself, with
-    the fingerprint it was made from: its state and when it last changed, its spec, children and
-    ``triggered``, which data dicts it and its parent hold (and how many keys), and a copy of its
-    internal data (the engine marks finished timers there). A task that is not finished, or whose parent
-    is not, is converted afresh every time.
+    is dumped again at the next action, so a task's dictionary is kept on the task itself, with the
+    fingerprint it was made from: its state and when it last changed, its spec, children and
+    ``triggered``, a copy of its internal data (the engine marks finished timers there), and what its
+    delta is made of:
+
+    - a finished task whose parent is finished: which data dicts it and its parent hold, and how many
+      keys (finished tasks' data is no longer written);
+    - any other task whose data is still empty (the predicted tasks of the paths not taken yet, about
+      two thirds of the rest): its delta is the parent's keys, so the parent's keys in order. Such a
+      task's data is filled when it becomes ready, which changes its state too.
+
+    Every other task is converted afresh every time.
     """
 
     def to_dict(self, task):
         parent = task.parent
-        if not task.state & TaskState.FINISHED_MASK or (parent is not None
-                                                         and not parent.state & TaskState.FINISHED_MASK):
+        if task.state & TaskState.FINISHED_MASK and (parent is None or parent.state & TaskState.FINISHED_MASK):
+            made_of = (id(task.data), len(task.data), None if parent is None else id(parent.data))
+        elif not task.data and parent is not None:
+            made_of = (id(task.data), tuple(parent.data))
+        else:
             return super().to_dict(task)
         fingerprint = (task.state, task.last_state_change, task.task_spec.name, task.triggered, list(task._children),
-                       id(task.data), len(task.data), None if parent is None else id(parent.data),
-                       dict(task.internal_data))
+                       made_of, dict(task.internal_data))
         kept = task.__dict__.get("_settled_dump")
         if kept is not None and kept[0] == fingerprint:
             return kept[1]
