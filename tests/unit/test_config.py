@@ -35,22 +35,23 @@ def test_environment_overrides(monkeypatch, tmp_path):
 
 
 def test_the_collector_waits_for_more_new_objects_unless_told_otherwise(monkeypatch, tmp_path):
-    """A process collects its youngest objects after 10,000 new ones (Python's 700 paused requests for a
-    full collection every ~80 complaints); an operator can set another number or keep Python's."""
+    """A process collects its youngest objects after 10,000 new ones and considers a full collection after
+    50 middle ones (Python's 700 and 10 paused requests for a full collection every ~80 complaints); an
+    operator can set another number or keep Python's."""
     before = gc.get_threshold()
     monkeypatch.setenv("COMPLAINTFLOW_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("COMPLAINTFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'cf.db'}")
     try:
         monkeypatch.delenv("COMPLAINTFLOW_GC_YOUNG_OBJECTS", raising=False)
         bootstrap(load_settings()).close()
-        assert gc.get_threshold() == (10_000, *before[1:])
+        assert gc.get_threshold() == (10_000, before[1], 50)
         monkeypatch.setenv("COMPLAINTFLOW_GC_YOUNG_OBJECTS", "25000")
         bootstrap(load_settings()).close()
         assert gc.get_threshold()[0] == 25_000
-        gc.set_threshold(700, *before[1:])
+        gc.set_threshold(700, 10, 10)
         monkeypatch.setenv("COMPLAINTFLOW_GC_YOUNG_OBJECTS", "0")
         bootstrap(load_settings()).close()
-        assert gc.get_threshold() == (700, *before[1:])
+        assert gc.get_threshold() == (700, 10, 10)
         monkeypatch.setenv("COMPLAINTFLOW_GC_YOUNG_OBJECTS", "lots")
         with pytest.raises(ConfigurationError, match="COMPLAINTFLOW_GC_YOUNG_OBJECTS must be a number, got 'lots'"):
             load_settings()
