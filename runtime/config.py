@@ -48,7 +48,7 @@ class Settings:
     event_log_max_days: int = 366  # the longest range one event-log (XES) export covers, in days
     inbox_poll_seconds: float = 15.0  # how often an open inbox asks whether its list changed (one cheap read)
     workflow_cache_size: int = 256  # workflows kept deserialized per process for the next action (0: none)
-    gc_young_objects: int = 10_000  # new objects between collections of the youngest generation (0: Python's 700)
+    gc_young_objects: int = 10_000  # new objects between young collections (runtime/bootstrap.py; 0: Python's)
     digest_hour: int = 8  # the local hour (business time zone) from which the daily digest e-mails go out
 
     def retry_delay(self, attempts: int) -> float:

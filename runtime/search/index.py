@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from runtime.search.terms import phone_terms, text_terms
-from runtime.store.db import table
+from runtime.store.db import conflict_insert, table
 from runtime.store.search_index import ComplaintSearch
 
 TEXT_FIELDS = ("customer_name", "customer_unit", "external_ref", "description", "demand", "location", "subject")
@@ -31,7 +29,7 @@ def write(session: Session, instance_id: int, number: str | None, data: Mapping)
     """Write (or replace) the search row of ``instance_id`` from the data it was accepted with: one upsert
     (SQLite's triggers keep the FTS table in step on insert and update alike)."""
     rows = table(ComplaintSearch)
-    upsert = (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(rows).values(
-        instance_id=instance_id, terms=document(number, data))
+    upsert = conflict_insert(session.get_bind().dialect.name, rows).values(instance_id=instance_id,
+                                                                           terms=document(number, data))
     session.connection().execute(upsert.on_conflict_do_update(index_elements=[rows.c.instance_id],
                                                               set_={"terms": upsert.excluded.terms}))

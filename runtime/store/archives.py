@@ -7,10 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from runtime.store.db import table
+from runtime.store.db import conflict_insert, table
 from runtime.store.files import CaseArchive
 
 MAX_ATTEMPTS = 3
@@ -21,8 +20,7 @@ def request(session: Session, instance_id: int, business_key: str, now: datetime
     """Ask (again) for the archive of a complaint: it ended now, or its file changed after closing."""
     values = {"instance_id": instance_id, "business_key": business_key, "status": "pending", "requested_at": now,
               "attempts": 0, "error": None}
-    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(
-        table(CaseArchive)).values(**values)
+    insert = conflict_insert(session.get_bind().dialect.name, table(CaseArchive)).values(**values)
     session.connection().execute(insert.on_conflict_do_update(
         index_elements=["instance_id"], set_={k: v for k, v in values.items() if k != "instance_id"}))
 

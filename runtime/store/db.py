@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import cast
 
 from sqlalchemy import DateTime, Engine, Table, TypeDecorator, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -51,6 +52,12 @@ def count(session: Session, query) -> int:
 def table(model: type[Base]) -> Table:
     """The Core table of a mapped class, typed as one: the hot paths write with Core statements."""
     return cast(Table, model.__table__)
+
+
+def conflict_insert(dialect: str, target: Table):
+    """``INSERT`` with ``ON CONFLICT`` clauses for the named database (``session.get_bind().dialect.name``):
+    both have them, under their own constructs."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -123,10 +123,14 @@ def lock(session: Session, *, instance_id: int | None = None, business_key: str 
     # FOR NO KEY UPDATE: we never change the key, so inserts elsewhere that merely reference this
     # row (audit events, incidents) need not wait for us. Every writer locks the instance before
     # any of its task rows: one lock order, no deadlocks.
-    by, value = (("id", instance_id) if instance_id is not None else ("business_key", business_key)
-                 if business_key is not None else ("task", task_id))
-    query = _LOCKS[by, for_update]
-    row = session.connection().execute(query, {"found_by": value}).mappings().first()
+    value: int | str | None
+    if instance_id is not None:
+        by, value = "id", instance_id
+    elif business_key is not None:
+        by, value = "business_key", business_key
+    else:
+        by, value = "task", task_id
+    row = session.connection().execute(_LOCKS[by, for_update], {"found_by": value}).mappings().first()
     instance = InstanceRow(**row) if row is not None else None
     if instance is None:
         if task_id is not None:

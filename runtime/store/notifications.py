@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from collections.abc import Iterable
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from runtime import business_calendar, clock
 from runtime.config import Settings
 from runtime.engine import Notice, ReadyTask
-from runtime.store.db import table
+from runtime.store.db import conflict_insert, table
 from runtime.store.models import HumanTask, NoticePreference, Notification, User, UserRole
 from runtime.roles import role_for_lane
 
@@ -91,8 +89,8 @@ def rows(settings: Settings, instance, kind: str, key: str, title: str, recipien
 
 
 # one statement per database, built once
-_INSERT_NEW = {name: insert(TABLE).on_conflict_do_nothing(index_elements=["event_key"])
-               for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_INSERT_NEW = {dialect: conflict_insert(dialect, TABLE).on_conflict_do_nothing(index_elements=["event_key"])
+               for dialect in ("postgresql", "sqlite")}
 
 
 def insert_new(session: Session, rows: list[dict]) -> None:

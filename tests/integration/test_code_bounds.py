@@ -150,6 +150,16 @@ def test_time_the_script_is_not_running_is_not_counted():
     assert time.monotonic() - started > code_budget.MAX_SECONDS and context == {"i": 63, "n": 64}
 
 
+def test_a_script_kept_off_the_processor_still_ends_at_the_wall_time_bound(monkeypatch):
+    """Processor time is what is charged, but a script that hardly gets any (other threads, a waiting
+    call) is still stopped once the wall-time bound passes, naming that bound."""
+    monkeypatch.setattr(code_budget, "MAX_WALL_SECONDS", 0.3)
+    started = time.monotonic()
+    with pytest.raises(CodeLimitExceeded, match="ran longer than 0.3 s"):
+        _environment().execute("while True:\n    pause()", {"pause": lambda: time.sleep(0.01)})
+    assert time.monotonic() - started < 1.0
+
+
 def test_garbage_collection_is_not_charged_to_the_script(monkeypatch):
     """Collecting a large heap costs the process time the script did not spend: with a budget smaller
     than the collections, the script still finishes, while a loop that spends it is stopped."""

@@ -84,15 +84,3 @@ def test_pages_hold_the_next_deadlines_and_clamp_to_what_exists(rt, complaints, 
     assert first.rows[0].id != second.rows[0].id and beyond.page == 2
     assert first.rows[0].due_at <= second.rows[0].due_at  # earliest deadline first
 
-
-def test_a_new_complaints_first_step_is_found_by_its_category_and_site(rt):
-    """The dispatch step appears with the complaint, held by its receiver: filtered by what they just
-    entered, their list shows it at once (the step's row takes the record's fields as it is written)."""
-    deploy_processes(rt)
-    clock.freeze(datetime(2025, 10, 13, 10, 0, tzinfo=SH))
-    started = services.start_instance(rt, WANG, "complaint", {**INTAKE, "category": "lift", "location": "5栋大堂"})
-    key = started.business_key
-    for flt in (inbox.InboxFilter("mine", category="lift"), inbox.InboxFilter("mine", site="5栋大堂"),
-                inbox.InboxFilter("mine", category="lift", site="5栋大堂", channel=INTAKE["channel"])):
-        assert names(inbox.page(rt, WANG, flt)) == [(key, "triage")], flt
-    assert inbox.page(rt, WANG, inbox.InboxFilter("mine", category="noise")).rows == []

@@ -200,6 +200,20 @@ def test_which_complaints_are_dispatched_at_once_and_why(desk, fields, urgent, r
     assert ("须立即派单（5分钟）" if urgent else "20分钟内派单") in page and (reason or "") in page
 
 
+def test_the_receivers_list_filtered_by_what_they_entered_shows_the_new_dispatch_step(desk):
+    """Accepted through the API, the complaint's dispatch step is in its receiver's list at once when
+    filtered by the category and place just entered (the step's row copies them as it is written)."""
+    at(2025, 9, 30, 10, 0)
+    number = desk.accept(category="lift", location="5栋大堂")
+    client = signed_in(create_app(runtime=desk.rt).test_client(), "wang")
+    for query in ("category=lift", "site=5栋大堂", "category=lift&site=5栋大堂&channel=phone"):
+        page = client.get(f"/?tab=mine&{query}")
+        assert page.status_code == 200 and number in page.get_data(as_text=True), query
+    assert number not in client.get("/?tab=mine&category=noise").get_data(as_text=True)
+    at(2025, 9, 30, 10, 25)  # the dispatch limit has passed: the step is in the overdue list, still filtered
+    assert number in client.get("/?tab=overdue&category=lift&site=5栋大堂").get_data(as_text=True)
+
+
 def _as_the_last_release_saved_it(rt, number) -> None:
     """The instance row's fingerprint of its clocks as releases before 0029 wrote it: no element ids."""
     with rt.db.transaction() as session:
